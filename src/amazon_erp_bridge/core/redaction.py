@@ -1,0 +1,168 @@
+"""Keep secrets out of logs, reprs and exception text.
+
+Credentials register their secret values here when they are created; every log record under the
+``amazon_erp_bridge`` logger and every :class:`~amazon_erp_bridge.errors.BridgeError` message is
+scrubbed of them. PII fields are redacted by key name in structured data (for the audit trail).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import weakref
+from collections.abc import Mapping
+from typing import Any, Final
+
+MASK: Final = "***"
+
+# Shorter values are too likely to collide with ordinary text to be scrubbed safely.
+_MIN_SECRET_LENGTH: Final = 4
+
+_lock = threading.Lock()
+_secrets: set[str] = set()
+_pattern: re.Pattern[str] | None = None
+
+#: Keys whose values are secrets or buyer PII wherever they appear in structured data.
+SENSITIVE_KEYS: Final[frozenset[str]] = frozenset(
+    k.lower()
+    for k in (
+        "access_token",
+        "refresh_token",
+        "client_secret",
+        "password",
+        "authorization",
+        "x-amz-access-token",
+        "x-csrf-token",
+        "cookie",
+        "set-cookie",
+        "restrictedDataToken",
+        "cs",
+        "sask",
+        "saak",
+        "BuyerEmail",
+        "BuyerName",
+        "buyerEmail",
+        "buyerName",
+        "buyer_email",
+        "buyer_name",
+        "Phone",
+        "phone",
+        "ShippingAddress",
+        "shippingAddress",
+        "ship_address",
+        "AddressLine1",
+        "AddressLine2",
+        "AddressLine3",
+        "addressLine1",
+        "addressLine2",
+        "addressLine3",
+        "line1",
+        "line2",
+        "line3",
+        "email",
+        "CUA1",
+        "CUA2",
+        "CUA3",
+        "CUA4",
+        "PHNO",
+        "StreetName",
+        "PhoneNumber",
+        "EmailAddress",
+    )
+)
+
+
+def register_secret(value: str | None) -> None:
+    """Remember ``value`` so that it is masked wherever the library prints or logs it."""
+    global _pattern
+    if not value or len(value) < _MIN_SECRET_LENGTH:
+        return
+    with _lock:
+        if value in _secrets:
+            return
+        _secrets.add(value)
+        ordered = sorted(_secrets, key=len, reverse=True)
+        _pattern = re.compile("|".join(re.escape(s) for s in ordered))
+
+
+def redact(text: str) -> str:
+    """Return ``text`` with every registered secret replaced by ``***``."""
+    pattern = _pattern
+    if pattern is None or not text:
+        return text
+    return pattern.sub(MASK, text)
+
+
+def redact_data(data: Any) -> Any:
+    """Return a copy of JSON-like ``data`` with sensitive keys masked and secrets scrubbed."""
+    if isinstance(data, Mapping):
+        return {
+            k: (MASK if str(k).lower() in SENSITIVE_KEYS else redact_data(v))
+            for k, v in data.items()
+        }
+    if isinstance(data, list | tuple):
+        return [redact_data(v) for v in data]
+    if isinstance(data, str):
+        return redact(data)
+    return data
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that scrubs registered secrets from the formatted message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message or record.args:
+            record.msg = cleaned
+            record.args = None
+        return True
+
+
+_installed: weakref.WeakSet[logging.Logger] = weakref.WeakSet()
+
+
+def install_log_filter(logger: logging.Logger) -> None:
+    """Attach the redacting filter to ``logger`` (idempotent)."""
+    if logger in _installed:
+        return
+    logger.addFilter(RedactingFilter())
+    _installed.add(logger)
+
+
+def get_logger(name: str) -> logging.Logger:
+    """Return a logger under ``amazon_erp_bridge`` whose records are redacted."""
+    logger = logging.getLogger(name)
+    install_log_filter(logger)
+    return logger
+
+
+class Secret:
+    """A string that never shows itself in ``repr`` or ``str``; ``.reveal()`` gives the value."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        if isinstance(value, Secret):
+            value = value.reveal()
+        self._value = value
+        register_secret(value)
+
+    def reveal(self) -> str:
+        """The secret value, for the one place that must send it."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
