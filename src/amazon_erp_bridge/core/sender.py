@@ -94,11 +94,12 @@ class _Sender:
     ) -> httpx.Request:
         headers = {**auth_headers, **call.headers}
         timeout = httpx.Timeout(call.timeout) if call.timeout is not None else http.timeout
+        # Passing params (even empty) would drop a query already in the URL (pre-signed URLs).
         params = {k: v if isinstance(v, str) else list(v) for k, v in call.params.items()}
         return http.build_request(
             call.method,
             self.url(call.path),
-            params=params,
+            params=params or None,
             headers=headers,
             json=call.json,
             content=call.content,

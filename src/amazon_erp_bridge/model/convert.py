@@ -14,7 +14,11 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import cattrs
-from cattrs.errors import ClassValidationError, IterableValidationError
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+)
 
 from amazon_erp_bridge.errors import BridgeError, ValidationError
 from amazon_erp_bridge.model.money import to_decimal
@@ -86,7 +90,7 @@ converter = make_converter()
 
 
 def _explain(exc: BaseException, cls: type) -> ValidationError:
-    if isinstance(exc, ClassValidationError | IterableValidationError):
+    if isinstance(exc, ClassValidationError | IterableValidationError | ForbiddenExtraKeysError):
         problems = cattrs.transform_error(
             exc, path=cls.__name__, format_exception=_format_exception
         )
@@ -97,6 +101,8 @@ def _explain(exc: BaseException, cls: type) -> ValidationError:
 def _format_exception(exc: BaseException, type_: type | None) -> str:
     if isinstance(exc, KeyError):
         return "required field missing"
+    if isinstance(exc, ForbiddenExtraKeysError):
+        return "unexpected field(s) " + ", ".join(sorted(exc.extra_fields))
     if isinstance(exc, BridgeError):
         return exc.message
     if isinstance(exc, ValueError | TypeError):
