@@ -94,6 +94,14 @@ class Page(Generic[T]):
     items: tuple[T, ...]
     next_token: str | None = None
 
+    def _repr_html_(self) -> str:
+        from amazon_erp_bridge.model.display import html_table
+
+        more = "more pages follow" if self.next_token else "last page"
+        rows = ((i, repr(item)) for i, item in enumerate(self.items))
+        title = f"Page of {len(self.items)} ({more})"
+        return html_table(title, ("#", "item"), rows, total=len(self.items))
+
 
 #: Builds the call for a page from the previous page's token (None for the first page).
 PageCall = Callable[[str | None], Call[Page[T]]]

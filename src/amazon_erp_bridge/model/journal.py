@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from attrs import field, frozen
 
 from amazon_erp_bridge.errors import UnbalancedJournalError, ValidationError
 from amazon_erp_bridge.model._checks import not_blank
+from amazon_erp_bridge.model.display import dataframe, html_table
 from amazon_erp_bridge.model.money import Money
 
 
@@ -80,3 +82,32 @@ class JournalEntry:
         return Money.total(
             (ln.credit for ln in self.lines if ln.amount.currency == currency), currency
         )
+
+    _COLUMNS: ClassVar[tuple[str, ...]] = (
+        "account",
+        "debit",
+        "credit",
+        "currency",
+        "text",
+        "dimensions",
+    )
+
+    def _rows(self) -> Iterator[tuple[object, ...]]:
+        for ln in self.lines:
+            dims = ", ".join(f"{k}={v}" for k, v in sorted(ln.dimensions.items()))
+            yield (
+                ln.account,
+                ln.debit.amount or None,
+                ln.credit.amount or None,
+                ln.amount.currency,
+                ln.text,
+                dims,
+            )
+
+    def _repr_html_(self) -> str:
+        title = f"Journal {self.reference} posting {self.posting_date.isoformat()}"
+        return html_table(title, self._COLUMNS, self._rows(), total=len(self.lines))
+
+    def to_dataframe(self) -> Any:
+        """The lines as a pandas DataFrame with debit and credit columns; needs pandas."""
+        return dataframe(self._COLUMNS, self._rows())

@@ -10,6 +10,7 @@ from attrs import field, frozen
 
 from amazon_erp_bridge.errors import ValidationError
 from amazon_erp_bridge.model._checks import aware, non_negative, not_blank
+from amazon_erp_bridge.model.display import html_table
 from amazon_erp_bridge.model.money import Money
 
 
@@ -143,6 +144,19 @@ class Order:
             if line.item_price is not None:
                 return line.item_price.currency
         return None
+
+    def _repr_html_(self) -> str:
+        title = (
+            f"Order {self.order_id} ({self.status.value}, "
+            f"{self.fulfillment_channel.value if self.fulfillment_channel else '?'}) "
+            f"{self.purchase_date:%Y-%m-%d %H:%M}, total {self.order_total or '-'}"
+        )
+        rows = (
+            (ln.line_id, ln.item.seller_sku, ln.item.asin, ln.quantity, ln.item_price)
+            for ln in self.lines
+        )
+        headers = ("line", "seller_sku", "asin", "quantity", "item_price")
+        return html_table(title, headers, rows, total=len(self.lines))
 
 
 @frozen

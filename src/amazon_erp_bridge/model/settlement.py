@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
+from typing import Any, ClassVar
 
 from attrs import field, frozen
 
 from amazon_erp_bridge.model._checks import aware, non_negative, not_blank
+from amazon_erp_bridge.model.display import dataframe, html_table
 from amazon_erp_bridge.model.money import Money
 
 
@@ -63,3 +65,36 @@ class Settlement:
     def lines_total(self) -> Money:
         """Exact sum of the line amounts (equals ``total`` for a settlement that reconciles)."""
         return Money.total((line.amount for line in self.lines), self.currency)
+
+    def _rows(self) -> Iterator[tuple[object, ...]]:
+        for ln in self.lines:
+            yield (
+                ln.posted_date.isoformat() if ln.posted_date else None,
+                ln.transaction_type,
+                ln.amount_type,
+                ln.amount_description,
+                ln.order_id,
+                ln.sku,
+                ln.amount.amount,
+            )
+
+    _COLUMNS: ClassVar[tuple[str, ...]] = (
+        "posted",
+        "transaction_type",
+        "amount_type",
+        "amount_description",
+        "order_id",
+        "sku",
+        "amount",
+    )
+
+    def _repr_html_(self) -> str:
+        title = (
+            f"Settlement {self.settlement_id}: {self.start:%Y-%m-%d} to {self.end:%Y-%m-%d}, "
+            f"total {self.total}"
+        )
+        return html_table(title, self._COLUMNS, self._rows(), total=len(self.lines))
+
+    def to_dataframe(self) -> Any:
+        """The lines as a pandas DataFrame (amounts stay Decimal); needs the pandas extra."""
+        return dataframe(self._COLUMNS, self._rows())
