@@ -1,0 +1,21 @@
+"""Finances API operations (being written)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from amazon_erp_bridge.core.sender import AsyncSender, SyncSender
+
+
+class FinancesApi:
+    """Finances for the sync client."""
+
+    def __init__(self, sender: SyncSender, *args: Any) -> None:
+        self._sender = sender
+
+
+class AsyncFinancesApi:
+    """Finances for the async client."""
+
+    def __init__(self, sender: AsyncSender, *args: Any) -> None:
+        self._sender = sender
