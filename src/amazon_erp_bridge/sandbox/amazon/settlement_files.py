@@ -354,16 +354,19 @@ def write_large_settlement(
     summary = [settlement_id, start.isoformat(), (start + timedelta(days=14)).isoformat()]
     summary += [(start + timedelta(days=16)).isoformat(), format(total, "f"), currency]
     out.write("\t".join(summary + [""] * (len(V2_COLUMNS) - len(summary))) + "\n")
-    rng = random.Random(seed + 1)
+    days = [
+        f"{d.date().isoformat()}\t{d.isoformat()}"
+        for d in (start + timedelta(minutes=m) for m in range(0, 20160, 7))
+    ]
+    kinds = [f"{tx}\t{{}}\t\t\t\tAmazon.com\t{kind}\t{desc}" for tx, kind, desc, *_ in _BULK_KINDS]
+    prefix = f"{settlement_id}\t\t\t\t\t\t"
     batch: list[str] = []
     for n, cents in enumerate(_bulk_cents(seed, lines)):
-        tx, kind, description = _BULK_KINDS[n % len(_BULK_KINDS)][:3]
-        day = start + timedelta(minutes=n % 20000)
-        order = f"111-{n // 7:07d}-{rng.randint(0, 9999999):07d}"
+        sign, units = ("-", -cents) if cents < 0 else ("", cents)
+        order = f"111-{n // 7:07d}-{(n * 7919) % 9999991:07d}"
         batch.append(
-            f"{settlement_id}\t\t\t\t\t\t{tx}\t{order}\t\t\t\tAmazon.com\t{kind}\t{description}\t"
-            f"{Decimal(cents).scaleb(-2)}\tAFN\t{day.date().isoformat()}\t{day.isoformat()}\t"
-            f"{n:014d}\t\t\tSKU-{n % 997:03d}\t1\n"
+            f"{prefix}{kinds[n % len(kinds)].format(order)}\t{sign}{units // 100}.{units % 100:02d}"
+            f"\tAFN\t{days[n % len(days)]}\t{n:014d}\t\t\tSKU-{n % 997:03d}\t1\n"
         )
         if len(batch) >= 10000:
             out.write("".join(batch))
