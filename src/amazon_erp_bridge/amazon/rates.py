@@ -34,6 +34,28 @@ RATES: Final[dict[str, Rate]] = {
     "finances.listTransactions": Rate(0.5, 10),
     # FBA Inventory v1
     "fbaInventory.getInventorySummaries": Rate(2, 2),
+    # Reports 2021-06-30
+    "reports.createReport": Rate(0.0167, 15),
+    "reports.getReport": Rate(2, 15),
+    "reports.getReports": Rate(0.0222, 10),
+    "reports.getReportDocument": Rate(0.0167, 15),
+    "reports.cancelReport": Rate(0.0222, 10),
+    # Feeds 2021-06-30
+    "feeds.createFeedDocument": Rate(0.5, 15),
+    "feeds.createFeed": Rate(0.0083, 15),
+    "feeds.getFeed": Rate(2, 15),
+    "feeds.getFeeds": Rate(0.0222, 10),
+    "feeds.cancelFeed": Rate(2, 15),
+    "feeds.getFeedDocument": Rate(0.0222, 10),
+    # Listings Items 2021-08-01
+    "listingsItems.patchListingsItem": Rate(5, 5),
+    # Fulfillment Outbound 2020-07-01 (Multi-Channel Fulfillment)
+    "fulfillmentOutbound.getFulfillmentPreview": Rate(2, 30),
+    "fulfillmentOutbound.createFulfillmentOrder": Rate(2, 30),
+    "fulfillmentOutbound.getFulfillmentOrder": Rate(2, 30),
+    "fulfillmentOutbound.listAllFulfillmentOrders": Rate(2, 30),
+    "fulfillmentOutbound.cancelFulfillmentOrder": Rate(2, 30),
+    "fulfillmentOutbound.getPackageTrackingDetails": Rate(2, 30),
 }
 
 
