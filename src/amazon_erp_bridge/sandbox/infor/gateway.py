@@ -1,0 +1,480 @@
+"""A fake ION API gateway in front of a fake M3: OAuth2 token endpoint and MI execute endpoint.
+
+It behaves the way the real one does where the library cares: tokens expire (on an injectable
+clock) and can be refreshed and revoked; MI errors come back in HTTP 200 bodies; an unknown
+transaction is a bare HTTP 400; a tenant over its rate gets 429 with ``Retry-After``; and the
+router's fault switches (``fake.router.faults``) plus a few MI-level ones (lose the reply after
+doing the work, end a list with a NOK, terminate a request) make the bad days reproducible.
+
+::
+
+    fake = FakeIonApi()
+    fake.state.add_customer("AMZ_US", "Amazon US")
+    m3 = M3Client(fake.config(), transport=fake.transport(), cono=fake.cono)
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from re import Match
+from typing import Any
+from urllib.parse import parse_qs
+
+from attrs import define, field
+
+from amazon_erp_bridge.infor.ionapi import IonApiConfig
+from amazon_erp_bridge.sandbox.infor.programs import PROGRAMS, Nok
+from amazon_erp_bridge.sandbox.infor.state import Fields, M3State
+from amazon_erp_bridge.sandbox.server import LocalServer, Reply, Router, SandboxRequest
+
+DEFAULT_URL = "https://ion.sandbox.invalid"
+
+
+class ManualClock:
+    """A clock that moves only when told: ``clock()`` is the time, ``advance(s)`` moves it."""
+
+    def __init__(self, start: float = 1_773_700_000.0) -> None:
+        self.now = start
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self.now += seconds
+
+    def sleep(self, seconds: float) -> None:
+        """A ``sleep`` for senders: advances the clock instead of waiting."""
+        self.advance(seconds)
+
+    async def sleep_async(self, seconds: float) -> None:
+        self.advance(seconds)
+
+
+@define
+class _Token:
+    kind: str  # "access" | "refresh"
+    client_id: str
+    expires_at: float | None
+    revoked: bool = False
+
+
+@define
+class _Trigger:
+    program: str
+    transaction: str
+    action: str  # "lose_reply" | "nok_after" | "terminate"
+    times: int
+    count: int = 0
+    message: str = ""
+
+    def matches(self, program: str, transaction: str) -> bool:
+        return (
+            self.times > 0
+            and self.program in ("*", program)
+            and self.transaction
+            in (
+                "*",
+                transaction,
+            )
+        )
+
+
+@define
+class _Bucket:
+    per_second: float
+    burst: float
+    tokens: float
+    updated: float
+
+
+def _ion_error(status: int, code: str, message: str) -> Reply:
+    return Reply.json({"error": code, "error_description": message, "message": message}, status)
+
+
+@define
+class FakeIonApi:
+    """The fake gateway and its M3. Seed ``state``, then point a client at it.
+
+    ``transport()`` serves it in-process (no sockets); ``serve()`` on 127.0.0.1.
+    """
+
+    tenant: str = "SANDBOX_TST"
+    cono: str = "100"
+    divi: str = "AAA"
+    client_id: str = "SANDBOX_TST~sandbox-client-id"
+    client_secret: str = field(factory=lambda: "cs-" + secrets.token_urlsafe(18))
+    access_key: str = field(factory=lambda: "SANDBOX_TST#" + secrets.token_urlsafe(24))
+    secret_key: str = field(factory=lambda: "sk-" + secrets.token_urlsafe(24))
+    token_lifetime: float = 7200.0
+    refresh_lifetime: float = 8 * 3600.0
+    issue_refresh_tokens: bool = True
+    allow_client_credentials: bool = True
+    clock: Callable[[], float] = field(factory=lambda: time.time)
+    state: M3State = field(factory=M3State)
+    router: Router = field(init=False)
+    #: Grants asked for, in order ("password", "refresh_token", "client_credentials").
+    grants: list[str] = field(factory=list, init=False)
+    #: MI transactions run, as "PROGRAM/Transaction".
+    transactions: list[str] = field(factory=list, init=False)
+    _tokens: dict[str, _Token] = field(factory=dict, init=False)
+    _triggers: list[_Trigger] = field(factory=list, init=False)
+    _bucket: _Bucket | None = field(default=None, init=False)
+    _lock: threading.RLock = field(factory=threading.RLock, init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.router = Router("ion", error_body=_ion_error)
+        t = self.tenant
+        self.router.route("POST", rf"/{t}/as/token\.oauth2")(self._token)
+        self.router.route("POST", rf"/{t}/as/revoke_token\.oauth2")(self._revoke)
+        self.router.route("GET", rf"/{t}/M3/m3api-rest/v2/execute/(?P<p>[^/]+)/(?P<t>[^/]+)")(
+            self._execute
+        )
+        self.router.route("POST", rf"/{t}/M3/m3api-rest/v2/execute")(self._bulk)
+
+    # ------------------------------------------------------------------------- wiring
+    def transport(self) -> Any:
+        """This gateway as an in-process httpx transport (sync and async)."""
+        return self.router.transport()
+
+    @contextmanager
+    def serve(self) -> Iterator[LocalServer]:
+        """Run on 127.0.0.1 for the ``with`` block; the server's ``.url`` goes in the config."""
+        server = LocalServer(self.router).start()
+        try:
+            yield server
+        finally:
+            server.stop()
+
+    def ionapi(self, url: str = DEFAULT_URL, *, service_account: bool = True) -> dict[str, str]:
+        """A ``.ionapi`` dict for this gateway at ``url`` (backend-service kind if asked)."""
+        base = url.rstrip("/")
+        data = {
+            "ti": self.tenant,
+            "cn": "amazon-erp-bridge sandbox",
+            "dt": "12",
+            "ci": self.client_id,
+            "cs": self.client_secret,
+            "iu": base,
+            "pu": f"{base}/{self.tenant}/as/",
+            "oa": "authorization.oauth2",
+            "ot": "token.oauth2",
+            "or": "revoke_token.oauth2",
+            "ev": "U000000000",
+            "v": "1.0",
+        }
+        if service_account:
+            data["saak"] = self.access_key
+            data["sask"] = self.secret_key
+        return data
+
+    def write_ionapi(
+        self, path: str | Path, url: str = DEFAULT_URL, *, service_account: bool = True
+    ) -> Path:
+        """Write :meth:`ionapi` to ``path``; returns the path."""
+        target = Path(path)
+        target.write_text(json.dumps(self.ionapi(url, service_account=service_account), indent=2))
+        return target
+
+    def config(self, url: str = DEFAULT_URL, *, service_account: bool = True) -> IonApiConfig:
+        """An :class:`IonApiConfig` for this gateway at ``url``."""
+        return IonApiConfig.from_dict(
+            self.ionapi(url, service_account=service_account), source="<sandbox>"
+        )
+
+    # --------------------------------------------------------------- fault switches
+    def lose_reply(self, program: str, transaction: str, times: int = 1) -> None:
+        """Do the next ``times`` matching transactions, then drop the connection (a timeout
+        after M3 did the work: the crash the query-first poster must survive)."""
+        self._triggers.append(_Trigger(program, transaction, "lose_reply", times))
+
+    def nok_after(
+        self,
+        program: str,
+        transaction: str,
+        records: int,
+        message: str = "Unexpected error reading the next record",
+        times: int = 1,
+    ) -> None:
+        """Make a list return its first ``records`` records and then a NOK."""
+        self._triggers.append(_Trigger(program, transaction, "nok_after", times, records, message))
+
+    def terminate(
+        self,
+        program: str = "*",
+        transaction: str = "*",
+        reason: str = "The MI program ended unexpectedly",
+        times: int = 1,
+    ) -> None:
+        """Answer the next matching request with ``wasTerminated`` and the reason."""
+        self._triggers.append(_Trigger(program, transaction, "terminate", times, 0, reason))
+
+    def rate_limit(self, per_second: float | None, burst: int = 1) -> None:
+        """Throttle this tenant (429 + Retry-After past the rate); None switches it off."""
+        with self._lock:
+            if per_second is None:
+                self._bucket = None
+            else:
+                self._bucket = _Bucket(per_second, float(burst), float(burst), self.clock())
+
+    def crash_after_add_batch_head(self, times: int = 1) -> None:
+        """Shorthand: lose the reply of OIS100MI AddBatchHead (a temporary order stays)."""
+        self.lose_reply("OIS100MI", "AddBatchHead", times)
+
+    # --------------------------------------------------------------------- tokens
+    def _issue(self, kind: str, lifetime: float) -> str:
+        prefix = "at-" if kind == "access" else "rt-"
+        value = prefix + secrets.token_urlsafe(24)
+        self._tokens[value] = _Token(kind, self.client_id, self.clock() + lifetime)
+        return value
+
+    def _client_ok(self, req: SandboxRequest, form: Mapping[str, str]) -> bool:
+        client_id, client_secret = form.get("client_id"), form.get("client_secret")
+        header = req.headers.get("authorization", "")
+        if header.startswith("Basic "):
+            try:
+                pair = base64.b64decode(header[6:]).decode()
+            except ValueError:
+                return False
+            client_id, _, client_secret = pair.partition(":")
+        return client_id == self.client_id and client_secret == self.client_secret
+
+    def _token(self, req: SandboxRequest, m: Match[str]) -> Reply:
+        form = req.form()
+        grant = form.get("grant_type", "")
+        with self._lock:
+            self.grants.append(grant)
+            if not self._client_ok(req, form):
+                return _ion_error(401, "invalid_client", "Client authentication failed")
+            if grant == "password":
+                if (
+                    form.get("username") != self.access_key
+                    or form.get("password") != self.secret_key
+                ):
+                    return _ion_error(
+                        400, "invalid_grant", "The service account credentials are invalid"
+                    )
+            elif grant == "client_credentials":
+                if not self.allow_client_credentials:
+                    return _ion_error(
+                        400,
+                        "unauthorized_client",
+                        "The client is not authorized to use this grant type",
+                    )
+            elif grant == "refresh_token":
+                token = self._tokens.get(form.get("refresh_token", ""))
+                if (
+                    token is None
+                    or token.kind != "refresh"
+                    or token.revoked
+                    or (token.expires_at is not None and token.expires_at <= self.clock())
+                ):
+                    return _ion_error(400, "invalid_grant", "The refresh token is invalid")
+            else:
+                return _ion_error(400, "unsupported_grant_type", f"Grant type {grant!r}")
+            body: dict[str, Any] = {
+                "access_token": self._issue("access", self.token_lifetime),
+                "token_type": "Bearer",
+                "expires_in": int(self.token_lifetime),
+            }
+            # A refresh answer carries no new refresh token: the old one stays valid.
+            if self.issue_refresh_tokens and grant == "password":
+                body["refresh_token"] = self._issue("refresh", self.refresh_lifetime)
+            return Reply.json(body)
+
+    def _revoke(self, req: SandboxRequest, m: Match[str]) -> Reply:
+        form = req.form()
+        with self._lock:
+            if not self._client_ok(req, form):
+                return _ion_error(401, "invalid_client", "Client authentication failed")
+            token = self._tokens.get(form.get("token", ""))
+            if token is not None:
+                token.revoked = True
+        return Reply(200)
+
+    @property
+    def revoked(self) -> int:
+        """How many tokens have been revoked."""
+        return sum(1 for t in self._tokens.values() if t.revoked)
+
+    def expire_tokens(self) -> None:
+        """Make every access token issued so far expire now (server side only)."""
+        with self._lock:
+            for token in self._tokens.values():
+                if token.kind == "access":
+                    token.expires_at = self.clock() - 1
+
+    def _authorized(self, req: SandboxRequest) -> Reply | None:
+        header = req.headers.get("authorization", "")
+        if not header.startswith("Bearer "):
+            return _ion_error(401, "invalid_token", "Bearer token required")
+        token = self._tokens.get(header[7:])
+        if token is None or token.kind != "access" or token.revoked:
+            return _ion_error(401, "invalid_token", "The access token is invalid")
+        if token.expires_at is not None and token.expires_at <= self.clock():
+            return _ion_error(401, "invalid_token", "The access token expired")
+        return None
+
+    def _throttled(self) -> Reply | None:
+        bucket = self._bucket
+        if bucket is None:
+            return None
+        now = self.clock()
+        bucket.tokens = min(
+            bucket.burst, bucket.tokens + (now - bucket.updated) * bucket.per_second
+        )
+        bucket.updated = now
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            return None
+        wait = max(1, int((1 - bucket.tokens) / bucket.per_second + 0.999))
+        reply = _ion_error(429, "QuotaExceeded", "Rate limit exceeded for this tenant")
+        reply.headers["Retry-After"] = str(wait)
+        return reply
+
+    # ------------------------------------------------------------------------- MI
+    def _take(self, program: str, transaction: str) -> _Trigger | None:
+        for trigger in self._triggers:
+            if trigger.matches(program, transaction):
+                trigger.times -= 1
+                return trigger
+        return None
+
+    def _run(
+        self, program: str, transaction: str, record: Fields, maxrecs: int, cols: list[str]
+    ) -> tuple[dict[str, Any], _Trigger | None]:
+        self.transactions.append(f"{program}/{transaction}")
+        self.state.clock_date = datetime.fromtimestamp(self.clock(), UTC).date()
+        trigger = self._take(program, transaction)
+        spec = PROGRAMS[program][transaction]
+        result: dict[str, Any] = {"transaction": transaction, "records": []}
+        records: list[Fields] = []
+        try:
+            spec.check(record)
+            with self.state.lock:
+                records = spec.run(self.state, record)
+            if trigger is not None and trigger.action == "nok_after":
+                raise Nok(trigger.message)
+        except Nok as nok:
+            if trigger is not None and trigger.action == "nok_after":
+                records = records[: trigger.count]
+                result["records"] = [self._columns(r, cols) for r in records]
+            result.update(errorMessage=nok.message, errorType=nok.error_type)
+            if nok.field:
+                result["errorField"] = nok.field
+            if nok.code:
+                result["errorCode"] = nok.code
+            return result, trigger
+        if maxrecs:
+            records = records[:maxrecs]
+        result["records"] = [self._columns(r, cols) for r in records]
+        return result, trigger
+
+    @staticmethod
+    def _columns(record: Fields, cols: list[str]) -> Fields:
+        if not cols:
+            return {k: v.rstrip() for k, v in record.items()}
+        return {c: record.get(c, "").rstrip() for c in cols}
+
+    @staticmethod
+    def _body(results: list[dict[str, Any]], terminated: str | None = None) -> dict[str, Any]:
+        failed = sum(1 for r in results if "errorMessage" in r)
+        body: dict[str, Any] = {
+            "results": results,
+            "wasTerminated": terminated is not None,
+            "nrOfSuccessfullTransactions": len(results) - failed,
+            "nrOfFailedTransactions": failed,
+            "nrOfNotProcessedTransactions": sum(1 for r in results if r.get("notProcessed")),
+        }
+        if terminated is not None:
+            body["terminationReason"] = terminated
+            body["terminationErrorType"] = "ServerReturnedNOK"
+        return body
+
+    def _guard(self, req: SandboxRequest) -> Reply | None:
+        refused = self._authorized(req)
+        if refused is not None:
+            return refused
+        with self._lock:
+            return self._throttled()
+
+    def _execute(self, req: SandboxRequest, m: Match[str]) -> Reply:
+        program, transaction = m.group("p"), m.group("t")
+        refused = self._guard(req)
+        if refused is not None:
+            return refused
+        if transaction not in PROGRAMS.get(program, {}):
+            return Reply.text(f"Bad Request: {program}/{transaction}", 400)
+        record = {k: v[0] for k, v in req.query.items() if k[:1].isupper()}
+        maxrecs = int(req.arg("maxrecs", "100") or "100")
+        cols = [c for c in (req.arg("returncols") or "").split(",") if c]
+        result, trigger = self._run(program, transaction, record, maxrecs, cols)
+        if trigger is not None and trigger.action == "terminate":
+            return Reply.json(
+                self._body([{"transaction": transaction, "records": []}], trigger.message)
+            )
+        if trigger is not None and trigger.action == "lose_reply":
+            return Reply(drop=True)
+        return Reply.json(self._body([result]))
+
+    def _bulk(self, req: SandboxRequest, m: Match[str]) -> Reply:
+        refused = self._guard(req)
+        if refused is not None:
+            return refused
+        try:
+            body = req.json()
+            program = body["program"]
+            items = body["transactions"]
+        except (ValueError, KeyError, TypeError):
+            return Reply.text("Bad Request: expected {program, transactions}", 400)
+        if program not in PROGRAMS:
+            return Reply.text(f"Bad Request: program {program}", 400)
+        maxrecs = int(body.get("maxReturnedRecords", 100))
+        results: list[dict[str, Any]] = []
+        lose = terminated = None
+        for index, item in enumerate(items):
+            transaction = item.get("transaction", "")
+            if transaction not in PROGRAMS[program]:
+                results.append(
+                    {
+                        "transaction": transaction,
+                        "records": [],
+                        "errorMessage": f"Transaction {transaction} does not exist",
+                        "errorType": "TransactionNotFound",
+                    }
+                )
+                continue
+            record = {k: str(v) for k, v in (item.get("record") or {}).items()}
+            cols = list(item.get("selectedColumns") or [])
+            result, trigger = self._run(program, transaction, record, maxrecs, cols)
+            results.append(result)
+            if trigger is not None and trigger.action == "lose_reply":
+                lose = True
+            if trigger is not None and trigger.action == "terminate":
+                terminated = trigger.message
+                for rest in items[index + 1 :]:
+                    results.append(
+                        {
+                            "transaction": rest.get("transaction", ""),
+                            "records": [],
+                            "notProcessed": True,
+                        }
+                    )
+                break
+        if lose:
+            return Reply(drop=True)
+        return Reply.json(self._body(results, terminated))
+
+
+def form_of(body: bytes) -> dict[str, str]:
+    """A form-encoded body as a dict (for tests that look at token requests)."""
+    return {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}

@@ -1,0 +1,152 @@
+"""The data of the fake M3: customers, items and aliases, orders, deliveries, invoices, GL batches.
+
+Plain mutable records keyed as M3 keys them. The MI transactions in
+:mod:`~amazon_erp_bridge.sandbox.infor.programs` read and change it; tests seed it through
+:class:`~amazon_erp_bridge.sandbox.infor.FakeIonApi` and look at it afterwards.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from attrs import define, field
+
+from amazon_erp_bridge.infor.gl import DEFAULT_PARM_LAYOUT, ParmLayout
+
+Fields = dict[str, str]
+
+
+@define
+class BatchOrder:
+    """A temporary order from OIS100MI AddBatchHead, until Confirm releases it."""
+
+    orno: str
+    head: Fields
+    lines: list[Fields] = field(factory=list)
+    final_orno: str = ""
+
+    @property
+    def confirmed(self) -> bool:
+        return bool(self.final_orno)
+
+
+@define
+class CustomerOrder:
+    """A final customer order with its status (ORSL lowest, ORST highest)."""
+
+    orno: str
+    head: Fields
+    lines: list[Fields]
+    orsl: str = "22"
+    orst: str = "22"
+    temporary_orno: str = ""
+
+    def set_status(self, code: str) -> None:
+        self.orsl = self.orst = code
+        for line in self.lines:
+            line["ORST"] = code
+
+
+@define
+class Delivery:
+    """A delivery (DLIX) of an order, with its first picking list (suffix 01)."""
+
+    dlix: str
+    orno: str
+    whlo: str
+    plsx: str = "01"
+    confirmed: bool = False
+
+
+@define
+class GlInterfaceBatch:
+    """A GLS840 batch: head, PARM lines by line number, and how far it got."""
+
+    key1: str
+    head: Fields
+    lines: dict[int, str] = field(factory=dict)
+    #: "open" (lines being added), "controlled" (CtrlBatch passed), "posted" (UpdBatch done).
+    status: str = "open"
+
+    @property
+    def status_code(self) -> str:
+        """The sandbox's own FGLINH status codes: 10 open, 20 controlled, 90 posted."""
+        return {"open": "10", "controlled": "20", "posted": "90"}[self.status]
+
+
+@define
+class M3State:
+    """Everything the fake M3 holds, and the switches that shape its behaviour."""
+
+    clock_date: date = field(factory=lambda: datetime.now(UTC).date())
+    customers: dict[str, Fields] = field(factory=dict)
+    items: dict[str, Fields] = field(factory=dict)
+    aliases: list[Fields] = field(factory=list)
+    batch_orders: dict[str, BatchOrder] = field(factory=dict)
+    orders: dict[str, CustomerOrder] = field(factory=dict)
+    deliveries: dict[str, Delivery] = field(factory=dict)
+    invoices: list[Fields] = field(factory=list)
+    gl_batches: dict[str, GlInterfaceBatch] = field(factory=dict)
+    #: GLS850 interfaces that exist, with the layout their PARM strings follow.
+    gl_interfaces: dict[str, ParmLayout] = field(
+        factory=lambda: {DEFAULT_PARM_LAYOUT.interface: DEFAULT_PARM_LAYOUT}
+    )
+    #: Accounts CtrlBatch accepts (empty: any account).
+    gl_accounts: set[str] = field(factory=set)
+    #: Confirm releases the order for picking at once (a delivery exists, status 44).
+    auto_release: bool = True
+    #: Confirming the delivery also invoices the order (status 77).
+    auto_invoice: bool = True
+    #: AddBatchHead refuses a head without ORTP (order type), as some M3 versions do.
+    require_order_type: bool = False
+    lock: threading.RLock = field(factory=threading.RLock, repr=False)
+    _counters: dict[str, int] = field(factory=dict, repr=False)
+
+    def next_number(self, series: str, start: int) -> int:
+        value = self._counters.get(series, start - 1) + 1
+        self._counters[series] = value
+        return value
+
+    def today(self) -> str:
+        d = self.clock_date
+        return f"{d.year:04d}{d.month:02d}{d.day:02d}"
+
+    # --------------------------------------------------------------------------- seeds
+    def add_customer(self, cuno: str, name: str, **fields: str) -> Fields:
+        record = {"CUNO": cuno, "CUNM": name, "STAT": "20", "CUCD": "USD", **fields}
+        self.customers[cuno] = record
+        return record
+
+    def add_item(self, itno: str, name: str = "", **fields: str) -> Fields:
+        record = {
+            "ITNO": itno,
+            "ITDS": name or itno,
+            "FUDS": "",
+            "STAT": "20",
+            "UNMS": "EA",
+            "ITTY": "FG",
+            "ITGR": "",
+            **fields,
+        }
+        self.items[itno] = record
+        return record
+
+    def add_alias(self, itno: str, alwt: str, popn: str, alwq: str = "", e0pa: str = "") -> Fields:
+        record = {
+            "CONO": "",
+            "ALWT": alwt.zfill(2),
+            "ALWQ": alwq,
+            "ITNO": itno,
+            "POPN": popn,
+            "E0PA": e0pa,
+        }
+        self.aliases.append(record)
+        return record
+
+    def order_total(self, order: CustomerOrder) -> Decimal:
+        total = Decimal(0)
+        for line in order.lines:
+            total += Decimal(line.get("ORQT") or "0") * Decimal(line.get("SAPR") or "0")
+        return total
