@@ -1,0 +1,118 @@
+"""SAP S/4HANA: OData V2/V4 client with CSRF, queries, paging, deep insert, ETags and $batch;
+typed services for sales orders, business partners, products, outbound deliveries, billing
+documents and journal entries (SOAP posting, OData read-back).
+
+    from amazon_erp_bridge.sap import ODataClient, SalesOrderService, basic
+
+    with ODataClient("https://my-s4.example.com", auth=basic("COMM_USER", password)) as client:
+        orders = SalesOrderService(client)
+        found = orders.find_by_purchase_order("113-1234567-1234567", sold_to_party="1000001")
+"""
+
+from amazon_erp_bridge.sap.auth import basic, oauth_client_credentials
+from amazon_erp_bridge.sap.batch import BatchResult, ChangeSet, Outcome
+from amazon_erp_bridge.sap.billing import (
+    AsyncBillingDocumentService,
+    BillingDocument,
+    BillingDocumentItem,
+    BillingDocumentService,
+)
+from amazon_erp_bridge.sap.business_partners import (
+    AsyncBusinessPartnerService,
+    BusinessPartner,
+    BusinessPartnerService,
+    customer_payload,
+)
+from amazon_erp_bridge.sap.client import AsyncODataClient, ODataClient
+from amazon_erp_bridge.sap.deliveries import (
+    AsyncOutboundDeliveryService,
+    DeliveryAction,
+    DeliveryItem,
+    DeliveryLine,
+    OutboundDelivery,
+    OutboundDeliveryService,
+)
+from amazon_erp_bridge.sap.errors import (
+    BatchError,
+    CsrfTokenError,
+    JournalEntryRejectedError,
+    ODataError,
+    ODataRateLimitedError,
+    PreconditionFailedError,
+    SapMessage,
+    SoapFaultError,
+)
+from amazon_erp_bridge.sap.journal_entries import (
+    AsyncJournalEntryService,
+    BulkReceipt,
+    JournalEntryItem,
+    JournalEntryService,
+    PostedJournalEntry,
+    message_id,
+)
+from amazon_erp_bridge.sap.operations import Entity, FunctionResult, Updated
+from amazon_erp_bridge.sap.products import AsyncProductService, Product, ProductService
+from amazon_erp_bridge.sap.query import Filter, Query, all_of, any_of, equals, prop
+from amazon_erp_bridge.sap.sales_orders import (
+    AsyncSalesOrderService,
+    SalesOrder,
+    SalesOrderItem,
+    SalesOrderService,
+)
+from amazon_erp_bridge.sap.values import Typed, literal
+
+__all__ = [
+    "AsyncBillingDocumentService",
+    "AsyncBusinessPartnerService",
+    "AsyncJournalEntryService",
+    "AsyncODataClient",
+    "AsyncOutboundDeliveryService",
+    "AsyncProductService",
+    "AsyncSalesOrderService",
+    "BatchError",
+    "BatchResult",
+    "BillingDocument",
+    "BillingDocumentItem",
+    "BillingDocumentService",
+    "BulkReceipt",
+    "BusinessPartner",
+    "BusinessPartnerService",
+    "ChangeSet",
+    "CsrfTokenError",
+    "DeliveryAction",
+    "DeliveryItem",
+    "DeliveryLine",
+    "Entity",
+    "Filter",
+    "FunctionResult",
+    "JournalEntryItem",
+    "JournalEntryRejectedError",
+    "JournalEntryService",
+    "ODataClient",
+    "ODataError",
+    "ODataRateLimitedError",
+    "OutboundDelivery",
+    "OutboundDeliveryService",
+    "Outcome",
+    "PostedJournalEntry",
+    "PreconditionFailedError",
+    "Product",
+    "ProductService",
+    "Query",
+    "SalesOrder",
+    "SalesOrderItem",
+    "SalesOrderService",
+    "SapMessage",
+    "SoapFaultError",
+    "Typed",
+    "Updated",
+    "all_of",
+    "any_of",
+    "basic",
+    "customer_payload",
+    "equals",
+    "literal",
+    "message_id",
+    "oauth_client_credentials",
+    "prop",
+]

@@ -1,0 +1,444 @@
+"""The SAP S/4HANA clients: one HTTP session, one sender per OData service, CSRF handled.
+
+``ODataClient`` (blocking) and ``AsyncODataClient`` share everything but the I/O: the operations
+are the pure call builders of :mod:`~amazon_erp_bridge.sap.operations` and the service modules.
+One httpx client holds the connection pool and the session cookies that SAP binds CSRF tokens
+to; each OData service root gets its own sender with its own CSRF token source, all sharing
+the user's credentials (basic, OAuth2 client credentials) and the X.509 certificate if any::
+
+    client = ODataClient("https://my-s4.example.com", auth=basic("COMM_USER", password))
+    orders = SalesOrderService(client)
+    order = orders.get("4711")
+
+Answers that are errors become :class:`~amazon_erp_bridge.sap.errors.ODataError` (or its
+subclasses); 429 and 5xx are retried with backoff and jitter (GETs and idempotent calls; POSTs
+only on 429), and ``sap-message`` warnings are logged under ``amazon_erp_bridge.sap``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
+
+import httpx
+
+from amazon_erp_bridge.core.auth import Authenticator
+from amazon_erp_bridge.core.call import Call
+from amazon_erp_bridge.core.limiter import RateLimiter
+from amazon_erp_bridge.core.retry import RetryPolicy
+from amazon_erp_bridge.core.sender import (
+    DEFAULT_TIMEOUT,
+    USER_AGENT,
+    AsyncSender,
+    ResponseHook,
+    SyncSender,
+)
+from amazon_erp_bridge.errors import ApiError, ValidationError
+from amazon_erp_bridge.sap import operations as ops
+from amazon_erp_bridge.sap.batch import BatchItem, BatchResult, batch
+from amazon_erp_bridge.sap.csrf import csrf_token
+from amazon_erp_bridge.sap.errors import log_sap_messages, odata_error
+from amazon_erp_bridge.sap.operations import Entity, FunctionResult, Updated
+from amazon_erp_bridge.sap.query import Query, entity_path
+from amazon_erp_bridge.sap.soap import soap_error
+from amazon_erp_bridge.sap.values import VERSIONS
+
+T = TypeVar("T")
+
+Auth = Authenticator | Sequence[Authenticator] | None
+
+
+class ODataSender(SyncSender):
+    """A blocking sender for one OData service root; error answers become ODataErrors."""
+
+    version: int = 2
+
+    def error_for(self, call: Call[Any], response: httpx.Response) -> ApiError:
+        return odata_error(response, service=self.service, operation=call.limit_key)
+
+
+class AsyncODataSender(AsyncSender):
+    """An asyncio sender for one OData service root; error answers become ODataErrors."""
+
+    version: int = 2
+
+    def error_for(self, call: Call[Any], response: httpx.Response) -> ApiError:
+        return odata_error(response, service=self.service, operation=call.limit_key)
+
+
+class SoapSender(SyncSender):
+    """A blocking sender for SAP's SOAP services (no CSRF); faults become SoapFaultErrors."""
+
+    def error_for(self, call: Call[Any], response: httpx.Response) -> ApiError:
+        return soap_error(response, service=self.service, operation=call.limit_key)
+
+
+class AsyncSoapSender(AsyncSender):
+    """An asyncio sender for SAP's SOAP services (no CSRF); faults become SoapFaultErrors."""
+
+    def error_for(self, call: Call[Any], response: httpx.Response) -> ApiError:
+        return soap_error(response, service=self.service, operation=call.limit_key)
+
+
+def _auth_list(auth: Auth) -> list[Authenticator]:
+    if auth is None:
+        return []
+    if isinstance(auth, Sequence):
+        return list(auth)
+    return [auth]
+
+
+def _service_name(path: str) -> str:
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    return f"SAP {name}" if name else "SAP"
+
+
+def _check_path(path: str) -> str:
+    if not path.startswith("/"):
+        raise ValidationError(
+            f"SAP service path {path!r}: expected an absolute path such as "
+            "'/sap/opu/odata/sap/API_SALES_ORDER_SRV'"
+        )
+    return path.rstrip("/")
+
+
+def _http_options(cert: Any, verify: Any, timeout: Any) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "timeout": timeout if timeout is not None else DEFAULT_TIMEOUT,
+        "headers": {"User-Agent": USER_AGENT},
+        "follow_redirects": False,
+    }
+    if cert is not None:
+        options["cert"] = cert
+    if verify is not None:
+        options["verify"] = verify
+    return options
+
+
+class _Settings:
+    """What every sender of one client shares: base URL, credentials, retry, limiter, hooks."""
+
+    def __init__(
+        self,
+        base_url: str,
+        auth: Auth,
+        retry: RetryPolicy | None,
+        limiter: RateLimiter | None,
+        hooks: Sequence[ResponseHook],
+        csrf_method: str,
+        clock: Callable[[], float],
+    ) -> None:
+        if not base_url.startswith(("http://", "https://")):
+            raise ValidationError(f"SAP base URL {base_url!r}: expected http(s)://host[:port]")
+        self.base_url = base_url.rstrip("/")
+        self.auth = _auth_list(auth)
+        self.retry = retry
+        self.limiter = limiter
+        self.hooks = [log_sap_messages, *hooks]
+        self.csrf_method = csrf_method
+        self.clock = clock
+
+    def odata_kwargs(self, path: str) -> dict[str, Any]:
+        return {
+            "service": _service_name(path),
+            "auth": [*self.auth, csrf_token(method=self.csrf_method, clock=self.clock)],
+            "limiter": self.limiter,
+            "retry": self.retry,
+            "hooks": self.hooks,
+        }
+
+    def soap_kwargs(self) -> dict[str, Any]:
+        return {
+            "service": "SAP SOAP",
+            "auth": list(self.auth),
+            "limiter": self.limiter,
+            "retry": self.retry,
+            "hooks": self.hooks,
+        }
+
+
+class ODataClient:
+    """A blocking SAP S/4HANA client: OData services and SOAP services of one system.
+
+    ``base_url`` is the system (``https://host:port``); ``auth`` is :func:`~.auth.basic`,
+    :func:`~.auth.oauth_client_credentials`, any authenticator, or a list of them; ``cert`` is an
+    httpx client certificate (path, or (cert, key[, password])) for X.509 logon; ``transport``
+    and ``http`` are for tests and custom networking; ``sleep`` is what retries wait with.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        auth: Auth = None,
+        cert: Any = None,
+        verify: Any = None,
+        timeout: Any = None,
+        transport: httpx.BaseTransport | None = None,
+        http: httpx.Client | None = None,
+        retry: RetryPolicy | None = None,
+        limiter: RateLimiter | None = None,
+        hooks: Sequence[ResponseHook] = (),
+        sleep: Callable[[float], None] = time.sleep,
+        csrf_method: str = "GET",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._settings = _Settings(base_url, auth, retry, limiter, hooks, csrf_method, clock)
+        self._owns_http = http is None
+        options = _http_options(cert, verify, timeout)
+        if transport is not None:
+            options["transport"] = transport
+        self.http: httpx.Client = http or httpx.Client(**options)
+        self._sleep = sleep
+        self._odata: dict[str, ODataSender] = {}
+        self._soap: SoapSender | None = None
+
+    @property
+    def base_url(self) -> str:
+        return self._settings.base_url
+
+    def service(self, path: str, *, version: int = 2) -> ODataSender:
+        """The sender for the OData service at ``path`` (created once, then reused)."""
+        path = _check_path(path)
+        sender = self._odata.get(path)
+        if sender is None:
+            if version not in VERSIONS:
+                raise ValidationError(f"OData version: expected 2 or 4, got {version!r}")
+            sender = ODataSender(
+                self.base_url + path,
+                http=self.http,
+                sleep=self._sleep,
+                **self._settings.odata_kwargs(path),
+            )
+            sender.version = version
+            self._odata[path] = sender
+        return sender
+
+    def soap(self) -> SoapSender:
+        """The sender for SOAP services of this system (paths are given per call)."""
+        if self._soap is None:
+            self._soap = SoapSender(
+                self.base_url, http=self.http, sleep=self._sleep, **self._settings.soap_kwargs()
+            )
+        return self._soap
+
+    # Generic operations on any service, for entity sets without a typed service.
+
+    def query(self, service: str, entity_set: str, query: Query | None = None) -> Iterator[Entity]:
+        """Every entity of ``entity_set`` matching ``query``, following server paging."""
+        sender = self.service(service)
+        return sender.pages(
+            lambda token: ops.read_page(
+                entity_set, query, token, version=sender.version, item=ops.identity
+            )
+        )
+
+    def get(self, service: str, entity_set: str, key: Any, query: Query | None = None) -> Entity:
+        sender = self.service(service)
+        path = entity_path(entity_set, key, sender.version)
+        return sender.send(ops.read_entity(path, query, version=sender.version, item=ops.identity))
+
+    def create(self, service: str, entity_set: str, payload: Mapping[str, Any]) -> Entity:
+        sender = self.service(service)
+        return sender.send(
+            ops.create_entity(entity_set, payload, version=sender.version, item=ops.identity)
+        )
+
+    def update(
+        self,
+        service: str,
+        entity_set: str,
+        key: Any,
+        changes: Mapping[str, Any],
+        *,
+        etag: str | None,
+        method: str = "PATCH",
+    ) -> Updated:
+        sender = self.service(service)
+        path = entity_path(entity_set, key, sender.version)
+        return sender.send(
+            ops.update_entity(path, changes, etag=etag, method=method, version=sender.version)
+        )
+
+    def delete(self, service: str, entity_set: str, key: Any, *, etag: str | None) -> Updated:
+        sender = self.service(service)
+        return sender.send(
+            ops.delete_entity(entity_path(entity_set, key, sender.version), etag=etag)
+        )
+
+    def function(
+        self,
+        service: str,
+        name: str,
+        params: Mapping[str, Any],
+        *,
+        method: str = "POST",
+        etag: str | None = None,
+    ) -> FunctionResult:
+        sender = self.service(service)
+        return sender.send(
+            ops.invoke_function(name, params, method=method, etag=etag, version=sender.version)
+        )
+
+    def batch(self, service: str, items: Sequence[BatchItem]) -> BatchResult:
+        sender = self.service(service)
+        return sender.send(batch(items, service=sender.service))
+
+    def metadata(self, service: str) -> bytes:
+        return self.service(service).send(ops.read_metadata())
+
+    def close(self) -> None:
+        if self._owns_http:
+            self.http.close()
+
+    def __enter__(self) -> ODataClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"ODataClient({self.base_url!r}, services={sorted(self._odata)})"
+
+
+class AsyncODataClient:
+    """The asyncio twin of :class:`ODataClient`: same arguments, ``await`` on every call."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        auth: Auth = None,
+        cert: Any = None,
+        verify: Any = None,
+        timeout: Any = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        http: httpx.AsyncClient | None = None,
+        retry: RetryPolicy | None = None,
+        limiter: RateLimiter | None = None,
+        hooks: Sequence[ResponseHook] = (),
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        csrf_method: str = "GET",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._settings = _Settings(base_url, auth, retry, limiter, hooks, csrf_method, clock)
+        self._owns_http = http is None
+        options = _http_options(cert, verify, timeout)
+        if transport is not None:
+            options["transport"] = transport
+        self.http: httpx.AsyncClient = http or httpx.AsyncClient(**options)
+        self._sleep = sleep
+        self._odata: dict[str, AsyncODataSender] = {}
+        self._soap: AsyncSoapSender | None = None
+
+    @property
+    def base_url(self) -> str:
+        return self._settings.base_url
+
+    def service(self, path: str, *, version: int = 2) -> AsyncODataSender:
+        """The sender for the OData service at ``path`` (created once, then reused)."""
+        path = _check_path(path)
+        sender = self._odata.get(path)
+        if sender is None:
+            if version not in VERSIONS:
+                raise ValidationError(f"OData version: expected 2 or 4, got {version!r}")
+            sender = AsyncODataSender(
+                self.base_url + path,
+                http=self.http,
+                sleep=self._sleep,
+                **self._settings.odata_kwargs(path),
+            )
+            sender.version = version
+            self._odata[path] = sender
+        return sender
+
+    def soap(self) -> AsyncSoapSender:
+        """The sender for SOAP services of this system (paths are given per call)."""
+        if self._soap is None:
+            self._soap = AsyncSoapSender(
+                self.base_url, http=self.http, sleep=self._sleep, **self._settings.soap_kwargs()
+            )
+        return self._soap
+
+    def query(
+        self, service: str, entity_set: str, query: Query | None = None
+    ) -> AsyncIterator[Entity]:
+        sender = self.service(service)
+        return sender.pages(
+            lambda token: ops.read_page(
+                entity_set, query, token, version=sender.version, item=ops.identity
+            )
+        )
+
+    async def get(
+        self, service: str, entity_set: str, key: Any, query: Query | None = None
+    ) -> Entity:
+        sender = self.service(service)
+        path = entity_path(entity_set, key, sender.version)
+        return await sender.send(
+            ops.read_entity(path, query, version=sender.version, item=ops.identity)
+        )
+
+    async def create(self, service: str, entity_set: str, payload: Mapping[str, Any]) -> Entity:
+        sender = self.service(service)
+        return await sender.send(
+            ops.create_entity(entity_set, payload, version=sender.version, item=ops.identity)
+        )
+
+    async def update(
+        self,
+        service: str,
+        entity_set: str,
+        key: Any,
+        changes: Mapping[str, Any],
+        *,
+        etag: str | None,
+        method: str = "PATCH",
+    ) -> Updated:
+        sender = self.service(service)
+        path = entity_path(entity_set, key, sender.version)
+        return await sender.send(
+            ops.update_entity(path, changes, etag=etag, method=method, version=sender.version)
+        )
+
+    async def delete(self, service: str, entity_set: str, key: Any, *, etag: str | None) -> Updated:
+        sender = self.service(service)
+        return await sender.send(
+            ops.delete_entity(entity_path(entity_set, key, sender.version), etag=etag)
+        )
+
+    async def function(
+        self,
+        service: str,
+        name: str,
+        params: Mapping[str, Any],
+        *,
+        method: str = "POST",
+        etag: str | None = None,
+    ) -> FunctionResult:
+        sender = self.service(service)
+        return await sender.send(
+            ops.invoke_function(name, params, method=method, etag=etag, version=sender.version)
+        )
+
+    async def batch(self, service: str, items: Sequence[BatchItem]) -> BatchResult:
+        sender = self.service(service)
+        return await sender.send(batch(items, service=sender.service))
+
+    async def metadata(self, service: str) -> bytes:
+        return await self.service(service).send(ops.read_metadata())
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self.http.aclose()
+
+    async def __aenter__(self) -> AsyncODataClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"AsyncODataClient({self.base_url!r}, services={sorted(self._odata)})"

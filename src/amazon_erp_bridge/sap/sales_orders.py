@@ -1,0 +1,281 @@
+"""Sales orders through API_SALES_ORDER_SRV (OData V2, communication scenario SAP_COM_0109).
+
+Create an order with its items in one deep insert, find orders by the customer reference
+(``PurchaseOrderByCustomer``: where the Amazon order id travels, which is what makes posting
+idempotent), and read an order's statuses as it moves through delivery and billing.
+
+Status fields follow SAP's single-letter codes: blank or ``A`` not yet processed, ``B``
+partially, ``C`` completely. ``OverallDeliveryStatus`` and ``OverallOrdReltdBillgStatus`` are in
+the A_SalesOrder entity of recent releases but not of older ones; they read as None there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from attrs import field, frozen
+
+from amazon_erp_bridge.core.call import Call, Page
+from amazon_erp_bridge.errors import ValidationError
+from amazon_erp_bridge.model import Money, is_currency
+from amazon_erp_bridge.sap import operations as ops
+from amazon_erp_bridge.sap.client import AsyncODataClient, ODataClient
+from amazon_erp_bridge.sap.errors import SapMessage
+from amazon_erp_bridge.sap.operations import Entity, Updated
+from amazon_erp_bridge.sap.query import Filter, Query, entity_path, equals
+
+SERVICE = "/sap/opu/odata/sap/API_SALES_ORDER_SRV"
+ENTITY_SET = "A_SalesOrder"
+ITEMS = "to_Item"
+#: SAP's length of PurchaseOrderByCustomer (the customer reference, BSTKD).
+CUSTOMER_REFERENCE_LENGTH = 35
+
+
+@frozen
+class SalesOrderItem:
+    """One item of a sales order as SAP holds it."""
+
+    sales_order_item: str
+    material: str | None = None
+    requested_quantity: Decimal | None = None
+    requested_quantity_unit: str | None = None
+    net_amount: Decimal | None = None
+    purchase_order_by_customer: str | None = None
+    sd_process_status: str | None = None
+    delivery_status: str | None = None
+    etag: str | None = None
+
+    @classmethod
+    def from_entity(cls, e: Entity) -> SalesOrderItem:
+        return cls(
+            sales_order_item=e.required("SalesOrderItem"),
+            material=e.text("Material"),
+            requested_quantity=e.as_decimal("RequestedQuantity"),
+            requested_quantity_unit=e.text("RequestedQuantityUnit"),
+            net_amount=e.as_decimal("NetAmount"),
+            purchase_order_by_customer=e.text("PurchaseOrderByCustomer"),
+            sd_process_status=e.text("SDProcessStatus"),
+            delivery_status=e.text("DeliveryStatus"),
+            etag=e.etag,
+        )
+
+
+@frozen
+class SalesOrder:
+    """A sales order header, its items when they were read, its ETag and SAP's messages."""
+
+    sales_order: str
+    sales_order_type: str | None = None
+    sales_organization: str | None = None
+    distribution_channel: str | None = None
+    organization_division: str | None = None
+    sold_to_party: str | None = None
+    purchase_order_by_customer: str | None = None
+    transaction_currency: str | None = None
+    total_net_amount: Decimal | None = None
+    requested_delivery_date: date | None = None
+    overall_sd_process_status: str | None = None
+    overall_delivery_status: str | None = None
+    overall_total_delivery_status: str | None = None
+    overall_ord_reltd_billg_status: str | None = None
+    total_credit_check_status: str | None = None
+    last_change_date_time: datetime | None = None
+    items: tuple[SalesOrderItem, ...] = ()
+    etag: str | None = None
+    messages: tuple[SapMessage, ...] = ()
+    raw: Mapping[str, Any] = field(factory=dict, repr=False, eq=False)
+
+    @classmethod
+    def from_entity(cls, e: Entity) -> SalesOrder:
+        return cls(
+            sales_order=e.required("SalesOrder"),
+            sales_order_type=e.text("SalesOrderType"),
+            sales_organization=e.text("SalesOrganization"),
+            distribution_channel=e.text("DistributionChannel"),
+            organization_division=e.text("OrganizationDivision"),
+            sold_to_party=e.text("SoldToParty"),
+            purchase_order_by_customer=e.text("PurchaseOrderByCustomer"),
+            transaction_currency=e.text("TransactionCurrency"),
+            total_net_amount=e.as_decimal("TotalNetAmount"),
+            requested_delivery_date=e.as_date("RequestedDeliveryDate"),
+            overall_sd_process_status=e.text("OverallSDProcessStatus"),
+            overall_delivery_status=e.text("OverallDeliveryStatus"),
+            overall_total_delivery_status=e.text("OverallTotalDeliveryStatus"),
+            overall_ord_reltd_billg_status=e.text("OverallOrdReltdBillgStatus"),
+            total_credit_check_status=e.text("TotalCreditCheckStatus"),
+            last_change_date_time=e.as_datetime("LastChangeDateTime"),
+            items=tuple(SalesOrderItem.from_entity(i) for i in e.children(ITEMS)),
+            etag=e.etag,
+            messages=e.messages,
+            raw=e.raw,
+        )
+
+    @property
+    def net_value(self) -> Money | None:
+        """TotalNetAmount in TransactionCurrency, when both are there and the code is ISO."""
+        currency = self.transaction_currency
+        if self.total_net_amount is None or not currency or not is_currency(currency):
+            return None
+        return Money(self.total_net_amount, currency)
+
+    @property
+    def is_fully_delivered(self) -> bool:
+        """True once every item is delivered (``C`` in the overall delivery status)."""
+        status = self.overall_delivery_status or self.overall_total_delivery_status
+        return status == "C"
+
+    @property
+    def is_completed(self) -> bool:
+        """True when SAP says the order is completely processed (OverallSDProcessStatus C)."""
+        return self.overall_sd_process_status == "C"
+
+
+def _reference(value: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError("PurchaseOrderByCustomer: expected the customer reference, got none")
+    if len(value) > CUSTOMER_REFERENCE_LENGTH:
+        raise ValidationError(
+            f"PurchaseOrderByCustomer {value!r}: {len(value)} characters, SAP holds at most "
+            f"{CUSTOMER_REFERENCE_LENGTH}"
+        )
+    return value
+
+
+# ----------------------------------------------------------------------------- operations
+
+
+def create_sales_order(payload: Mapping[str, Any]) -> Call[SalesOrder]:
+    """Deep insert of an A_SalesOrder payload with its ``to_Item`` (SAP assigns the number).
+
+    The payload is built by the mapping layer; it is sent as it is, values converted to OData
+    JSON (Decimal -> string, date -> ``/Date(ms)/``).
+    """
+    if not isinstance(payload, Mapping):
+        raise ValidationError("sales order payload: expected a mapping of A_SalesOrder fields")
+    if not payload.get(ITEMS):
+        raise ValidationError(
+            f"sales order {payload.get('PurchaseOrderByCustomer', '')!r}: payload has no "
+            f"{ITEMS}; a sales order needs at least one item"
+        )
+    return ops.create_entity(
+        ENTITY_SET, payload, item=SalesOrder.from_entity, limit_key="sap.salesOrder.create"
+    )
+
+
+def find_by_purchase_order_page(
+    purchase_order_by_customer: str,
+    sold_to_party: str | None,
+    token: str | None,
+    *,
+    with_items: bool = False,
+) -> Call[Page[SalesOrder]]:
+    """One page of the orders whose customer reference (and sold-to party) match exactly."""
+    condition = equals(
+        PurchaseOrderByCustomer=_reference(purchase_order_by_customer), SoldToParty=sold_to_party
+    )
+    query = Query(filter=condition, expand=(ITEMS,) if with_items else ())
+    return ops.read_page(
+        ENTITY_SET, query, token, item=SalesOrder.from_entity, limit_key="sap.salesOrder.find"
+    )
+
+
+def search_page(
+    condition: Filter | None, token: str | None, *, with_items: bool = False
+) -> Call[Page[SalesOrder]]:
+    """One page of the orders matching ``condition`` (all orders when None)."""
+    query = Query(filter=condition, expand=(ITEMS,) if with_items else ())
+    return ops.read_page(
+        ENTITY_SET, query, token, item=SalesOrder.from_entity, limit_key="sap.salesOrder.find"
+    )
+
+
+def read_sales_order(sales_order: str, *, with_items: bool = True) -> Call[SalesOrder]:
+    """One order by number, with its items by default."""
+    query = Query(expand=(ITEMS,) if with_items else ())
+    return ops.read_entity(
+        entity_path(ENTITY_SET, sales_order),
+        query,
+        item=SalesOrder.from_entity,
+        limit_key="sap.salesOrder.read",
+    )
+
+
+def update_sales_order(
+    sales_order: str, changes: Mapping[str, Any], *, etag: str | None, method: str = "PATCH"
+) -> Call[Updated]:
+    """Change header fields; ``etag`` is the order's (``SalesOrder.etag``) for ``If-Match``."""
+    return ops.update_entity(
+        entity_path(ENTITY_SET, sales_order),
+        changes,
+        etag=etag,
+        method=method,
+        limit_key="sap.salesOrder.update",
+    )
+
+
+# ----------------------------------------------------------------------------- facades
+
+
+class SalesOrderService:
+    """Sales orders of one S/4HANA system (blocking)."""
+
+    PATH = SERVICE
+
+    def __init__(self, client: ODataClient, *, path: str = SERVICE) -> None:
+        self._sender = client.service(path)
+
+    def create(self, payload: Mapping[str, Any]) -> SalesOrder:
+        """Create the order (deep insert); the result has SAP's number and statuses."""
+        return self._sender.send(create_sales_order(payload))
+
+    def find_by_purchase_order(
+        self, purchase_order_by_customer: str, sold_to_party: str | None = None
+    ) -> list[SalesOrder]:
+        """Every order carrying this customer reference (for one sold-to party if given)."""
+        make = partial(find_by_purchase_order_page, purchase_order_by_customer, sold_to_party)
+        return list(self._sender.pages(make))
+
+    def get(self, sales_order: str, *, with_items: bool = True) -> SalesOrder:
+        """The order with its statuses (and items)."""
+        return self._sender.send(read_sales_order(sales_order, with_items=with_items))
+
+    def search(self, condition: Filter | None = None) -> Iterator[SalesOrder]:
+        """Orders matching ``condition``, page by page as they are consumed."""
+        return self._sender.pages(partial(search_page, condition))
+
+    def update(self, sales_order: str, changes: Mapping[str, Any], *, etag: str | None) -> Updated:
+        """PATCH header fields with ``If-Match: etag``."""
+        return self._sender.send(update_sales_order(sales_order, changes, etag=etag))
+
+
+class AsyncSalesOrderService:
+    """Sales orders of one S/4HANA system (asyncio)."""
+
+    PATH = SERVICE
+
+    def __init__(self, client: AsyncODataClient, *, path: str = SERVICE) -> None:
+        self._sender = client.service(path)
+
+    async def create(self, payload: Mapping[str, Any]) -> SalesOrder:
+        return await self._sender.send(create_sales_order(payload))
+
+    async def find_by_purchase_order(
+        self, purchase_order_by_customer: str, sold_to_party: str | None = None
+    ) -> list[SalesOrder]:
+        make = partial(find_by_purchase_order_page, purchase_order_by_customer, sold_to_party)
+        return [order async for order in self._sender.pages(make)]
+
+    async def get(self, sales_order: str, *, with_items: bool = True) -> SalesOrder:
+        return await self._sender.send(read_sales_order(sales_order, with_items=with_items))
+
+    def search(self, condition: Filter | None = None) -> AsyncIterator[SalesOrder]:
+        return self._sender.pages(partial(search_page, condition))
+
+    async def update(
+        self, sales_order: str, changes: Mapping[str, Any], *, etag: str | None
+    ) -> Updated:
+        return await self._sender.send(update_sales_order(sales_order, changes, etag=etag))
