@@ -156,7 +156,7 @@ class SpApiClient:
         self.sender = self._sender
         self.tokens = TokensApi(self._sender, RdtCache(clock))
         self.orders = OrdersApi(self._sender, self.tokens)
-        self.finances = FinancesApi(self._sender)
+        self.finances = FinancesApi(self._sender, clock)
         self.inventory = InventoryApi(self._sender)
 
     @property
@@ -222,7 +222,7 @@ class AsyncSpApiClient:
         self.sender = self._sender
         self.tokens = AsyncTokensApi(self._sender, RdtCache(clock))
         self.orders = AsyncOrdersApi(self._sender, self.tokens)
-        self.finances = AsyncFinancesApi(self._sender)
+        self.finances = AsyncFinancesApi(self._sender, clock)
         self.inventory = AsyncInventoryApi(self._sender)
 
     @property

@@ -1,21 +1,902 @@
-"""Finances API operations (being written)."""
+"""Finances API: v0 financial events and event groups, and 2024-06-19 transactions.
+
+Amounts here are JSON numbers (``CurrencyAmount``); they are read with ``parse_float=Decimal``
+and never pass through float. v0 events become ``model.FinancialEvent`` with one
+``FinancialComponent`` per charge, fee, promotion, withheld tax or adjustment amount; event lists
+this module has no specific mapping for still keep every amount (as ``Other`` components), so
+no money is silently dropped.
+
+listFinancialEvents answers 400 ``InvalidInput`` when a response would pass Amazon's 10 MB cap
+(after ~150 pages) or a NextToken went stale. :class:`WindowedEvents` then splits the date
+window in halves and reads them afresh, skipping the events it already gave out, so the
+caller sees every event once.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
 
-from amazon_erp_bridge.core.sender import AsyncSender, SyncSender
+import httpx
+from attrs import field, frozen
+
+from amazon_erp_bridge.amazon.timestamps import from_wire, to_wire
+from amazon_erp_bridge.core.call import Call, Page
+from amazon_erp_bridge.core.redaction import get_logger
+from amazon_erp_bridge.core.sender import AsyncSender, SyncSender, json_body
+from amazon_erp_bridge.errors import ApiError, ValidationError
+from amazon_erp_bridge.model import ComponentKind, FinancialComponent, FinancialEvent, Money
+
+log = get_logger("amazon_erp_bridge.amazon.finances")
+
+V0: Final = "/finances/v0"
+TRANSACTIONS_PATH: Final = "/finances/2024-06-19/transactions"
+
+#: Event lists whose items have the ShipmentEvent shape.
+SHIPMENT_SHAPED: Final = frozenset(
+    {
+        "ShipmentEventList",
+        "ShipmentSettleEventList",
+        "RefundEventList",
+        "GuaranteeClaimEventList",
+        "ChargebackEventList",
+    }
+)
+#: Amazon's lower bound: PostedBefore must be more than two minutes before now.
+SETTLE_DELAY: Final = timedelta(minutes=2)
+#: Narrowing stops here: a window this short that still fails is reported as an error.
+MIN_WINDOW: Final = timedelta(minutes=1)
+
+TRANSACTION_STATUSES: Final = frozenset({"DEFERRED", "RELEASED", "DEFERRED_RELEASED"})
+RELATED_IDENTIFIER_NAMES: Final = frozenset({"FINANCIAL_EVENT_GROUP_ID", "ORDER_ID"})
+
+
+# -- typed records -------------------------------------------------------------------------
+
+
+@frozen
+class FinancialEventGroup:
+    """A financial event group: the events of one settlement period and its fund transfer."""
+
+    group_id: str
+    processing_status: str | None = None  # Open | Closed
+    fund_transfer_status: str | None = None
+    original_total: Money | None = None
+    converted_total: Money | None = None
+    fund_transfer_date: datetime | None = None
+    trace_id: str | None = None
+    account_tail: str | None = None
+    beginning_balance: Money | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+@frozen
+class Breakdown:
+    """One 2024-06-19 breakdown of an amount (``Sales`` > ``Product Charges``...); nests."""
+
+    breakdown_type: str
+    amount: Money | None
+    breakdowns: tuple[Breakdown, ...] = ()
+
+    def leaves(self, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Money]]:
+        """Each innermost amount with the path of breakdown types leading to it."""
+        here = (*path, self.breakdown_type)
+        if not self.breakdowns:
+            if self.amount is not None:
+                yield here, self.amount
+            return
+        for child in self.breakdowns:
+            yield from child.leaves(here)
+
+
+@frozen
+class TransactionItem:
+    """An item of a 2024-06-19 transaction (an order line, a fee line...)."""
+
+    description: str | None = None
+    total_amount: Money | None = None
+    breakdowns: tuple[Breakdown, ...] = ()
+    contexts: tuple[Mapping[str, Any], ...] = field(default=(), eq=False)
+    related_identifiers: tuple[tuple[str, str], ...] = ()
+
+
+@frozen
+class Transaction:
+    """A 2024-06-19 Finances transaction with its nested breakdowns and items."""
+
+    transaction_id: str | None
+    transaction_type: str | None
+    transaction_status: str | None
+    posted_date: datetime | None
+    total_amount: Money | None
+    description: str | None = None
+    marketplace_id: str | None = None
+    marketplace_name: str | None = None
+    selling_partner_id: str | None = None
+    account_type: str | None = None
+    related_identifiers: tuple[tuple[str, str], ...] = ()
+    items: tuple[TransactionItem, ...] = ()
+    breakdowns: tuple[Breakdown, ...] = ()
+    contexts: tuple[Mapping[str, Any], ...] = field(default=(), eq=False)
+
+    def related(self, name: str) -> str | None:
+        """The first related identifier called ``name`` (``ORDER_ID``...), if any."""
+        for key, value in self.related_identifiers:
+            if key == name:
+                return value
+        return None
+
+
+# -- parsing helpers -----------------------------------------------------------------------
+
+
+def _text(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def currency_amount(data: Any, what: str, *, upper: bool = True) -> Money | None:
+    """``{CurrencyCode, CurrencyAmount}`` (v0) or ``{currencyCode, currencyAmount}`` -> Money.
+
+    The amount arrives as a Decimal (or int) from ``json_body``; a float is refused.
+    """
+    if not isinstance(data, Mapping):
+        return None
+    code_key, amount_key = (
+        ("CurrencyCode", "CurrencyAmount") if upper else ("currencyCode", "currencyAmount")
+    )
+    amount, currency = data.get(amount_key), data.get(code_key)
+    if amount is None or not currency:
+        return None
+    try:
+        return Money(amount, currency)
+    except ValidationError as exc:
+        raise ValidationError(f"{what}: {exc.message}") from None
+
+
+def _int(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    return int(value)
+
+
+def _posted(data: Mapping[str, Any], what: str) -> datetime | None:
+    for key in ("PostedDate", "postedDate", "TransactionPostedDate"):
+        if data.get(key):
+            return from_wire(data[key], f"{what} {key}")
+    return None
+
+
+@frozen
+class _Ids:
+    seller_sku: str | None = None
+    order_item_id: str | None = None
+    quantity: int | None = None
+
+
+_NO_IDS: Final = _Ids()
+
+
+def _components(
+    kind: ComponentKind,
+    items: Any,
+    type_key: str,
+    amount_key: str,
+    what: str,
+    ids: _Ids = _NO_IDS,
+) -> list[FinancialComponent]:
+    out = []
+    for entry in items or ():
+        amount = currency_amount(entry.get(amount_key), f"{what} {amount_key}")
+        if amount is not None:
+            out.append(
+                FinancialComponent(
+                    kind,
+                    str(entry.get(type_key) or ""),
+                    amount,
+                    seller_sku=ids.seller_sku,
+                    order_item_id=ids.order_item_id,
+                    quantity=ids.quantity,
+                )
+            )
+    return out
+
+
+def _item_components(item: Mapping[str, Any], what: str) -> list[FinancialComponent]:
+    ids = _Ids(
+        _text(item.get("SellerSKU")),
+        _text(item.get("OrderItemId") or item.get("OrderAdjustmentItemId")),
+        _int(item.get("QuantityShipped")),
+    )
+    charge, fee, promo = ComponentKind.CHARGE, ComponentKind.FEE, ComponentKind.PROMOTION
+    comps: list[FinancialComponent] = []
+    for key in ("ItemChargeList", "ItemChargeAdjustmentList"):
+        comps += _components(charge, item.get(key), "ChargeType", "ChargeAmount", what, ids)
+    for key in ("ItemFeeList", "ItemFeeAdjustmentList"):
+        comps += _components(fee, item.get(key), "FeeType", "FeeAmount", what, ids)
+    for key in ("PromotionList", "PromotionAdjustmentList"):
+        comps += _components(promo, item.get(key), "PromotionType", "PromotionAmount", what, ids)
+    for withheld in item.get("ItemTaxWithheldList") or ():
+        comps += _components(
+            ComponentKind.TAX_WITHHELD,
+            withheld.get("TaxesWithheld"),
+            "ChargeType",
+            "ChargeAmount",
+            what,
+            ids,
+        )
+    for key in ("CostOfPointsGranted", "CostOfPointsReturned"):
+        amount = currency_amount(item.get(key), f"{what} {key}")
+        if amount is not None:
+            comps.append(
+                FinancialComponent(
+                    ComponentKind.OTHER,
+                    key,
+                    amount,
+                    seller_sku=ids.seller_sku,
+                    order_item_id=ids.order_item_id,
+                    quantity=ids.quantity,
+                )
+            )
+    return comps
+
+
+def shipment_event(list_name: str, data: Mapping[str, Any], group_id: str | None) -> FinancialEvent:
+    """A ShipmentEvent-shaped event (shipment, refund, guarantee claim, chargeback)."""
+    order_id = _text(data.get("AmazonOrderId"))
+    what = f"{list_name} event for order {order_id}"
+    comps: list[FinancialComponent] = []
+    for key in ("OrderChargeList", "OrderChargeAdjustmentList"):
+        comps += _components(
+            ComponentKind.CHARGE, data.get(key), "ChargeType", "ChargeAmount", what
+        )
+    for key in (
+        "ShipmentFeeList",
+        "ShipmentFeeAdjustmentList",
+        "OrderFeeList",
+        "OrderFeeAdjustmentList",
+    ):
+        comps += _components(ComponentKind.FEE, data.get(key), "FeeType", "FeeAmount", what)
+    comps += _components(
+        ComponentKind.OTHER,
+        data.get("DirectPaymentList"),
+        "DirectPaymentType",
+        "DirectPaymentAmount",
+        what,
+    )
+    for key in ("ShipmentItemList", "ShipmentItemAdjustmentList"):
+        for item in data.get(key) or ():
+            comps += _item_components(item, what)
+    return FinancialEvent(
+        event_type=list_name.removesuffix("EventList"),
+        components=tuple(comps),
+        posted_date=_posted(data, what),
+        order_id=order_id,
+        seller_order_id=_text(data.get("SellerOrderId")),
+        marketplace_name=_text(data.get("MarketplaceName")),
+        group_id=group_id,
+    )
+
+
+def service_fee_event(data: Mapping[str, Any], group_id: str | None) -> FinancialEvent:
+    """A ServiceFeeEvent: fees not tied to a shipment. It has no PostedDate."""
+    what = "ServiceFee event"
+    ids = _Ids(seller_sku=_text(data.get("SellerSKU")))
+    return FinancialEvent(
+        event_type="ServiceFee",
+        components=tuple(
+            _components(ComponentKind.FEE, data.get("FeeList"), "FeeType", "FeeAmount", what, ids)
+        ),
+        order_id=_text(data.get("AmazonOrderId")),
+        group_id=group_id,
+        description=_text(data.get("FeeDescription")) or _text(data.get("FeeReason")),
+    )
+
+
+def adjustment_event(data: Mapping[str, Any], group_id: str | None) -> FinancialEvent:
+    """An AdjustmentEvent: one component per adjusted item, or the whole amount if none."""
+    kind = str(data.get("AdjustmentType") or "")
+    what = f"Adjustment event {kind}"
+    comps = []
+    for item in data.get("AdjustmentItemList") or ():
+        amount = currency_amount(item.get("TotalAmount"), f"{what} TotalAmount")
+        if amount is not None:
+            comps.append(
+                FinancialComponent(
+                    ComponentKind.ADJUSTMENT,
+                    kind,
+                    amount,
+                    seller_sku=_text(item.get("SellerSKU")),
+                    quantity=_int(item.get("Quantity")),
+                )
+            )
+    if not comps:
+        amount = currency_amount(data.get("AdjustmentAmount"), f"{what} AdjustmentAmount")
+        if amount is not None:
+            comps.append(FinancialComponent(ComponentKind.ADJUSTMENT, kind, amount))
+    return FinancialEvent(
+        event_type="Adjustment",
+        components=tuple(comps),
+        posted_date=_posted(data, what),
+        group_id=group_id,
+        description=kind or None,
+    )
+
+
+def _money_leaves(data: Any, path: str) -> Iterator[tuple[str, Money]]:
+    if isinstance(data, Mapping):
+        money = currency_amount(data, path) or currency_amount(data, path, upper=False)
+        if money is not None:
+            yield path, money
+            return
+        for key, value in data.items():
+            yield from _money_leaves(value, key)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _money_leaves(value, path)
+
+
+def other_event(list_name: str, data: Mapping[str, Any], group_id: str | None) -> FinancialEvent:
+    """An event of a list without a specific mapping: every amount in it, typed by its key."""
+    what = f"{list_name} event"
+    return FinancialEvent(
+        event_type=list_name.removesuffix("EventList"),
+        components=tuple(
+            FinancialComponent(ComponentKind.OTHER, key, money)
+            for key, money in _money_leaves(data, "")
+        ),
+        posted_date=_posted(data, what),
+        order_id=_text(data.get("AmazonOrderId")),
+        seller_order_id=_text(data.get("SellerOrderId")),
+        marketplace_name=_text(data.get("MarketplaceName")),
+        group_id=group_id,
+    )
+
+
+def financial_events(data: Mapping[str, Any], group_id: str | None = None) -> list[FinancialEvent]:
+    """Every event of a v0 ``FinancialEvents`` object, list by list."""
+    out: list[FinancialEvent] = []
+    for list_name, events in data.items():
+        for event in events or ():
+            if list_name in SHIPMENT_SHAPED:
+                out.append(shipment_event(list_name, event, group_id))
+            elif list_name == "ServiceFeeEventList":
+                out.append(service_fee_event(event, group_id))
+            elif list_name == "AdjustmentEventList":
+                out.append(adjustment_event(event, group_id))
+            else:
+                out.append(other_event(list_name, event, group_id))
+    return out
+
+
+def _events_parser(group_id: str | None) -> Callable[[httpx.Response], Page[FinancialEvent]]:
+    def parse(response: httpx.Response) -> Page[FinancialEvent]:
+        payload = json_body(response)["payload"]
+        events = financial_events(payload.get("FinancialEvents") or {}, group_id)
+        return Page(tuple(events), _text(payload.get("NextToken")))
+
+    return parse
+
+
+# -- v0 call builders ----------------------------------------------------------------------
+
+
+def _page_size(value: int | None) -> dict[str, str]:
+    if value is None:
+        return {}
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
+        raise ValidationError(f"max_results_per_page: expected 1 to 100, got {value!r}")
+    return {"MaxResultsPerPage": str(value)}
+
+
+def _window(
+    posted_after: datetime | None, posted_before: datetime | None, *, names: tuple[str, str]
+) -> dict[str, str]:
+    params = {}
+    if posted_after is not None:
+        params[names[0]] = to_wire(posted_after, "posted_after")
+    if posted_before is not None:
+        params[names[1]] = to_wire(posted_before, "posted_before")
+    if posted_after is not None and posted_before is not None and posted_before <= posted_after:
+        raise ValidationError(
+            f"posted_before ({posted_before.isoformat()}) must be later than posted_after "
+            f"({posted_after.isoformat()})"
+        )
+    return params
+
+
+def _token(next_token: str | None) -> dict[str, str]:
+    return {"NextToken": next_token} if next_token else {}
+
+
+def list_financial_events(
+    posted_after: datetime | None = None,
+    posted_before: datetime | None = None,
+    max_results_per_page: int | None = None,
+    next_token: str | None = None,
+) -> Call[Page[FinancialEvent]]:
+    """Finances v0 listFinancialEvents, one page."""
+    params = {
+        **_window(posted_after, posted_before, names=("PostedAfter", "PostedBefore")),
+        **_page_size(max_results_per_page),
+        **_token(next_token),
+    }
+    return Call(
+        "GET",
+        f"{V0}/financialEvents",
+        parse=_events_parser(None),
+        params=params,
+        limit_key="finances.listFinancialEvents",
+    )
+
+
+def list_financial_events_by_group_id(
+    event_group_id: str,
+    posted_after: datetime | None = None,
+    posted_before: datetime | None = None,
+    max_results_per_page: int | None = None,
+    next_token: str | None = None,
+) -> Call[Page[FinancialEvent]]:
+    """Finances v0 listFinancialEventsByGroupId, one page; events carry the group id."""
+    if not isinstance(event_group_id, str) or not event_group_id.strip():
+        raise ValidationError(f"event_group_id: expected a group id, got {event_group_id!r}")
+    params = {
+        **_window(posted_after, posted_before, names=("PostedAfter", "PostedBefore")),
+        **_page_size(max_results_per_page),
+        **_token(next_token),
+    }
+    return Call(
+        "GET",
+        f"{V0}/financialEventGroups/{event_group_id}/financialEvents",
+        parse=_events_parser(event_group_id),
+        params=params,
+        limit_key="finances.listFinancialEventsByGroupId",
+    )
+
+
+def list_financial_events_by_order_id(
+    order_id: str, max_results_per_page: int | None = None, next_token: str | None = None
+) -> Call[Page[FinancialEvent]]:
+    """Finances v0 listFinancialEventsByOrderId, one page."""
+    if not isinstance(order_id, str) or not order_id.strip():
+        raise ValidationError(f"order_id: expected an Amazon order id, got {order_id!r}")
+    return Call(
+        "GET",
+        f"{V0}/orders/{order_id}/financialEvents",
+        parse=_events_parser(None),
+        params={**_page_size(max_results_per_page), **_token(next_token)},
+        limit_key="finances.listFinancialEventsByOrderId",
+    )
+
+
+def event_group(data: Mapping[str, Any]) -> FinancialEventGroup:
+    """A v0 ``FinancialEventGroup`` as a typed record."""
+    group_id = data["FinancialEventGroupId"]
+    what = f"financial event group {group_id}"
+    return FinancialEventGroup(
+        group_id=group_id,
+        processing_status=_text(data.get("ProcessingStatus")),
+        fund_transfer_status=_text(data.get("FundTransferStatus")),
+        original_total=currency_amount(data.get("OriginalTotal"), f"{what} OriginalTotal"),
+        converted_total=currency_amount(data.get("ConvertedTotal"), f"{what} ConvertedTotal"),
+        fund_transfer_date=from_wire(data.get("FundTransferDate"), f"{what} FundTransferDate"),
+        trace_id=_text(data.get("TraceId")),
+        account_tail=_text(data.get("AccountTail")),
+        beginning_balance=currency_amount(data.get("BeginningBalance"), f"{what} BeginningBalance"),
+        start=from_wire(data.get("FinancialEventGroupStart"), f"{what} start"),
+        end=from_wire(data.get("FinancialEventGroupEnd"), f"{what} end"),
+    )
+
+
+def _parse_groups(response: httpx.Response) -> Page[FinancialEventGroup]:
+    payload = json_body(response)["payload"]
+    groups = tuple(event_group(g) for g in payload.get("FinancialEventGroupList") or ())
+    return Page(groups, _text(payload.get("NextToken")))
+
+
+def list_financial_event_groups(
+    started_after: datetime | None = None,
+    started_before: datetime | None = None,
+    max_results_per_page: int | None = None,
+    next_token: str | None = None,
+) -> Call[Page[FinancialEventGroup]]:
+    """Finances v0 listFinancialEventGroups, one page."""
+    params = {
+        **_window(
+            started_after,
+            started_before,
+            names=("FinancialEventGroupStartedAfter", "FinancialEventGroupStartedBefore"),
+        ),
+        **_page_size(max_results_per_page),
+        **_token(next_token),
+    }
+    return Call(
+        "GET",
+        f"{V0}/financialEventGroups",
+        parse=_parse_groups,
+        params=params,
+        limit_key="finances.listFinancialEventGroups",
+    )
+
+
+# -- 2024-06-19 transactions ---------------------------------------------------------------
+
+
+def breakdown(data: Mapping[str, Any], what: str) -> Breakdown:
+    kind = str(data.get("breakdownType") or "")
+    return Breakdown(
+        breakdown_type=kind,
+        amount=currency_amount(data.get("breakdownAmount"), f"{what} {kind}", upper=False),
+        breakdowns=tuple(breakdown(b, what) for b in data.get("breakdowns") or ()),
+    )
+
+
+def _identifiers(items: Any, name_key: str, value_key: str) -> tuple[tuple[str, str], ...]:
+    return tuple((str(i.get(name_key) or ""), str(i.get(value_key) or "")) for i in items or ())
+
+
+def transaction(data: Mapping[str, Any]) -> Transaction:
+    """A 2024-06-19 ``Transaction`` as a typed record, breakdowns nested as they come."""
+    tid = _text(data.get("transactionId"))
+    what = f"transaction {tid or data.get('transactionType')}"
+    market = data.get("marketplaceDetails") or {}
+    partner = data.get("sellingPartnerMetadata") or {}
+    items = tuple(
+        TransactionItem(
+            description=_text(i.get("description")),
+            total_amount=currency_amount(i.get("totalAmount"), f"{what} item", upper=False),
+            breakdowns=tuple(breakdown(b, f"{what} item") for b in i.get("breakdowns") or ()),
+            contexts=tuple(i.get("contexts") or ()),
+            related_identifiers=_identifiers(
+                i.get("relatedIdentifiers"),
+                "itemRelatedIdentifierName",
+                "itemRelatedIdentifierValue",
+            ),
+        )
+        for i in data.get("items") or ()
+    )
+    return Transaction(
+        transaction_id=tid,
+        transaction_type=_text(data.get("transactionType")),
+        transaction_status=_text(data.get("transactionStatus")),
+        posted_date=from_wire(data.get("postedDate"), f"{what} postedDate"),
+        total_amount=currency_amount(data.get("totalAmount"), f"{what} totalAmount", upper=False),
+        description=_text(data.get("description")),
+        marketplace_id=_text(market.get("marketplaceId")) or _text(partner.get("marketplaceId")),
+        marketplace_name=_text(market.get("marketplaceName")),
+        selling_partner_id=_text(partner.get("sellingPartnerId")),
+        account_type=_text(partner.get("accountType")),
+        related_identifiers=_identifiers(
+            data.get("relatedIdentifiers"), "relatedIdentifierName", "relatedIdentifierValue"
+        ),
+        items=items,
+        breakdowns=tuple(breakdown(b, what) for b in data.get("breakdowns") or ()),
+        contexts=tuple(data.get("contexts") or ()),
+    )
+
+
+def _parse_transactions(response: httpx.Response) -> Page[Transaction]:
+    payload = json_body(response)["payload"]
+    items = tuple(transaction(t) for t in payload.get("transactions") or ())
+    return Page(items, _text(payload.get("nextToken")))
+
+
+def list_transactions(
+    posted_after: datetime | None = None,
+    posted_before: datetime | None = None,
+    *,
+    marketplace_id: str | None = None,
+    transaction_status: str | None = None,
+    related_identifier_name: str | None = None,
+    related_identifier_value: str | None = None,
+    next_token: str | None = None,
+) -> Call[Page[Transaction]]:
+    """Finances 2024-06-19 listTransactions, one page."""
+    if posted_after is None and related_identifier_name is None:
+        raise ValidationError(
+            "list_transactions: give posted_after, or a related identifier (name and value)"
+        )
+    if transaction_status is not None and transaction_status not in TRANSACTION_STATUSES:
+        raise ValidationError(
+            f"transaction_status: expected one of {sorted(TRANSACTION_STATUSES)}, got "
+            f"{transaction_status!r}"
+        )
+    if (related_identifier_name is None) != (related_identifier_value is None):
+        raise ValidationError(
+            "related_identifier_name and related_identifier_value go together; give both"
+        )
+    if (
+        related_identifier_name is not None
+        and related_identifier_name not in RELATED_IDENTIFIER_NAMES
+    ):
+        raise ValidationError(
+            f"related_identifier_name: expected one of {sorted(RELATED_IDENTIFIER_NAMES)}, "
+            f"got {related_identifier_name!r}"
+        )
+    params = _window(posted_after, posted_before, names=("postedAfter", "postedBefore"))
+    for name, value in (
+        ("marketplaceId", marketplace_id),
+        ("transactionStatus", transaction_status),
+        ("relatedIdentifierName", related_identifier_name),
+        ("relatedIdentifierValue", related_identifier_value),
+        ("nextToken", next_token),
+    ):
+        if value:
+            params[name] = value
+    return Call(
+        "GET",
+        TRANSACTIONS_PATH,
+        parse=_parse_transactions,
+        params=params,
+        limit_key="finances.listTransactions",
+    )
+
+
+# -- narrowing the window ------------------------------------------------------------------
+
+
+def is_window_error(error: ApiError) -> bool:
+    """True for the 400 InvalidInput that a too-large response or a stale token causes."""
+    return error.status == 400 and (error.code or "") == "InvalidInput"
+
+
+class WindowedEvents:
+    """Pure state for reading listFinancialEvents over a window that may need narrowing.
+
+    Ask :meth:`next_call` for the call to send; give its page to :meth:`accept` (which returns
+    the events to hand out) or its ApiError to :meth:`failed`. A window that fails after at
+    least one good page is split in two halves, read afresh; events already handed out from
+    it are skipped when they come again. A failure on a window's first page is a real error.
+    """
+
+    def __init__(
+        self,
+        posted_after: datetime,
+        posted_before: datetime | None,
+        *,
+        now: Callable[[], datetime],
+        max_results_per_page: int | None = None,
+        min_window: timedelta = MIN_WINDOW,
+    ) -> None:
+        if posted_after is None:
+            raise ValidationError("posted_after: listFinancialEvents needs a start date")
+        list_financial_events(posted_after, posted_before, max_results_per_page)  # validates
+        self._now = now
+        self._size = max_results_per_page
+        self._min = min_window
+        # Windows still to read, last first; end None means "up to Amazon's default".
+        self._windows: list[tuple[datetime, datetime | None]] = [(posted_after, posted_before)]
+        self._token: str | None = None
+        self._pages = 0
+        self._received: Counter[FinancialEvent] = Counter()  # this window's, skipped or not
+        self._skip: Counter[FinancialEvent] = Counter()
+        self.splits = 0
+
+    def next_call(self) -> Call[Page[FinancialEvent]] | None:
+        if not self._windows:
+            return None
+        start, end = self._windows[-1]
+        return list_financial_events(start, end, self._size, self._token)
+
+    def accept(self, page: Page[FinancialEvent]) -> list[FinancialEvent]:
+        out = []
+        for event in page.items:
+            self._received[event] += 1
+            if self._skip[event] > 0:
+                self._skip[event] -= 1
+                continue
+            out.append(event)
+        self._pages += 1
+        if page.next_token and page.next_token != self._token:
+            self._token = page.next_token
+        else:
+            self._windows.pop()
+            self._token, self._pages = None, 0
+            self._received.clear()
+        return out
+
+    def failed(self, error: ApiError) -> None:
+        """Split the current window after a 10 MB-cap / stale-token error, or re-raise."""
+        if not is_window_error(error) or self._pages == 0:
+            raise error
+        start, end = self._windows.pop()
+        stop = end or (self._now() - SETTLE_DELAY)
+        if stop - start < 2 * self._min:
+            raise ApiError(
+                f"listFinancialEvents keeps failing for {start.isoformat()} to "
+                f"{stop.isoformat()} even after narrowing the window: {error.detail_message}",
+                status=error.status,
+                code=error.code,
+                request_id=error.request_id,
+                service=error.service,
+                operation=error.operation,
+            ) from error
+        middle = start + (stop - start) / 2
+        log.info(
+            "listFinancialEvents %s..%s failed after %d pages (%s); reading it in two halves",
+            start.isoformat(),
+            stop.isoformat(),
+            self._pages,
+            error.code,
+        )
+        # Everything this window produced comes again from its halves: skip it all then.
+        self._skip.update(self._received)
+        self._received.clear()
+        self._windows.append((middle, stop))
+        self._windows.append((start, middle))
+        self._token, self._pages = None, 0
+        self.splits += 1
+
+
+def _utc_now(clock: Callable[[], float]) -> Callable[[], datetime]:
+    return lambda: datetime.fromtimestamp(clock(), UTC)
 
 
 class FinancesApi:
     """Finances for the sync client."""
 
-    def __init__(self, sender: SyncSender, *args: Any) -> None:
+    def __init__(self, sender: SyncSender, clock: Callable[[], float] = time.time) -> None:
         self._sender = sender
+        self._now = _utc_now(clock)
+
+    def list_financial_events(
+        self,
+        posted_after: datetime,
+        posted_before: datetime | None = None,
+        *,
+        max_results_per_page: int | None = None,
+    ) -> Iterator[FinancialEvent]:
+        """Every financial event posted in the window, narrowing it if Amazon refuses a page."""
+        pager = WindowedEvents(
+            posted_after, posted_before, now=self._now, max_results_per_page=max_results_per_page
+        )
+        while (call := pager.next_call()) is not None:
+            try:
+                page = self._sender.send(call)
+            except ApiError as error:
+                pager.failed(error)
+                continue
+            yield from pager.accept(page)
+
+    def list_financial_events_by_group_id(
+        self,
+        event_group_id: str,
+        posted_after: datetime | None = None,
+        posted_before: datetime | None = None,
+        *,
+        max_results_per_page: int | None = None,
+    ) -> Iterator[FinancialEvent]:
+        """Every event of one financial event group (optionally within a window)."""
+        return self._sender.pages(
+            lambda t: list_financial_events_by_group_id(
+                event_group_id, posted_after, posted_before, max_results_per_page, t
+            )
+        )
+
+    def list_financial_events_by_order_id(
+        self, order_id: str, *, max_results_per_page: int | None = None
+    ) -> Iterator[FinancialEvent]:
+        """Every event of one order."""
+        return self._sender.pages(
+            lambda t: list_financial_events_by_order_id(order_id, max_results_per_page, t)
+        )
+
+    def list_financial_event_groups(
+        self,
+        started_after: datetime | None = None,
+        started_before: datetime | None = None,
+        *,
+        max_results_per_page: int | None = None,
+    ) -> Iterator[FinancialEventGroup]:
+        """Every financial event group started in the window."""
+        return self._sender.pages(
+            lambda t: list_financial_event_groups(
+                started_after, started_before, max_results_per_page, t
+            )
+        )
+
+    def list_transactions(
+        self,
+        posted_after: datetime | None = None,
+        posted_before: datetime | None = None,
+        **filters: Any,
+    ) -> Iterator[Transaction]:
+        """Every 2024-06-19 transaction matching the filters (``marketplace_id``,
+        ``transaction_status``, ``related_identifier_name`` / ``_value``)."""
+        list_transactions(posted_after, posted_before, **filters)  # validates before paging
+        return self._sender.pages(
+            lambda t: list_transactions(posted_after, posted_before, **filters, next_token=t)
+        )
 
 
 class AsyncFinancesApi:
-    """Finances for the async client."""
+    """Finances for the async client; the same methods as :class:`FinancesApi`."""
 
-    def __init__(self, sender: AsyncSender, *args: Any) -> None:
+    def __init__(self, sender: AsyncSender, clock: Callable[[], float] = time.time) -> None:
         self._sender = sender
+        self._now = _utc_now(clock)
+
+    async def list_financial_events(
+        self,
+        posted_after: datetime,
+        posted_before: datetime | None = None,
+        *,
+        max_results_per_page: int | None = None,
+    ) -> AsyncIterator[FinancialEvent]:
+        """Every financial event posted in the window, narrowing it if Amazon refuses a page."""
+        pager = WindowedEvents(
+            posted_after, posted_before, now=self._now, max_results_per_page=max_results_per_page
+        )
+        while (call := pager.next_call()) is not None:
+            try:
+                page = await self._sender.send(call)
+            except ApiError as error:
+                pager.failed(error)
+                continue
+            for event in pager.accept(page):
+                yield event
+
+    def list_financial_events_by_group_id(
+        self,
+        event_group_id: str,
+        posted_after: datetime | None = None,
+        posted_before: datetime | None = None,
+        *,
+        max_results_per_page: int | None = None,
+    ) -> AsyncIterator[FinancialEvent]:
+        """Every event of one financial event group (optionally within a window)."""
+        return self._sender.pages(
+            lambda t: list_financial_events_by_group_id(
+                event_group_id, posted_after, posted_before, max_results_per_page, t
+            )
+        )
+
+    def list_financial_events_by_order_id(
+        self, order_id: str, *, max_results_per_page: int | None = None
+    ) -> AsyncIterator[FinancialEvent]:
+        """Every event of one order."""
+        return self._sender.pages(
+            lambda t: list_financial_events_by_order_id(order_id, max_results_per_page, t)
+        )
+
+    def list_financial_event_groups(
+        self,
+        started_after: datetime | None = None,
+        started_before: datetime | None = None,
+        *,
+        max_results_per_page: int | None = None,
+    ) -> AsyncIterator[FinancialEventGroup]:
+        """Every financial event group started in the window."""
+        return self._sender.pages(
+            lambda t: list_financial_event_groups(
+                started_after, started_before, max_results_per_page, t
+            )
+        )
+
+    def list_transactions(
+        self,
+        posted_after: datetime | None = None,
+        posted_before: datetime | None = None,
+        **filters: Any,
+    ) -> AsyncIterator[Transaction]:
+        """Every 2024-06-19 transaction matching the filters."""
+        list_transactions(posted_after, posted_before, **filters)
+        return self._sender.pages(
+            lambda t: list_transactions(posted_after, posted_before, **filters, next_token=t)
+        )
+
+
+__all__ = [
+    "AsyncFinancesApi",
+    "Breakdown",
+    "FinancesApi",
+    "FinancialEventGroup",
+    "Transaction",
+    "TransactionItem",
+    "WindowedEvents",
+]

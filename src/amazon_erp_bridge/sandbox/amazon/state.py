@@ -291,35 +291,33 @@ _SHIPPED_STATUSES: Final = frozenset(
 
 
 def _line_components(order: Order, sign: int, refund: bool) -> list[FinancialComponent]:
+    """Charges, fees and promotions of each shipped line; ``sign`` -1 turns them into a refund."""
     comps: list[FinancialComponent] = []
     for line in order.lines:
         qty = line.quantity_shipped or line.quantity
-        sku, item_id = line.item.seller_sku, line.line_id
-
-        def add(kind: ComponentKind, type_: str, amount: Money | None, s: int = sign) -> None:
-            if amount is not None and not amount.is_zero():
-                comps.append(
-                    FinancialComponent(kind, type_, amount * s, sku, item_id, qty)  # noqa: B023
-                )
-
-        add(ComponentKind.CHARGE, "Principal", line.item_price)
-        add(ComponentKind.CHARGE, "Tax", line.item_tax)
-        add(ComponentKind.CHARGE, "ShippingCharge", line.shipping_price)
-        add(ComponentKind.CHARGE, "ShippingTax", line.shipping_tax)
+        amounts: list[tuple[ComponentKind, str, Money | None]] = [
+            (ComponentKind.CHARGE, "Principal", line.item_price),
+            (ComponentKind.CHARGE, "Tax", line.item_tax),
+            (ComponentKind.CHARGE, "ShippingCharge", line.shipping_price),
+            (ComponentKind.CHARGE, "ShippingTax", line.shipping_tax),
+        ]
         if line.item_price is not None:
-            commission = _money(line.item_price.amount * Decimal("0.15"), line.item_price.currency)
-            add(ComponentKind.FEE, "RefundCommission" if refund else "Commission", commission, -1)
+            cur = line.item_price.currency
+            commission = _money(line.item_price.amount * Decimal("0.15"), cur)
+            fee = "RefundCommission" if refund else "Commission"
+            amounts.append((ComponentKind.FEE, fee, -commission))
             if order.fulfillment_channel is FulfillmentChannel.AMAZON and not refund:
-                per_unit = _money(
-                    Decimal("3.22") * Decimal(_FX[commission.currency]), commission.currency
-                )
-                add(ComponentKind.FEE, "FBAPerUnitFulfillmentFee", per_unit * qty, -1)
+                per_unit = _money(Decimal("3.22") * Decimal(_FX[cur]), cur)
+                amounts.append((ComponentKind.FEE, "FBAPerUnitFulfillmentFee", -(per_unit * qty)))
         if line.promotion_discount is not None:
-            add(
-                ComponentKind.PROMOTION,
-                "PromotionMetaDataDefinitionValue",
-                line.promotion_discount,
-                -sign,
+            promo = -line.promotion_discount
+            amounts.append((ComponentKind.PROMOTION, "PromotionMetaDataDefinitionValue", promo))
+        for kind, type_, amount in amounts:
+            if amount is None or amount.is_zero():
+                continue
+            signed = amount * sign if not (refund and kind is ComponentKind.FEE) else -amount
+            comps.append(
+                FinancialComponent(kind, type_, signed, line.item.seller_sku, line.line_id, qty)
             )
     return comps
 
@@ -387,6 +385,7 @@ def _adjustments(rng: random.Random, start: datetime, days: int) -> list[PostedE
                 ),
             ),
             posted_date=posted,
+            description="REVERSAL_REIMBURSEMENT",
         )
         out.append(PostedEvent(posted, event, "AdjustmentEventList"))
     return out
