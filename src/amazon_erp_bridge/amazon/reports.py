@@ -13,7 +13,6 @@ generates them at the end of each settlement period. List them with
 from __future__ import annotations
 
 import asyncio
-import enum
 import tempfile
 import time
 from collections.abc import (
@@ -31,35 +30,26 @@ import httpx
 from attrs import field, frozen
 
 from amazon_erp_bridge.amazon import documents
+from amazon_erp_bridge.amazon.processing import (
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+    ProcessingFailedError,
+    ProcessingStatus,
+    ProcessingTimeoutError,
+    ProcessingWait,
+)
 from amazon_erp_bridge.amazon.settlement import parse_settlement_report
 from amazon_erp_bridge.amazon.timestamps import from_wire, from_wire_required, to_wire
 from amazon_erp_bridge.core.call import Call, Page
 from amazon_erp_bridge.core.redaction import get_logger
 from amazon_erp_bridge.core.sender import AsyncSender, SyncSender, json_body
-from amazon_erp_bridge.errors import BridgeError, ValidationError
+from amazon_erp_bridge.errors import ValidationError
 from amazon_erp_bridge.model import Settlement
 
 log = get_logger("amazon_erp_bridge.amazon.reports")
 
 BASE: Final = "/reports/2021-06-30"
 SETTLEMENT_REPORT_TYPE: Final = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
-
-DEFAULT_POLL_INTERVAL: Final = 10.0
-DEFAULT_WAIT_TIMEOUT: Final = 1800.0
-
-
-class ProcessingStatus(enum.StrEnum):
-    """Where a report (or feed) is in its lifecycle."""
-
-    IN_QUEUE = "IN_QUEUE"
-    IN_PROGRESS = "IN_PROGRESS"
-    DONE = "DONE"
-    CANCELLED = "CANCELLED"
-    FATAL = "FATAL"
-
-    @property
-    def finished(self) -> bool:
-        return self in (ProcessingStatus.DONE, ProcessingStatus.CANCELLED, ProcessingStatus.FATAL)
 
 
 def _strings(values: Sequence[str] | None) -> tuple[str, ...]:
@@ -92,28 +82,11 @@ class ReportDocument:
     compression_algorithm: str | None = None
 
 
-class ReportError(BridgeError):
-    """A report did not become available: it failed, was cancelled, or took too long."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        report_id: str,
-        processing_status: str | None = None,
-        report_document_id: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.report_id = report_id
-        self.processing_status = processing_status
-        self.report_document_id = report_document_id
+class ReportFailedError(ProcessingFailedError):
+    """Amazon ended the report FATAL or CANCELLED (``document_id``: its error document)."""
 
 
-class ReportFailedError(ReportError):
-    """Amazon ended the report FATAL or CANCELLED."""
-
-
-class ReportTimeoutError(ReportError):
+class ReportTimeoutError(ProcessingTimeoutError):
     """The report was still not DONE when the wait ran out."""
 
 
@@ -284,67 +257,27 @@ def cancel_report(report_id: str) -> Call[None]:
     return Call("DELETE", f"{BASE}/reports/{rid}", parse=_nothing, limit_key="reports.cancelReport")
 
 
-class ReportWait:
-    """The rules of waiting for a report, apart from the waiting itself (pure, clock injected).
+def report_wait(
+    report_id: str,
+    *,
+    timeout: float = DEFAULT_WAIT_TIMEOUT,
+    interval: float = DEFAULT_POLL_INTERVAL,
+    clock: Callable[[], float] = time.monotonic,
+) -> ProcessingWait:
+    """The rules of waiting for one report (see :class:`ProcessingWait`)."""
+    return ProcessingWait(
+        "report",
+        report_id,
+        timeout=timeout,
+        interval=interval,
+        clock=clock,
+        failed=ReportFailedError,
+        timed_out=ReportTimeoutError,
+    )
 
-    Feed it each polled :class:`Report`; it answers how long to sleep before the next poll,
-    or None once the report is DONE; it raises :class:`ReportFailedError` for FATAL or
-    CANCELLED and :class:`ReportTimeoutError` once ``timeout`` seconds have gone by.
-    """
 
-    def __init__(
-        self,
-        report_id: str,
-        *,
-        timeout: float = DEFAULT_WAIT_TIMEOUT,
-        interval: float = DEFAULT_POLL_INTERVAL,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        if timeout < 0 or interval <= 0:
-            raise ValidationError(
-                f"report wait: timeout must be >= 0 and interval > 0, got {timeout}, {interval}"
-            )
-        self.report_id = report_id
-        self.timeout = timeout
-        self.interval = interval
-        self._clock = clock
-        self._deadline = clock() + timeout
-        self.polls = 0
-
-    def next_delay(self, report: Report) -> float | None:
-        """Seconds to sleep before polling again, or None if ``report`` is ready."""
-        self.polls += 1
-        status = report.processing_status
-        if status is ProcessingStatus.DONE:
-            return None
-        if status in (ProcessingStatus.FATAL, ProcessingStatus.CANCELLED):
-            detail = (
-                f"; Amazon's error document is {report.report_document_id}"
-                if report.report_document_id
-                else ""
-            )
-            why = (
-                "was cancelled (by request, or because there was no data)"
-                if status is ProcessingStatus.CANCELLED
-                else "failed"
-            )
-            raise ReportFailedError(
-                f"report {report.report_id} ({report.report_type}) {why}: status "
-                f"{status.value}{detail}",
-                report_id=report.report_id,
-                processing_status=status.value,
-                report_document_id=report.report_document_id,
-            )
-        remaining = self._deadline - self._clock()
-        if remaining <= 0:
-            raise ReportTimeoutError(
-                f"report {report.report_id} ({report.report_type}) is still {status.value} "
-                f"after {self.timeout:g}s and {self.polls} polls; wait longer or poll it "
-                "again later with get_report()",
-                report_id=report.report_id,
-                processing_status=status.value,
-            )
-        return min(self.interval, remaining)
+def _next_delay(rules: ProcessingWait, report: Report) -> float | None:
+    return rules.next_delay(report.processing_status, report.report_type, report.report_document_id)
 
 
 def _settlement_filters(
@@ -458,10 +391,10 @@ class ReportsApi:
         poll_interval: float = DEFAULT_POLL_INTERVAL,
     ) -> Report:
         """Poll until the report is DONE; raises ReportFailedError or ReportTimeoutError."""
-        rules = ReportWait(report_id, timeout=timeout, interval=poll_interval, clock=self._clock)
+        rules = report_wait(report_id, timeout=timeout, interval=poll_interval, clock=self._clock)
         while True:
             report = self.get_report(report_id)
-            delay = rules.next_delay(report)
+            delay = _next_delay(rules, report)
             if delay is None:
                 return report
             log.debug(
@@ -591,10 +524,10 @@ class AsyncReportsApi:
         poll_interval: float = DEFAULT_POLL_INTERVAL,
     ) -> Report:
         """Poll until the report is DONE; raises ReportFailedError or ReportTimeoutError."""
-        rules = ReportWait(report_id, timeout=timeout, interval=poll_interval, clock=self._clock)
+        rules = report_wait(report_id, timeout=timeout, interval=poll_interval, clock=self._clock)
         while True:
             report = await self.get_report(report_id)
-            delay = rules.next_delay(report)
+            delay = _next_delay(rules, report)
             if delay is None:
                 return report
             await self._sleep(delay)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Final, Literal, TextIO
 
-from amazon_erp_bridge.model import Money, Order, Settlement, SettlementLine
+from amazon_erp_bridge.model import Money, Order, Settlement, SettlementLine, minor_units
 
 #: Column order of Amazon's V2 flat file; some files add ``promotion-id`` at the end.
 V2_COLUMNS: Final = (
@@ -45,7 +45,6 @@ V2_COLUMNS: Final = (
 V2_COLUMNS_WITH_PROMOTION: Final = (*V2_COLUMNS, "promotion-id")
 
 DateStyle = Literal["iso", "eu"]
-_CENT = Decimal("0.01")
 
 
 def _amount(value: Decimal, decimal_comma: bool) -> str:
@@ -134,8 +133,13 @@ def settlement_text(
     )
 
 
-def _cents(rng: random.Random, low: int, high: int) -> Decimal:
-    return (Decimal(rng.randint(low, high)) * _CENT).quantize(_CENT)
+def _quantum(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-minor_units(currency))
+
+
+def _draw(rng: random.Random, low: int, high: int, currency: str) -> Decimal:
+    """A random amount of ``low``..``high`` minor units (cents; whole yen for JPY)."""
+    return Decimal(rng.randint(low, high)) * _quantum(currency)
 
 
 def _order_lines(
@@ -166,9 +170,10 @@ def _order_lines(
             quantity_purchased=quantity,
         )
 
-    tax = (price * Decimal("0.08")).quantize(_CENT)
-    commission = -(price * Decimal("0.15")).quantize(_CENT)
-    fba_fee = -_cents(rng, 250, 650) * quantity
+    quantum = _quantum(currency)
+    tax = (price * Decimal("0.08")).quantize(quantum)
+    commission = -(price * Decimal("0.15")).quantize(quantum)
+    fba_fee = -_draw(rng, 250, 650, currency) * quantity
     lines = [
         line("ItemPrice", "Principal", price),
         line("ItemPrice", "Tax", tax),
@@ -177,7 +182,7 @@ def _order_lines(
         line("ItemFees", "FBAPerUnitFulfillmentFee", fba_fee),
     ]
     if rng.random() < 0.3:
-        shipping = _cents(rng, 299, 899)
+        shipping = _draw(rng, 299, 899, currency)
         lines.append(line("ItemPrice", "Shipping", shipping))
         lines.append(line("Promotion", "Shipping", -shipping))
     if rng.random() < 0.06:
@@ -202,7 +207,7 @@ def _order_lines(
                 ("ItemPrice", "Tax", -tax),
                 ("ItemWithheldTax", "MarketplaceFacilitatorTax-Principal", tax),
                 ("ItemFees", "Commission", -commission),
-                ("ItemFees", "RefundCommission", -_cents(rng, 100, 500)),
+                ("ItemFees", "RefundCommission", -_draw(rng, 100, 500, currency)),
             )
         ]
     return lines
@@ -221,13 +226,23 @@ def _period_lines(
             posted_date=end - timedelta(hours=1),
         )
 
-    reserve = _cents(rng, 5000, 20000)
+    reserve = _draw(rng, 5000, 20000, currency)
     return [
         other(
-            "ServiceFee", "Cost of Advertising", "TransactionTotalAmount", -_cents(rng, 1000, 9000)
+            "ServiceFee",
+            "Cost of Advertising",
+            "TransactionTotalAmount",
+            -_draw(rng, 1000, 9000, currency),
         ),
-        other("ServiceFee", "Subscription Fee", "Subscription Fee", Decimal("-39.99")),
-        other("other-transaction", "other-transaction", "Storage Fee", -_cents(rng, 100, 4000)),
+        other(
+            "ServiceFee", "Subscription Fee", "Subscription Fee", -_draw(rng, 3999, 3999, currency)
+        ),
+        other(
+            "other-transaction",
+            "other-transaction",
+            "Storage Fee",
+            -_draw(rng, 100, 4000, currency),
+        ),
         other("other-transaction", "other-transaction", "Previous Reserve Amount Balance", reserve),
         other("other-transaction", "other-transaction", "Current Reserve Amount", -reserve),
     ]
@@ -255,7 +270,7 @@ def generate_settlement(
             order_id=f"111-{rng.randint(0, 9999999):07d}-{rng.randint(0, 9999999):07d}",
             sku=f"SKU-{rng.randint(1, 60):03d}",
             quantity=quantity,
-            price=_cents(rng, 999, 9999) * quantity,
+            price=_draw(rng, 999, 9999, currency) * quantity,
             posted=posted,
             currency=currency,
             marketplace_name=marketplace_name,
