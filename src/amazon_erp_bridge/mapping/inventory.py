@@ -1,0 +1,191 @@
+"""ERP available-to-sell -> the quantity Amazon may offer, per seller SKU and marketplace.
+
+The rules, in order, for each seller SKU:
+
+1. start from the ERP's available-to-sell (several warehouses add up; an
+   :class:`~amazon_erp_bridge.model.InventoryLevel` counts ``fulfillable - reserved``);
+2. hold back the units reserved for other channels (``InventoryRules.reserved``) and the
+   safety buffer (``safety_buffer``, or the SKU's own in ``buffers``);
+3. split what is left across marketplaces by ``shares`` (largest remainder: whole units,
+   the sum never exceeds the stock, and a last unit is still offered somewhere);
+4. cap at ``max_quantity``; never below zero.
+
+:func:`changed_quantities` keeps only what differs from what was last sent, which is what
+an inventory feed should carry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import ROUND_FLOOR, Decimal
+from types import MappingProxyType
+from typing import Final
+
+from attrs import evolve, field, frozen
+
+from amazon_erp_bridge.errors import ConfigurationError, MappingError
+from amazon_erp_bridge.model import InventoryLevel
+
+_ONE: Final = Decimal(1)
+
+
+def _int_table(value: Mapping[str, int]) -> Mapping[str, int]:
+    return MappingProxyType(dict(value))
+
+
+def _share_table(value: Mapping[str, Decimal | int | str]) -> Mapping[str, Decimal]:
+    shares: dict[str, Decimal] = {}
+    for marketplace, share in value.items():
+        if isinstance(share, float):
+            raise ConfigurationError(
+                f"InventoryRules.shares[{marketplace!r}]: give a Decimal or string, not a float"
+            )
+        amount = Decimal(share)
+        if not Decimal(0) <= amount <= _ONE:
+            raise ConfigurationError(
+                f"InventoryRules.shares[{marketplace!r}]: {amount} is not between 0 and 1"
+            )
+        shares[marketplace] = amount
+    if sum(shares.values(), Decimal(0)) > _ONE:
+        raise ConfigurationError(
+            "InventoryRules.shares: the shares add up to more than 1, which would offer the "
+            "same units twice"
+        )
+    return MappingProxyType(shares)
+
+
+def _non_negative(_instance: object, attribute: object, value: int) -> None:
+    if value < 0:
+        raise ConfigurationError(f"InventoryRules: expected a count >= 0, got {value}")
+
+
+@frozen
+class InventoryRules:
+    """Reservations, safety buffers, marketplace shares and a cap, as data."""
+
+    safety_buffer: int = field(default=0, validator=_non_negative)
+    buffers: Mapping[str, int] = field(factory=dict, converter=_int_table)
+    reserved: Mapping[str, int] = field(factory=dict, converter=_int_table)
+    shares: Mapping[str, Decimal] = field(factory=dict, converter=_share_table)
+    max_quantity: int | None = None
+    locations: frozenset[str] | None = None
+
+    def buffer_for(self, sku: str) -> int:
+        return self.buffers.get(sku, self.safety_buffer)
+
+
+def available_by_sku(
+    available: Mapping[str, int] | Iterable[InventoryLevel], rules: InventoryRules
+) -> dict[str, int]:
+    """ERP stock per seller SKU: a mapping as given, or InventoryLevels summed per SKU."""
+    if isinstance(available, Mapping):
+        totals = {}
+        for sku, quantity in available.items():
+            if isinstance(quantity, bool) or not isinstance(quantity, int):
+                raise MappingError(
+                    f"available stock of SKU {sku!r}: expected an integer, got {quantity!r}"
+                )
+            totals[sku] = quantity
+        return totals
+    summed: dict[str, int] = {}
+    for level in available:
+        if rules.locations is not None and level.location not in rules.locations:
+            continue
+        sku = level.item.seller_sku
+        if not sku:
+            raise MappingError(
+                f"inventory level at {level.location or 'an unnamed location'} for "
+                f"{level.item.key!r}: no seller SKU; map ERP items to seller SKUs first "
+                "(ItemCrosswalk.seller_skus_for)"
+            )
+        summed[sku] = summed.get(sku, 0) + level.fulfillable - level.reserved
+    return summed
+
+
+def sellable_quantities(
+    available: Mapping[str, int] | Iterable[InventoryLevel], rules: InventoryRules
+) -> dict[str, int]:
+    """What may be offered at all, per SKU: stock less reservations and buffer, never < 0."""
+    return {
+        sku: max(0, quantity - rules.reserved.get(sku, 0) - rules.buffer_for(sku))
+        for sku, quantity in sorted(available_by_sku(available, rules).items())
+    }
+
+
+def _split(quantity: int, shares: Sequence[tuple[str, Decimal]]) -> dict[str, int]:
+    """Largest-remainder split: whole units, total = floor(quantity x sum of shares)."""
+    total = int((quantity * sum((s for _, s in shares), Decimal(0))).to_integral_value(ROUND_FLOOR))
+    ideal = [(name, quantity * share) for name, share in shares]
+    base = {name: int(value.to_integral_value(ROUND_FLOOR)) for name, value in ideal}
+    left = total - sum(base.values())
+    by_remainder = sorted(range(len(ideal)), key=lambda i: (-(ideal[i][1] - base[ideal[i][0]]), i))
+    for index in by_remainder[:left]:
+        base[ideal[index][0]] += 1
+    return base
+
+
+def allocate_quantities(
+    available: Mapping[str, int] | Iterable[InventoryLevel], rules: InventoryRules
+) -> dict[str, dict[str, int]]:
+    """Quantity per marketplace and SKU: ``{marketplace_id: {seller_sku: quantity}}``.
+
+    Marketplaces and their shares come from ``rules.shares``; ties in the split go to the
+    marketplace listed first.
+    """
+    if not rules.shares:
+        raise ConfigurationError(
+            "InventoryRules.shares: name the marketplaces and their share of the stock"
+        )
+    shares = list(rules.shares.items())
+    result: dict[str, dict[str, int]] = {name: {} for name, _ in shares}
+    for sku, quantity in sellable_quantities(available, rules).items():
+        for name, units in _split(quantity, shares).items():
+            capped = units if rules.max_quantity is None else min(units, rules.max_quantity)
+            result[name][sku] = max(0, capped)
+    return result
+
+
+def amazon_quantities(
+    available: Mapping[str, int] | Iterable[InventoryLevel],
+    rules: InventoryRules,
+    *,
+    marketplace_id: str,
+) -> dict[str, int]:
+    """Seller SKU -> quantity for one marketplace (the dict the inventory feed takes).
+
+    With no shares configured, the one marketplace gets everything sellable.
+    """
+    if not rules.shares:
+        rules = evolve(rules, shares={marketplace_id: _ONE})
+    if marketplace_id not in rules.shares:
+        raise MappingError(
+            f"marketplace {marketplace_id!r} has no share in the inventory rules; known: "
+            + ", ".join(sorted(rules.shares))
+        )
+    return allocate_quantities(available, rules)[marketplace_id]
+
+
+def changed_quantities(
+    current: Mapping[str, int], last_sent: Mapping[str, int], *, zero_missing: bool = True
+) -> dict[str, int]:
+    """Only the SKUs whose quantity differs from what Amazon was last sent.
+
+    A SKU sent before but absent now is sent as 0 when ``zero_missing`` (the safe choice: an
+    item the ERP no longer reports should not stay on sale).
+    """
+    changes = {sku: qty for sku, qty in sorted(current.items()) if last_sent.get(sku) != qty}
+    if zero_missing:
+        for sku in sorted(set(last_sent) - set(current)):
+            if last_sent[sku] != 0:
+                changes[sku] = 0
+    return changes
+
+
+__all__ = [
+    "InventoryRules",
+    "allocate_quantities",
+    "amazon_quantities",
+    "available_by_sku",
+    "changed_quantities",
+    "sellable_quantities",
+]

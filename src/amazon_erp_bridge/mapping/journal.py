@@ -1,0 +1,425 @@
+"""Settlements and financial events become balanced GL journal entries.
+
+Sign convention (the one Amazon uses): a positive amount is money credited to the seller.
+A positive ItemPrice/Principal therefore CREDITS revenue, a negative fee DEBITS an expense,
+and the deposit (the settlement total) DEBITS the clearing/bank account. Journal lines carry
+signed amounts: ``+`` debit, ``-`` credit, so a settlement amount ``a`` posts as ``-a``.
+
+Daily booking from financial events, and what happens when the settlement arrives:
+
+- :func:`financial_events_to_journal` books each day's events against the map's
+  ``unsettled`` account ("Amazon receivable (unsettled)") instead of the bank.
+- When the settlement covering those days posts, the daily entries are provisional: each is
+  reversed on the settlement's posting date (:func:`reverse_daily_postings`) and the
+  settlement posts in full (:func:`settlement_to_journal`). The receivable returns to zero and
+  the P&L carries exactly the settlement's figures, which tie out to the deposit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from functools import partial
+from typing import Final
+
+from attrs import field, frozen
+
+from amazon_erp_bridge.errors import ConfigurationError, MappingError
+from amazon_erp_bridge.mapping.accounts import (
+    AccountResolver,
+    GlAccount,
+    GlAccountMap,
+    frozen_mapping,
+    settlement_line_account,
+)
+from amazon_erp_bridge.mapping.errors import (
+    SettlementCurrencyError,
+    SettlementTieOutError,
+    UnmappedFinancialEvents,
+    UnmappedKey,
+    UnmappedSettlementLines,
+)
+from amazon_erp_bridge.model import (
+    FinancialComponent,
+    FinancialEvent,
+    JournalEntry,
+    JournalLine,
+    Money,
+    Settlement,
+    SettlementLine,
+)
+
+SETTLEMENT_SOURCE: Final = "amazon-settlement"
+EVENTS_SOURCE: Final = "amazon-financial-events"
+_Key = tuple[str, str, str]
+
+
+def settlement_posting_date(settlement: Settlement) -> date:
+    """The day a settlement posts: its deposit date, or its end date when no deposit is known."""
+    return (settlement.deposit_date or settlement.end).date()
+
+
+# --- shared building blocks ------------------------------------------------------------
+
+
+class _Unmapped:
+    """Counts and totals of the keys that found no account, in order of first appearance."""
+
+    def __init__(self) -> None:
+        self._seen: dict[_Key, tuple[int, dict[str, Decimal]]] = {}
+
+    def add(self, key: _Key, amount: Money) -> None:
+        count, totals = self._seen.get(key, (0, {}))
+        totals[amount.currency] = totals.get(amount.currency, Decimal(0)) + amount.amount
+        self._seen[key] = (count + 1, totals)
+
+    def keys(self) -> list[UnmappedKey]:
+        return [
+            UnmappedKey(key, count, tuple(Money(v, c) for c, v in sorted(totals.items())))
+            for key, (count, totals) in self._seen.items()
+        ]
+
+
+def _aggregate(
+    postings: Iterable[tuple[GlAccount, Money, str | None]], fallback_text: str
+) -> list[JournalLine]:
+    """Sum seller-signed amounts per (account, dimensions, reference); credit the positives."""
+    sums: dict[tuple[object, ...], tuple[GlAccount, str | None, Money]] = {}
+    for account, amount, reference in postings:
+        group = (account.account, account.dimension_key, reference, amount.currency)
+        if group in sums:
+            first, ref, total = sums[group]
+            sums[group] = (first, ref, total + amount)
+        else:
+            sums[group] = (account, reference, amount)
+    return [
+        JournalLine(
+            account=account.account,
+            amount=-total,
+            text=account.text or fallback_text,
+            dimensions=dict(account.dimensions),
+            reference=reference,
+        )
+        for account, reference, total in sums.values()
+        if not total.is_zero()
+    ]
+
+
+# --- settlements -----------------------------------------------------------------------
+
+
+def _line_label(index: int, line: SettlementLine) -> str:
+    order = f", order {line.order_id}" if line.order_id else ""
+    return f"line {index} ({', '.join(line.key)}{order})"
+
+
+def _check_settlement(settlement: Settlement) -> None:
+    """One currency, and lines that sum to the total: otherwise no journal can tie out."""
+    sid, currency = settlement.settlement_id, settlement.currency
+    foreign = [
+        f"{_line_label(i, ln)} amount {ln.amount}"
+        for i, ln in enumerate(settlement.lines, start=1)
+        if ln.amount.currency != currency
+    ]
+    if foreign:
+        shown = "; ".join(foreign[:5]) + (
+            f"; and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+        )
+        raise SettlementCurrencyError(
+            f"settlement {sid}: {len(foreign)} line(s) not in the settlement currency "
+            f"{currency}: {shown}. A settlement has one currency; check the report's currency "
+            "column"
+        )
+    lines_total = settlement.lines_total()
+    if lines_total != settlement.total:
+        raise SettlementTieOutError(
+            f"settlement {sid}: lines sum to {lines_total} but total-amount is "
+            f"{settlement.total} (difference {settlement.total - lines_total}); a journal "
+            "would not tie out to the deposit"
+        )
+
+
+def settlement_to_journal(
+    settlement: Settlement,
+    accounts: GlAccountMap,
+    *,
+    posting_date: date | None = None,
+    detail: bool = False,
+    account_for: AccountResolver = settlement_line_account,
+) -> JournalEntry:
+    """One balanced journal entry for a settlement, which ties out to its deposit.
+
+    A settlement has exactly one currency, so this returns one :class:`JournalEntry` (not one
+    per currency); lines in another currency raise :class:`SettlementCurrencyError`.
+
+    - Each line's account comes from ``account_for(line, accounts)`` (default: the account
+      map's most specific rule); lines aggregate per account and dimensions, or with
+      ``detail=True`` per account, dimensions and order (line reference = Amazon order id).
+      Amounts that net to zero leave no line.
+    - The first line is the deposit: the settlement total DEBITED to ``accounts.clearing``
+      (a negative total, a settlement Amazon charges, credits it). The entry balances to the
+      cent because the lines sum to the total; a settlement that does not tie out raises
+      :class:`SettlementTieOutError`.
+    - Every combination with no account raises ONE :class:`UnmappedSettlementLines` listing
+      all of them with counts and totals.
+    - ``reference`` is the settlement id; ``posting_date`` defaults to the deposit date, else
+      the settlement end date (never today's date).
+    """
+    _check_settlement(settlement)
+    sid = settlement.settlement_id
+    unmapped = _Unmapped()
+    postings: list[tuple[GlAccount, Money, str | None]] = []
+    for line in settlement.lines:
+        account = account_for(line, accounts)
+        if account is None:
+            unmapped.add(line.key, line.amount)
+        else:
+            postings.append((account, line.amount, line.order_id if detail else None))
+    if missing := unmapped.keys():
+        raise UnmappedSettlementLines(f"settlement {sid} has", missing)
+    clearing = accounts.clearing
+    deposit = JournalLine(
+        account=clearing.account,
+        amount=settlement.total,
+        text=clearing.text or f"Amazon settlement {sid} deposit",
+        dimensions=dict(clearing.dimensions),
+        reference=sid,
+    )
+    period = f"{settlement.start.date().isoformat()}..{settlement.end.date().isoformat()}"
+    return JournalEntry(
+        reference=sid,
+        posting_date=posting_date or settlement_posting_date(settlement),
+        lines=(deposit, *_aggregate(postings, f"Amazon settlement {sid}")),
+        text=f"Amazon settlement {sid} {period}",
+        document_date=settlement.end.date(),
+        source=SETTLEMENT_SOURCE,
+    )
+
+
+# --- financial events ------------------------------------------------------------------
+
+
+@frozen
+class EventKeyRules:
+    """How a financial event amount becomes the same key a settlement line has.
+
+    ``(event_type, component kind, component type)`` translates to ``(transaction-type,
+    amount-type, amount-description)`` through three tables; a value not in a table passes
+    through unchanged, so one account map serves settlements and events alike.
+    """
+
+    transaction_types: Mapping[str, str] = field(converter=frozen_mapping)
+    amount_types: Mapping[str, str] = field(converter=frozen_mapping)
+    descriptions: Mapping[str, str] = field(factory=dict, converter=frozen_mapping)
+
+
+#: Finances API names -> settlement report names. Shipment events are "Order" rows, a
+#: Charge is "ItemPrice", a Fee "ItemFees", TaxWithheld "ItemWithheldTax"; ChargeType
+#: ``ShippingCharge`` is the settlement's ``Shipping``.
+DEFAULT_EVENT_KEYS: Final = EventKeyRules(
+    transaction_types={
+        "Shipment": "Order",
+        "Refund": "Refund",
+        "GuaranteeClaim": "A-to-z Guarantee Refund",
+        "Chargeback": "Chargeback Refund",
+        "ServiceFee": "ServiceFee",
+        "Adjustment": "other-transaction",
+    },
+    amount_types={
+        "Charge": "ItemPrice",
+        "Fee": "ItemFees",
+        "Promotion": "Promotion",
+        "TaxWithheld": "ItemWithheldTax",
+        "Adjustment": "other-transaction",
+        "Other": "other-transaction",
+    },
+    descriptions={
+        "ShippingCharge": "Shipping",
+        "Giftwrap": "GiftWrap",
+        "GiftwrapTax": "GiftWrapTax",
+    },
+)
+
+
+def financial_event_key(
+    event: FinancialEvent, component: FinancialComponent, keys: EventKeyRules = DEFAULT_EVENT_KEYS
+) -> _Key:
+    """The account-map key of one event amount, e.g. Shipment/Charge/Principal ->
+    (Order, ItemPrice, Principal)."""
+    return (
+        keys.transaction_types.get(event.event_type, event.event_type),
+        keys.amount_types.get(component.kind.value, component.kind.value),
+        keys.descriptions.get(component.type, component.type),
+    )
+
+
+#: A rule deciding the account of one event amount; return None for "unmapped".
+EventAccountResolver = Callable[
+    [FinancialEvent, FinancialComponent, GlAccountMap], GlAccount | None
+]
+
+
+def financial_event_account(
+    event: FinancialEvent,
+    component: FinancialComponent,
+    accounts: GlAccountMap,
+    keys: EventKeyRules = DEFAULT_EVENT_KEYS,
+) -> GlAccount | None:
+    """The account map's account for an event amount, through the same keys as settlements.
+
+    A Shipment's Charge/Principal is (Order, ItemPrice, Principal) and credits sales revenue,
+    exactly as the settlement line it will become.
+    """
+    return accounts.lookup(financial_event_key(event, component, keys))
+
+
+def financial_events_to_journal(
+    events: Iterable[FinancialEvent],
+    accounts: GlAccountMap,
+    *,
+    reference: str,
+    posting_date: date,
+    keys: EventKeyRules = DEFAULT_EVENT_KEYS,
+    account_for: EventAccountResolver | None = None,
+    detail: bool = False,
+) -> tuple[JournalEntry, ...]:
+    """Book financial events (before their settlement exists) against the unsettled receivable.
+
+    Returns one balanced entry per currency, sorted by currency, each with reference
+    ``f"{reference}-{currency}"`` (events of a day can span marketplaces and currencies; an
+    ERP journal has one). Every amount posts with the settlement sign convention; the
+    balancing line DEBITS ``accounts.unsettled`` with the net owed by Amazon. Amounts with no
+    account raise one :class:`UnmappedFinancialEvents` listing all of them. Reverse these
+    entries when the settlement posts: see :func:`reverse_daily_postings`.
+    """
+    if accounts.unsettled is None:
+        raise ConfigurationError(
+            "account map has no 'unsettled' account (Amazon receivable, unsettled), which "
+            "daily financial-event postings book against; add one"
+        )
+    resolve = account_for or partial(financial_event_account, keys=keys)
+    unmapped = _Unmapped()
+    by_currency: dict[str, list[tuple[GlAccount, Money, str | None]]] = {}
+    for event in events:
+        for component in event.components:
+            account = resolve(event, component, accounts)
+            if account is None:
+                unmapped.add(financial_event_key(event, component, keys), component.amount)
+                continue
+            posting = (account, component.amount, event.order_id if detail else None)
+            by_currency.setdefault(component.amount.currency, []).append(posting)
+    if missing := unmapped.keys():
+        raise UnmappedFinancialEvents(f"financial events {reference} have", missing)
+    unsettled = accounts.unsettled
+    entries = (
+        _events_entry(by_currency[currency], unsettled, reference, currency, posting_date)
+        for currency in sorted(by_currency)
+    )
+    return tuple(entry for entry in entries if entry is not None)
+
+
+def _events_entry(
+    postings: Sequence[tuple[GlAccount, Money, str | None]],
+    unsettled: GlAccount,
+    reference: str,
+    currency: str,
+    posting_date: date,
+) -> JournalEntry | None:
+    lines = _aggregate(postings, f"Amazon financial events {reference}")
+    if not lines:
+        return None
+    ref = f"{reference}-{currency}"
+    owed = Money.total((amount for _, amount, _ in postings), currency)
+    receivable = JournalLine(
+        account=unsettled.account,
+        amount=owed,
+        text=unsettled.text or "Amazon receivable (unsettled)",
+        dimensions=dict(unsettled.dimensions),
+        reference=ref,
+    )
+    return JournalEntry(
+        reference=ref,
+        posting_date=posting_date,
+        lines=(receivable, *lines),
+        text=f"Amazon financial events {reference} ({currency})",
+        source=EVENTS_SOURCE,
+    )
+
+
+# --- reversal --------------------------------------------------------------------------
+
+
+def reverse_entry(
+    entry: JournalEntry, *, posting_date: date, reference: str | None = None, text: str = ""
+) -> JournalEntry:
+    """The mirror image of ``entry``: every debit becomes a credit of the same amount.
+
+    The reference defaults to ``f"{entry.reference}-REV"`` so the ERP can be asked for it
+    before posting (idempotent, like every posting).
+    """
+    return JournalEntry(
+        reference=reference or f"{entry.reference}-REV",
+        posting_date=posting_date,
+        lines=tuple(
+            JournalLine(
+                account=line.account,
+                amount=-line.amount,
+                text=line.text,
+                dimensions=dict(line.dimensions),
+                reference=line.reference,
+            )
+            for line in entry.lines
+        ),
+        text=text or f"Reversal of {entry.reference}",
+        document_date=entry.document_date,
+        source=entry.source,
+    )
+
+
+def reverse_daily_postings(
+    entries: Iterable[JournalEntry], settlement: Settlement, *, posting_date: date | None = None
+) -> tuple[JournalEntry, ...]:
+    """Reverse the daily financial-event entries that a settlement now replaces.
+
+    Business rule: daily postings are provisional. When the settlement covering them posts,
+    each daily entry is reversed on the settlement's posting date (deposit date, else end
+    date) and the settlement posts in full with :func:`settlement_to_journal`; afterwards the
+    unsettled receivable nets to zero and the P&L shows the settlement's figures. The caller
+    chooses which entries the settlement covers (by period or event group); an entry in
+    another currency than the settlement belongs to another settlement and is refused.
+    """
+    day = posting_date or settlement_posting_date(settlement)
+    sid = settlement.settlement_id
+    reversed_entries = []
+    for entry in entries:
+        other = [c for c in entry.currencies if c != settlement.currency]
+        if other:
+            raise MappingError(
+                f"journal entry {entry.reference}: currency {', '.join(other)} does not match "
+                f"settlement {sid} ({settlement.currency}); it belongs to another settlement"
+            )
+        reversed_entries.append(
+            reverse_entry(
+                entry,
+                posting_date=day,
+                text=f"Reversal of {entry.reference}: replaced by Amazon settlement {sid}",
+            )
+        )
+    return tuple(reversed_entries)
+
+
+__all__ = [
+    "DEFAULT_EVENT_KEYS",
+    "EVENTS_SOURCE",
+    "SETTLEMENT_SOURCE",
+    "EventAccountResolver",
+    "EventKeyRules",
+    "financial_event_account",
+    "financial_event_key",
+    "financial_events_to_journal",
+    "reverse_daily_postings",
+    "reverse_entry",
+    "settlement_posting_date",
+    "settlement_to_journal",
+]
