@@ -17,8 +17,11 @@ import httpx
 
 from amazon_erp_bridge.amazon import endpoints
 from amazon_erp_bridge.amazon.errors import RATE_LIMIT_HEADER, REQUEST_ID_HEADER, read_error
+from amazon_erp_bridge.amazon.feeds import AsyncFeedsApi, FeedsApi
 from amazon_erp_bridge.amazon.finances import AsyncFinancesApi, FinancesApi
+from amazon_erp_bridge.amazon.fulfillment import AsyncFulfillmentApi, FulfillmentApi
 from amazon_erp_bridge.amazon.inventory import AsyncInventoryApi, InventoryApi
+from amazon_erp_bridge.amazon.listings import AsyncListingsApi, ListingsApi
 from amazon_erp_bridge.amazon.lwa import (
     GRANTLESS_SCOPES,
     LwaCredentials,
@@ -27,6 +30,7 @@ from amazon_erp_bridge.amazon.lwa import (
 )
 from amazon_erp_bridge.amazon.orders import AsyncOrdersApi, OrdersApi
 from amazon_erp_bridge.amazon.rates import RATES
+from amazon_erp_bridge.amazon.reports import AsyncReportsApi, ReportsApi
 from amazon_erp_bridge.amazon.tokens import AsyncTokensApi, RdtCache, TokensApi
 from amazon_erp_bridge.core.auth import TokenSource
 from amazon_erp_bridge.core.call import Call
@@ -158,6 +162,10 @@ class SpApiClient:
         self.orders = OrdersApi(self._sender, self.tokens)
         self.finances = FinancesApi(self._sender, clock)
         self.inventory = InventoryApi(self._sender)
+        self.reports = ReportsApi(self._sender, sleep=sleep, clock=clock)
+        self.feeds = FeedsApi(self._sender, sleep=sleep, clock=clock)
+        self.listings = ListingsApi(self._sender)
+        self.fulfillment = FulfillmentApi(self._sender)
 
     @property
     def base_url(self) -> str:
@@ -224,6 +232,10 @@ class AsyncSpApiClient:
         self.orders = AsyncOrdersApi(self._sender, self.tokens)
         self.finances = AsyncFinancesApi(self._sender, clock)
         self.inventory = AsyncInventoryApi(self._sender)
+        self.reports = AsyncReportsApi(self._sender, sleep=sleep, clock=clock)
+        self.feeds = AsyncFeedsApi(self._sender, sleep=sleep, clock=clock)
+        self.listings = AsyncListingsApi(self._sender)
+        self.fulfillment = AsyncFulfillmentApi(self._sender)
 
     @property
     def base_url(self) -> str:

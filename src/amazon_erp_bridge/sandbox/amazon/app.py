@@ -26,10 +26,14 @@ from amazon_erp_bridge.amazon.lwa import ACCESS_TOKEN_HEADER, LwaCredentials
 from amazon_erp_bridge.amazon.rates import RATES
 from amazon_erp_bridge.core.limiter import Rate
 from amazon_erp_bridge.model import Order
+from amazon_erp_bridge.sandbox.amazon import documents as _documents
+from amazon_erp_bridge.sandbox.amazon import feeds as _feeds
 from amazon_erp_bridge.sandbox.amazon import finances as _finances
+from amazon_erp_bridge.sandbox.amazon import fulfillment as _fulfillment
 from amazon_erp_bridge.sandbox.amazon import inventory as _inventory
 from amazon_erp_bridge.sandbox.amazon import lwa as _lwa
 from amazon_erp_bridge.sandbox.amazon import orders as _orders
+from amazon_erp_bridge.sandbox.amazon import reports as _reports
 from amazon_erp_bridge.sandbox.amazon import tokens as _tokens
 from amazon_erp_bridge.sandbox.amazon.state import DEFAULT_START, IssuedRdt, seeded
 from amazon_erp_bridge.sandbox.server import Reply, Router, SandboxRequest
@@ -41,6 +45,10 @@ _APIS: Final[tuple[Callable[[FakeSpApi], None], ...]] = (
     _orders.register,
     _finances.register,
     _inventory.register,
+    _documents.register,  # before reports and feeds, which store documents
+    _reports.register,
+    _feeds.register,
+    _fulfillment.register,
 )
 
 DENIED: Final = "Access to requested resource is denied."
@@ -133,6 +141,12 @@ class FakeSpApi:
     CLIENT_ID: Final = "amzn1.application-oa2-client.sandbox0000000000000000000000"
     CLIENT_SECRET: Final = "sandbox-client-secret-0000"
     REFRESH_TOKEN: Final = "Atzr|sandbox-refresh-token-0000"
+
+    # Set by the API modules' ``register``: their state and test switches.
+    documents: _documents.FakeDocuments
+    reports: _reports.ReportsFake
+    feeds: _feeds.FeedsFake
+    fulfillment: _fulfillment.FulfillmentFake
 
     def __init__(
         self,

@@ -1,0 +1,388 @@
+"""Fake Reports API 2021-06-30: report lifecycle, gzip documents and settlement reports.
+
+A requested report moves IN_QUEUE -> IN_PROGRESS -> DONE one step every ``polls_per_step``
+getReport calls (deterministic, no waiting); ``fail_next`` makes the next report end FATAL or
+CANCELLED instead. Documents are served gzip through pre-signed URLs
+(:mod:`~amazon_erp_bridge.sandbox.amazon.documents`); ``plain_but_marked_gzip`` serves them
+plain while still saying GZIP, and ``truncate_documents`` cuts them short, as Amazon has done.
+
+Settlement reports (``GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2``) are already there, DONE:
+one per closed 14-day event group and currency, generated from the seeded orders of that
+period, so they reconcile and tie back to the orders the fake serves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final
+
+from attrs import define, field
+
+from amazon_erp_bridge.amazon.endpoints import MARKETPLACES
+from amazon_erp_bridge.amazon.reports import SETTLEMENT_REPORT_TYPE
+from amazon_erp_bridge.amazon.timestamps import to_wire
+from amazon_erp_bridge.model import Settlement
+from amazon_erp_bridge.sandbox.amazon.settlement_files import (
+    DateStyle,
+    generate_settlement,
+    settlement_from_orders,
+    settlement_text,
+)
+from amazon_erp_bridge.sandbox.amazon.state import MARKETPLACE_NAMES, SEED_MARKETPLACES
+from amazon_erp_bridge.sandbox.server import Reply, SandboxRequest
+
+if TYPE_CHECKING:
+    import re
+
+    from amazon_erp_bridge.sandbox.amazon.app import Caller, FakeSpApi
+
+BASE: Final = "/reports/2021-06-30"
+JAPAN: Final = "A1VC38T7YXB528"
+#: Report types Amazon generates itself; createReport refuses them.
+UNREQUESTABLE: Final = frozenset(
+    {
+        SETTLEMENT_REPORT_TYPE,
+        "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE",
+        "GET_V2_SETTLEMENT_REPORT_DATA_XML",
+    }
+)
+_STATUSES: Final = ("IN_QUEUE", "IN_PROGRESS")
+
+
+@define
+class FakeReport:
+    """A report the fake knows: its request, where it is in its lifecycle, its document."""
+
+    report_id: str
+    report_type: str
+    marketplace_ids: list[str]
+    created: datetime
+    outcome: str = "DONE"  # what it ends as: DONE | FATAL | CANCELLED
+    status: str = "IN_QUEUE"
+    polls: int = 0
+    data_start: datetime | None = None
+    data_end: datetime | None = None
+    processing_start: datetime | None = None
+    processing_end: datetime | None = None
+    document_id: str | None = None
+    options: dict[str, str] = field(factory=dict)
+
+    def wire(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "reportId": self.report_id,
+            "reportType": self.report_type,
+            "marketplaceIds": list(self.marketplace_ids),
+            "createdTime": to_wire(self.created, "createdTime"),
+            "processingStatus": self.status,
+        }
+        for key, value in (
+            ("dataStartTime", self.data_start),
+            ("dataEndTime", self.data_end),
+            ("processingStartTime", self.processing_start),
+            ("processingEndTime", self.processing_end),
+        ):
+            if value is not None:
+                out[key] = to_wire(value, key)
+        if self.document_id:
+            out["reportDocumentId"] = self.document_id
+        return out
+
+
+def _encoding_for(marketplace_ids: Sequence[str]) -> tuple[str, str]:
+    """(Python codec, charset label) Amazon uses for a marketplace's flat files."""
+    if JAPAN in marketplace_ids:
+        return "cp932", "Windows-31J"
+    return "iso-8859-1", "ISO-8859-1"
+
+
+class ReportsFake:
+    """The state and switches of the fake Reports API (``fake.reports``)."""
+
+    def __init__(self, fake: FakeSpApi) -> None:
+        self.fake = fake
+        self.reports: dict[str, FakeReport] = {}
+        #: getReport calls per lifecycle step (IN_QUEUE -> IN_PROGRESS -> final).
+        self.polls_per_step = 1
+        #: "FATAL" or "CANCELLED": the next created report ends so (then back to None).
+        self.fail_next: str | None = None
+        self.compress = True
+        #: Serve documents plain but still say ``compressionAlgorithm: GZIP``.
+        self.plain_but_marked_gzip = False
+        #: Serve gzip documents cut short (a truncated download).
+        self.truncate_documents = False
+        #: Leave the charset out of document Content-Types (clients must fall back).
+        self.omit_charset = False
+        self._settlements_made = False
+        self._tokens: dict[str, tuple[list[FakeReport], int, int]] = {}
+        self._lock = threading.RLock()
+
+    # -- test helpers ----------------------------------------------------------------------
+
+    def add_settlement(
+        self,
+        settlement: Settlement,
+        *,
+        marketplace_id: str = "ATVPDKIKX0DER",
+        date_style: DateStyle = "iso",
+        decimal_comma: bool = False,
+        created: datetime | None = None,
+    ) -> FakeReport:
+        """Publish ``settlement`` as a DONE settlement report (as Amazon does each period)."""
+        text = settlement_text(settlement, date_style=date_style, decimal_comma=decimal_comma)
+        report = FakeReport(
+            report_id=self._report_id(f"settlement:{settlement.settlement_id}"),
+            report_type=SETTLEMENT_REPORT_TYPE,
+            marketplace_ids=[marketplace_id],
+            created=created or (settlement.deposit_date or settlement.end),
+            status="DONE",
+            data_start=settlement.start,
+            data_end=settlement.end,
+            processing_start=created or settlement.end,
+            processing_end=created or settlement.end,
+        )
+        report.document_id = self._store(text, report.marketplace_ids)
+        with self._lock:
+            self.reports[report.report_id] = report
+        return report
+
+    def settlements(self) -> list[FakeReport]:
+        """The settlement reports the fake offers (generated on first use)."""
+        self._make_settlements()
+        return [r for r in self.reports.values() if r.report_type == SETTLEMENT_REPORT_TYPE]
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _report_id(self, seed: str) -> str:
+        digest = hashlib.sha256(f"{seed}:{len(self.reports)}".encode()).hexdigest()
+        return str(int(digest[:12], 16) % 10**11).rjust(11, "5")
+
+    def _store(self, text: str, marketplace_ids: Sequence[str]) -> str:
+        codec, label = _encoding_for(marketplace_ids)
+        content_type = "text/plain" if self.omit_charset else f"text/plain;charset={label}"
+        doc = self.fake.documents.put(
+            text.encode(codec, errors="replace"),
+            content_type=content_type,
+            compress=self.compress,
+            plain_but_marked_gzip=self.plain_but_marked_gzip,
+            truncate=self.truncate_documents,
+        )
+        return doc.document_id
+
+    def _make_settlements(self) -> None:
+        with self._lock:
+            if self._settlements_made:
+                return
+            self._settlements_made = True
+            state = self.fake.state
+            groups = [g for g in state.groups if g.end is not None]
+            for group in groups:
+                assert group.end is not None
+                marketplace_id = next(
+                    (m for m in SEED_MARKETPLACES if MARKETPLACES[m].currency == group.currency),
+                    "ATVPDKIKX0DER",
+                )
+                orders = [
+                    o
+                    for o in state.orders.values()
+                    if group.start <= o.purchase_date < group.end
+                    and o.status.value in ("Shipped", "PartiallyShipped")
+                ]
+                settlement_id = str(
+                    int(hashlib.sha256(group.group_id.encode()).hexdigest()[:10], 16) % 10**11
+                ).rjust(11, "1")
+                settlement = settlement_from_orders(
+                    orders,
+                    settlement_id=settlement_id,
+                    start=group.start,
+                    end=group.end,
+                    currency=group.currency,
+                    marketplace_name=MARKETPLACE_NAMES.get(marketplace_id, "Amazon.com"),
+                    seed=self.fake.seed,
+                )
+                self.add_settlement(settlement, marketplace_id=marketplace_id)
+            if not groups:
+                self.add_settlement(generate_settlement(seed=self.fake.seed))
+
+    def _advance(self, report: FakeReport) -> None:
+        if report.status in ("DONE", "FATAL", "CANCELLED"):
+            return
+        report.polls += 1
+        step = report.polls // max(self.polls_per_step, 1)
+        now = self.fake.now()
+        if step < len(_STATUSES):
+            report.status = _STATUSES[step]
+            if report.status == "IN_PROGRESS" and report.processing_start is None:
+                report.processing_start = now
+            return
+        report.status = report.outcome
+        report.processing_start = report.processing_start or now
+        report.processing_end = now
+        if report.outcome == "DONE":
+            report.document_id = self._store(self._content(report), report.marketplace_ids)
+        elif report.outcome == "FATAL":
+            error = {"errorDetails": f"Report {report.report_id} failed: sandbox fault"}
+            report.document_id = self._store(str(error), report.marketplace_ids)
+
+    def _content(self, report: FakeReport) -> str:
+        """A small flat file of the seeded catalogue and its stock in the first marketplace."""
+        marketplace_id = report.marketplace_ids[0]
+        rows = ["sku\tasin\titem-name\tquantity"]
+        for product in self.fake.state.products:
+            level = self.fake.state.inventory.get((marketplace_id, product.sku))
+            title = (
+                f"{product.title} (サンドボックス)" if marketplace_id == JAPAN else product.title
+            )
+            quantity = level.fulfillable if level is not None else 0
+            rows.append(f"{product.sku}\t{product.asin}\t{title}\t{quantity}")
+        return "\n".join(rows) + "\n"
+
+    def _matches(self, report: FakeReport, req: SandboxRequest) -> bool:
+        types = req.args("reportTypes")
+        statuses = req.args("processingStatuses")
+        markets = req.args("marketplaceIds")
+        if types and report.report_type not in types:
+            return False
+        if statuses and report.status not in statuses:
+            return False
+        if markets and not set(markets) & set(report.marketplace_ids):
+            return False
+        since, until = req.arg("createdSince"), req.arg("createdUntil")
+        if since and report.created < datetime.fromisoformat(since):
+            return False
+        return not (until and report.created > datetime.fromisoformat(until))
+
+    # -- operations ----------------------------------------------------------------------
+
+    def create_report(self, req: SandboxRequest, m: re.Match[str], caller: Caller) -> Reply:
+        body = req.json() or {}
+        report_type = body.get("reportType")
+        marketplaces = body.get("marketplaceIds")
+        if not report_type or not marketplaces:
+            return self.fake.error(
+                400, "InvalidInput", "reportType and marketplaceIds are required."
+            )
+        if report_type in UNREQUESTABLE:
+            return self.fake.error(
+                400,
+                "InvalidInput",
+                f"Report type {report_type} cannot be requested. Please refer to the "
+                "documentation for the report type.",
+            )
+        unknown = [mp for mp in marketplaces if mp not in MARKETPLACES]
+        if unknown:
+            return self.fake.error(400, "InvalidInput", f"Invalid marketplaceIds: {unknown}")
+        outcome, self.fail_next = self.fail_next or "DONE", None
+        with self._lock:
+            report = FakeReport(
+                report_id=self._report_id(report_type),
+                report_type=report_type,
+                marketplace_ids=list(marketplaces),
+                created=self.fake.now(),
+                outcome=outcome,
+                data_start=_optional_time(body.get("dataStartTime")),
+                data_end=_optional_time(body.get("dataEndTime")),
+                options=dict(body.get("reportOptions") or {}),
+            )
+            self.reports[report.report_id] = report
+        return Reply.json({"reportId": report.report_id}, 202)
+
+    def get_report(self, req: SandboxRequest, m: re.Match[str], caller: Caller) -> Reply:
+        self._make_settlements()
+        with self._lock:
+            report = self.reports.get(m["id"])
+            if report is None:
+                return self.fake.error(404, "NotFound", f"Report {m['id']} not found.")
+            self._advance(report)
+            return Reply.json(report.wire())
+
+    def get_reports(self, req: SandboxRequest, m: re.Match[str], caller: Caller) -> Reply:
+        self._make_settlements()
+        token = req.arg("nextToken")
+        if token:
+            if len(req.query) > 1:
+                return self.fake.error(
+                    400,
+                    "InvalidInput",
+                    "Specifying nextToken with any other parameters will cause the request "
+                    "to fail.",
+                )
+            found = self._tokens.pop(token, None)
+            if found is None:
+                return self.fake.error(400, "InvalidInput", "Invalid nextToken.")
+            matches, offset, size = found
+        else:
+            if not req.args("reportTypes"):
+                return self.fake.error(
+                    400, "InvalidInput", "Either reportTypes or nextToken is required."
+                )
+            size = int(req.arg("pageSize") or 10)
+            if not 1 <= size <= 100:
+                return self.fake.error(400, "InvalidInput", "pageSize must be 1 to 100.")
+            with self._lock:
+                matches = sorted(
+                    (r for r in self.reports.values() if self._matches(r, req)),
+                    key=lambda r: r.created,
+                    reverse=True,
+                )
+            offset = 0
+        size = min(size, self.fake.page_size)
+        page = matches[offset : offset + size]
+        out: dict[str, Any] = {"reports": [r.wire() for r in page]}
+        if offset + size < len(matches):
+            next_token = self.fake.token_value("reports-")
+            self._tokens[next_token] = (matches, offset + size, size)
+            out["nextToken"] = next_token
+        return Reply.json(out)
+
+    def cancel_report(self, req: SandboxRequest, m: re.Match[str], caller: Caller) -> Reply:
+        with self._lock:
+            report = self.reports.get(m["id"])
+            if report is None:
+                return self.fake.error(404, "NotFound", f"Report {m['id']} not found.")
+            if report.status != "IN_QUEUE":
+                return self.fake.error(
+                    400,
+                    "InvalidInput",
+                    f"Report {report.report_id} is {report.status}; only IN_QUEUE reports "
+                    "can be cancelled.",
+                )
+            report.status = report.outcome = "CANCELLED"
+            report.processing_end = self.fake.now()
+        return Reply(200, b"")
+
+    def get_report_document(self, req: SandboxRequest, m: re.Match[str], caller: Caller) -> Reply:
+        doc = self.fake.documents.get(m["id"])
+        if doc is None or not any(r.document_id == doc.document_id for r in self.reports.values()):
+            return self.fake.error(404, "NotFound", f"Report document {m['id']} not found.")
+        out: dict[str, Any] = {
+            "reportDocumentId": doc.document_id,
+            "url": self.fake.documents.download_url(req, doc),
+        }
+        if doc.compression_algorithm:
+            out["compressionAlgorithm"] = doc.compression_algorithm
+        return Reply.json(out)
+
+
+def _optional_time(value: object) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def register(fake: FakeSpApi) -> None:
+    """Register the Reports API operations (needs the document store registered first)."""
+    reports = ReportsFake(fake)
+    fake.reports = reports
+    fake.operation("POST", rf"{BASE}/reports", "reports.createReport")(reports.create_report)
+    fake.operation("GET", rf"{BASE}/reports", "reports.getReports")(reports.get_reports)
+    fake.operation("GET", rf"{BASE}/reports/(?P<id>[^/]+)", "reports.getReport")(reports.get_report)
+    fake.operation("DELETE", rf"{BASE}/reports/(?P<id>[^/]+)", "reports.cancelReport")(
+        reports.cancel_report
+    )
+    fake.operation("GET", rf"{BASE}/documents/(?P<id>[^/]+)", "reports.getReportDocument")(
+        reports.get_report_document
+    )
+
+
+__all__ = ["FakeReport", "ReportsFake", "register"]
