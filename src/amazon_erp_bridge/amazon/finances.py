@@ -755,6 +755,9 @@ class FinancesApi:
         pager = WindowedEvents(
             posted_after, posted_before, now=self._now, max_results_per_page=max_results_per_page
         )
+        return self._run(pager)
+
+    def _run(self, pager: WindowedEvents) -> Iterator[FinancialEvent]:
         while (call := pager.next_call()) is not None:
             try:
                 page = self._sender.send(call)
@@ -821,7 +824,7 @@ class AsyncFinancesApi:
         self._sender = sender
         self._now = _utc_now(clock)
 
-    async def list_financial_events(
+    def list_financial_events(
         self,
         posted_after: datetime,
         posted_before: datetime | None = None,
@@ -832,6 +835,9 @@ class AsyncFinancesApi:
         pager = WindowedEvents(
             posted_after, posted_before, now=self._now, max_results_per_page=max_results_per_page
         )
+        return self._run(pager)
+
+    async def _run(self, pager: WindowedEvents) -> AsyncIterator[FinancialEvent]:
         while (call := pager.next_call()) is not None:
             try:
                 page = await self._sender.send(call)

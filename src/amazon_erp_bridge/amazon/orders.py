@@ -789,6 +789,9 @@ class OrdersApi:
             included_data,
             {"marketplace_ids": marketplace_ids, **filters},
         )
+        return self._run(plan)
+
+    def _run(self, plan: OrdersPlan) -> Iterator[Order]:
         rdt = self._rdt(plan.resources)
         for order in self._sender.pages(lambda t: plan.page(t, rdt)):
             if plan.needs_lines:
@@ -864,7 +867,7 @@ class AsyncOrdersApi:
     async def _rdt(self, resources: Sequence[RestrictedResource]) -> Secret | None:
         return await self._tokens.cached_token(resources) if resources else None
 
-    async def get_orders(
+    def get_orders(
         self,
         marketplace_ids: Sequence[str] | None = None,
         *,
@@ -882,6 +885,9 @@ class AsyncOrdersApi:
             included_data,
             {"marketplace_ids": marketplace_ids, **filters},
         )
+        return self._run(plan)
+
+    async def _run(self, plan: OrdersPlan) -> AsyncIterator[Order]:
         rdt = await self._rdt(plan.resources)
         async for order in self._sender.pages(lambda t: plan.page(t, rdt)):
             if plan.needs_lines:

@@ -22,7 +22,6 @@ RATES: Final[dict[str, Rate]] = {
     "ordersV0.getOrderItems": Rate(0.5, 30),
     "ordersV0.getOrderAddress": Rate(0.5, 30),
     "ordersV0.getOrderBuyerInfo": Rate(0.5, 30),
-    "ordersV0.getOrderItemsBuyerInfo": Rate(0.5, 30),
     # Tokens 2021-03-01
     "tokens.createRestrictedDataToken": Rate(1, 10),
     # Finances v0
