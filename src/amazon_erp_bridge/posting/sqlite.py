@@ -342,11 +342,26 @@ class SqliteLedger:
         ).fetchone()
         return self._event(row)
 
-    def _owned(self, row: Sequence[Any], owner: str | None) -> None:
-        """Raise ClaimLostError if a POSTING record is held by someone other than ``owner``."""
-        if row[2] == RecordState.POSTING and row[12] != owner:
+    @staticmethod
+    def _owned(kind: str, source_id: str, row: Sequence[Any] | None, owner: str | None) -> None:
+        """Raise ClaimLostError unless ``owner`` (if given) holds the record, and a POSTING
+        record is only finished by its owner."""
+        if owner is None:
+            if row is not None and row[2] == RecordState.POSTING:
+                raise ClaimLostError(
+                    f"ledger {kind} {source_id}: is being posted by {row[12]}; only that "
+                    "poster may finish it"
+                )
+            return
+        if row is None or row[2] != RecordState.POSTING:
+            shown = row[2] if row is not None else "absent"
             raise ClaimLostError(
-                f"ledger {row[0]} {row[1]}: claimed by {row[12]}, not by {owner}; "
+                f"ledger {kind} {source_id}: is {shown}, not posting under {owner}; "
+                "claim it first (or another poster finished it meanwhile)"
+            )
+        if row[12] != owner:
+            raise ClaimLostError(
+                f"ledger {kind} {source_id}: claimed by {row[12]}, not by {owner}; "
                 "another poster took it over (this poster's lease ran out?)"
             )
 
@@ -461,12 +476,8 @@ class SqliteLedger:
     def begin_attempt(self, kind: str, source_id: str, *, owner: str, lease: float) -> int:
         with self._write() as conn:
             row = self._row(conn, kind, source_id)
-            if row is None or row[2] != RecordState.POSTING:
-                shown = row[2] if row else "absent"
-                raise ClaimLostError(
-                    f"ledger {kind} {source_id}: is {shown}, not posting; claim it first"
-                )
-            self._owned(row, owner)
+            self._owned(kind, source_id, row, owner)
+            assert row is not None
             attempt = int(row[3]) + 1
             self._set(
                 conn,
@@ -485,10 +496,8 @@ class SqliteLedger:
     ) -> LedgerRecord:
         with self._write() as conn:
             row = self._row(conn, kind, source_id)
-            current = RecordState(row[2]) if row else None
-            check_transition(kind, source_id, current, RecordState.POSTED)
-            assert row is not None
-            self._owned(row, owner)
+            self._owned(kind, source_id, row, owner)
+            check_transition(kind, source_id, RecordState.POSTING, RecordState.POSTED)
             record = self._set(
                 conn,
                 kind,
@@ -521,10 +530,8 @@ class SqliteLedger:
     ) -> LedgerRecord:
         with self._write() as conn:
             row = self._row(conn, kind, source_id)
-            current = RecordState(row[2]) if row else None
-            check_transition(kind, source_id, current, state)
-            if row is not None:
-                self._owned(row, owner)
+            self._owned(kind, source_id, row, owner)
+            check_transition(kind, source_id, RecordState(row[2]) if row else None, state)
             record = self._set(
                 conn,
                 kind,
