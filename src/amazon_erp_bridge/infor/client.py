@@ -116,12 +116,14 @@ class M3Client:
         max_records: int | None = 0,
         return_cols: Sequence[str] | None = None,
         idempotent: bool | None = None,
+        extra_params: Mapping[str, str] | None = None,
     ) -> list[Record]:
         """Run one MI transaction; its records (trimmed strings). A NOK raises MiError.
 
         ``max_records=0`` asks for every record (M3's own default is 100); ``None`` leaves
         it to M3. ``idempotent`` overrides whether a timeout may be retried (default: only
-        Get/Lst/Search/Sel transactions).
+        Get/Lst/Search/Sel transactions). ``extra_params`` adds other control parameters
+        (``lanc``, ``dateformat``, ``excludeempty``, ``righttrim``, ...).
         """
         return self._sender.send(
             mi.execute(
@@ -133,6 +135,7 @@ class M3Client:
                 max_records=max_records,
                 return_cols=return_cols,
                 idempotent=idempotent,
+                extra_params=extra_params,
             )
         )
 
@@ -231,6 +234,7 @@ class AsyncM3Client:
         max_records: int | None = 0,
         return_cols: Sequence[str] | None = None,
         idempotent: bool | None = None,
+        extra_params: Mapping[str, str] | None = None,
     ) -> list[Record]:
         """Run one MI transaction; its records. A NOK raises MiError."""
         return await self._sender.send(
@@ -243,6 +247,7 @@ class AsyncM3Client:
                 max_records=max_records,
                 return_cols=return_cols,
                 idempotent=idempotent,
+                extra_params=extra_params,
             )
         )
 

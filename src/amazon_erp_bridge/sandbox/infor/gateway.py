@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import base64
 import json
-import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +30,7 @@ from urllib.parse import parse_qs
 from attrs import define, field
 
 from amazon_erp_bridge.infor.ionapi import IonApiConfig
+from amazon_erp_bridge.infor.items import DEFAULT_ALIAS_SCHEME, AliasScheme
 from amazon_erp_bridge.sandbox.infor.programs import PROGRAMS, Nok
 from amazon_erp_bridge.sandbox.infor.state import Fields, M3State
 from amazon_erp_bridge.sandbox.server import LocalServer, Reply, Router, SandboxRequest
@@ -112,9 +112,11 @@ class FakeIonApi:
     cono: str = "100"
     divi: str = "AAA"
     client_id: str = "SANDBOX_TST~sandbox-client-id"
-    client_secret: str = field(factory=lambda: "cs-" + secrets.token_urlsafe(18))
-    access_key: str = field(factory=lambda: "SANDBOX_TST#" + secrets.token_urlsafe(24))
-    secret_key: str = field(factory=lambda: "sk-" + secrets.token_urlsafe(24))
+    # Fixed, obviously fake values: every secret the library sees is registered for
+    # redaction for the life of the process, so a fake should not mint new ones each time.
+    client_secret: str = "sandbox-client-secret-not-real"
+    access_key: str = "SANDBOX_TST#sandbox-service-account-access-key"
+    secret_key: str = "sandbox-service-account-secret-key"
     token_lifetime: float = 7200.0
     refresh_lifetime: float = 8 * 3600.0
     issue_refresh_tokens: bool = True
@@ -127,6 +129,7 @@ class FakeIonApi:
     #: MI transactions run, as "PROGRAM/Transaction".
     transactions: list[str] = field(factory=list, init=False)
     _tokens: dict[str, _Token] = field(factory=dict, init=False)
+    _issued: int = field(default=0, init=False)
     _triggers: list[_Trigger] = field(factory=list, init=False)
     _bucket: _Bucket | None = field(default=None, init=False)
     _lock: threading.RLock = field(factory=threading.RLock, init=False)
@@ -191,6 +194,39 @@ class FakeIonApi:
             self.ionapi(url, service_account=service_account), source="<sandbox>"
         )
 
+    # ------------------------------------------------------------------------ seeds
+    def add_customer(self, cuno: str, name: str, **fields: str) -> Fields:
+        """Seed a customer (CRS610)."""
+        return self.state.add_customer(cuno, name, **fields)
+
+    def add_item(
+        self,
+        itno: str,
+        name: str = "",
+        *,
+        aliases: Mapping[str, str] | None = None,
+        scheme: AliasScheme = DEFAULT_ALIAS_SCHEME,
+        **fields: str,
+    ) -> Fields:
+        """Seed an item and its aliases by kind: ``aliases={"seller_sku": "SKU-1", ...}``."""
+        record = self.state.add_item(itno, name, **fields)
+        for kind, value in (aliases or {}).items():
+            spec = scheme.type_for(kind)
+            self.state.add_alias(itno, spec.category, value, spec.qualifier, spec.partner)
+        return record
+
+    def add_temporary_order(
+        self, cuno: str, cuor: str, lines: Sequence[Mapping[str, str]] = (), **head: str
+    ) -> str:
+        """Leave a temporary order behind, as a crash before Confirm would; returns its number."""
+        with self.state.lock:
+            orno = PROGRAMS["OIS100MI"]["AddBatchHead"].run(
+                self.state, {"CUNO": cuno, "CUOR": cuor, **head}
+            )[0]["ORNO"]
+            for line in lines:
+                PROGRAMS["OIS100MI"]["AddBatchLine"].run(self.state, {**line, "ORNO": orno})
+        return orno
+
     # --------------------------------------------------------------- fault switches
     def lose_reply(self, program: str, transaction: str, times: int = 1) -> None:
         """Do the next ``times`` matching transactions, then drop the connection (a timeout
@@ -232,8 +268,9 @@ class FakeIonApi:
 
     # --------------------------------------------------------------------- tokens
     def _issue(self, kind: str, lifetime: float) -> str:
-        prefix = "at-" if kind == "access" else "rt-"
-        value = prefix + secrets.token_urlsafe(24)
+        prefix = "at" if kind == "access" else "rt"
+        self._issued += 1
+        value = f"{prefix}-{self.tenant}-{self._issued:06d}"
         self._tokens[value] = _Token(kind, self.client_id, self.clock() + lifetime)
         return value
 
