@@ -546,3 +546,21 @@ async def test_async_replay_uses_an_async_rebuild(ledger, clock):
 def test_erp_document_defaults():
     doc = ErpDocument("sap", "4711")
     assert doc.complete and doc.detail == {}
+
+
+def test_reject_dead_letters_a_record_whose_mapping_failed(ledger, clock):
+    poster = make_poster(ledger, MemoryErp(), clock, rebuild=rebuild_orders)
+    result = poster.reject("order", ORDER, MappingError("no M3 item for SKU SKU-9"))
+    assert result.status is PostStatus.DEAD_LETTERED
+    assert result.reason == "no payload: MappingError: no M3 item for SKU SKU-9"
+    assert ledger.dead_letters()[0].reason == result.reason
+    assert poster.replay().results[0].status is PostStatus.CREATED
+
+
+def test_reject_leaves_posted_and_busy_records_alone(ledger, clock):
+    poster = make_poster(ledger, MemoryErp(), clock)
+    poster.post("order", "DONE", order_payload("DONE"))
+    assert poster.reject("order", "DONE", "late mapping error").status is PostStatus.DUPLICATE
+    ledger.claim("order", "BUSY", owner="otherhost:1:abc", lease=600)
+    assert poster.reject("order", "BUSY", "x").status is PostStatus.BUSY
+    assert ledger.get("order", "DONE").state is RecordState.POSTED

@@ -3,7 +3,8 @@
 An owner id is ``"host:pid:nonce"``, fresh for every post, so threads and asyncio tasks of one
 process never share a claim. A claim is stale when its lease has run out, or
 when its owner is a process on this machine that no longer exists (it crashed or was killed),
-so the next run can take the record over at once instead of waiting for the lease.
+so the next run can take the record over at once instead of waiting for the lease. (Should the
+dead pid have been reused meanwhile, the claim merely looks alive until its lease runs out.)
 """
 
 from __future__ import annotations

@@ -353,6 +353,28 @@ class _PosterCore(Generic[P]):
         self._pii_keys = frozenset(pii_keys)
         self._classify = classify
 
+    def reject(self, kind: str, source_id: str, error: BaseException | str) -> PostResult:
+        """Dead-letter a record whose payload could not be built (e.g. a MappingError).
+
+        Workflows call this so that every source record ends up posted or dead-lettered with
+        a reason. A record already posted is left alone (reported as a duplicate), as is one
+        another poster is posting right now (busy). :meth:`replay` retries it after the fix.
+        """
+        if isinstance(error, BaseException):
+            reason = f"no payload: {type(error).__name__}: {error}"
+        else:
+            reason = f"no payload: {error}"
+        record = self.ledger.get(kind, source_id)
+        if record is not None and record.state is RecordState.POSTED:
+            settled = self._settled(record, replay=False)
+            assert settled is not None
+            return settled
+        try:
+            dead = self.ledger.mark_dead_lettered(kind, source_id, redact(reason))
+        except ClaimLostError as exc:
+            return PostResult(kind, source_id, PostStatus.BUSY, reason=exc.message)
+        return self._result(dead, PostStatus.DEAD_LETTERED)
+
     # Results for records the ledger has already settled.
     def _settled(self, record: LedgerRecord, replay: bool) -> PostResult | None:
         if record.state is RecordState.POSTED:
@@ -405,7 +427,9 @@ class _PosterCore(Generic[P]):
                 attempts=claim.record.attempts,
             )
         try:
-            return (yield from self._attempts(kind, source_id, payload, owner, scrub))
+            return (
+                yield from self._attempts(kind, source_id, payload, request_digest, owner, scrub)
+            )
         except ClaimLostError as exc:
             self.breaker.release()
             return PostResult(kind, source_id, PostStatus.BUSY, reason=exc.message)
@@ -426,10 +450,15 @@ class _PosterCore(Generic[P]):
             log.exception("ledger %s %s: could not release the claim", kind, source_id)
 
     def _attempts(
-        self, kind: str, source_id: str, payload: Any, owner: str, scrub: PiiScrubber
+        self,
+        kind: str,
+        source_id: str,
+        payload: Any,
+        request_digest: str,
+        owner: str,
+        scrub: PiiScrubber,
     ) -> _Flow:
         ledger = self.ledger
-        request_digest = digest(payload)
         started = self._clock()
         tries = 0
         last_error = ""

@@ -5,6 +5,9 @@ transaction (the write lock is taken before the record is read, so two processes
 claim it), and a busy timeout makes writers queue instead of failing. The audit table refuses
 UPDATE and DELETE. The schema carries its version in ``schema_version`` and is migrated forward
 when an older file is opened.
+
+``synchronous=NORMAL``: a killed process never loses a committed write; a power cut may lose the
+last few, which query-first posting repairs (the ERP is asked before anything is created again).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from amazon_erp_bridge.core.redaction import get_logger, redact, redact_data
 from amazon_erp_bridge.errors import ConfigurationError, PostingError
@@ -31,6 +34,9 @@ from amazon_erp_bridge.posting.ledger import (
     RecordState,
     check_transition,
 )
+
+if TYPE_CHECKING:
+    from amazon_erp_bridge.posting.ledger import Ledger
 
 log = get_logger("amazon_erp_bridge.posting")
 
@@ -112,9 +118,11 @@ class SqliteLedger:
     """A :class:`~amazon_erp_bridge.posting.ledger.Ledger` in a SQLite file (or ``":memory:"``).
 
     Open one per process (a ledger inherited through ``fork`` reopens its connection by
-    itself); within a process it may be shared by threads. ``busy_timeout`` is how long a
-    writer waits for another process's transaction; ``now`` is the clock for timestamps and
-    claim leases.
+    itself); within a process it may be shared by threads. A dead owner's claim is recognised
+    by host name and pid; owners on another host name wait for the claim lease to run out.
+    (Containers sharing one file must therefore not share a host name.) ``busy_timeout`` is
+    how long a writer waits for another process's transaction; ``now`` is the clock for
+    timestamps and claim leases.
     """
 
     def __init__(
@@ -153,7 +161,7 @@ class SqliteLedger:
                 mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
                 if str(mode).lower() != "wal":
                     log.warning("ledger %s: WAL mode unavailable, using %s", self.path, mode)
-            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA synchronous=NORMAL")
             self._migrate(conn)
         except sqlite3.Error as exc:
             raise PostingError(f"ledger {self.path}: cannot prepare the database: {exc}") from exc
@@ -660,3 +668,7 @@ class SqliteLedger:
                 outcome="set",
                 detail={"from": old[0] if old else None, "to": value},
             )
+
+
+if TYPE_CHECKING:
+    _conforms: Ledger = SqliteLedger()
