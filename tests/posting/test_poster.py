@@ -564,3 +564,27 @@ def test_reject_leaves_posted_and_busy_records_alone(ledger, clock):
     ledger.claim("order", "BUSY", owner="otherhost:1:abc", lease=600)
     assert poster.reject("order", "BUSY", "x").status is PostStatus.BUSY
     assert ledger.get("order", "DONE").state is RecordState.POSTED
+
+
+async def test_a_cancelled_async_post_releases_its_claim(ledger, clock):
+    import asyncio
+
+    class Hanging:
+        name = "sap"
+
+        async def find(self, source_id, payload):
+            return None
+
+        async def create(self, payload):
+            await asyncio.Event().wait()
+
+    poster = AsyncPoster(ledger, Hanging(), clock=clock)
+    task = asyncio.create_task(poster.post("order", ORDER, order_payload(ORDER)))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    record = ledger.get("order", ORDER)
+    assert record.state is RecordState.FAILED
+    assert record.reason.startswith("interrupted: CancelledError")

@@ -109,3 +109,38 @@ def test_crash_after_a_temporary_order_resumes_it_instead_of_creating_another(tm
         assert result.status is PostStatus.RESUMED
         assert [(ref, done) for ref, done, _ in erp.documents()] == [(ORDER, True)]
         assert ledger.get("order", ORDER).outcome == "resumed"
+
+
+def test_threads_sharing_one_poster_never_post_a_record_twice(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.posting.posting_fakes import MemoryErp
+
+    erp = MemoryErp(lookup=False)
+    with SqliteLedger(tmp_path / "ledger.db") as ledger:
+        clock = FakeClock()
+        poster = Poster(ledger, erp, sleep=clock.sleep, clock=clock)
+        items = [(f"T{i}", order_payload(f"T{i}")) for i in range(20)]
+        with ThreadPoolExecutor(4) as pool:
+            summaries = list(pool.map(lambda _: poster.post_many("order", items), range(4)))
+        assert sorted(erp.created) == sorted(s for s, _ in items)
+        assert sum(len(s.by_status(PostStatus.CREATED)) for s in summaries) == 20
+        assert ledger.counts()[RecordState.POSTED] == 20
+
+
+def _receive_in_child(ledger):
+    ledger.receive("feed", "F-CHILD")
+
+
+def test_a_ledger_inherited_through_fork_reopens_its_connection(tmp_path):
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("needs fork")
+    with SqliteLedger(tmp_path / "ledger.db") as ledger:
+        ledger.receive("feed", "F-PARENT")
+        child = multiprocessing.get_context("fork").Process(
+            target=_receive_in_child, args=(ledger,)
+        )
+        child.start()
+        child.join(timeout=30)
+        assert child.exitcode == 0
+        assert {r.source_id for r in ledger.records(kind="feed")} == {"F-PARENT", "F-CHILD"}
