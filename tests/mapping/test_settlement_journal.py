@@ -252,7 +252,7 @@ def settlements(draw):
     return Settlement("P-1", START, END, total, deposit_date=DEPOSIT, lines=lines)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(settlements(), st.booleans())
 def test_every_journal_balances_and_its_bank_line_is_the_settlement_total(settlement, detail):
     entry = settlement_to_journal(settlement, AMAZON_DEFAULT_ACCOUNTS, detail=detail)
@@ -262,7 +262,7 @@ def test_every_journal_balances_and_its_bank_line_is_the_settlement_total(settle
     assert entry.debit_total(settlement.currency) == entry.credit_total(settlement.currency)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(settlements(), st.randoms(use_true_random=False))
 def test_mapping_is_deterministic_and_independent_of_line_order(settlement, rnd):
     first = settlement_to_journal(settlement, AMAZON_DEFAULT_ACCOUNTS)

@@ -312,17 +312,22 @@ def _single(
 
 
 def _place_names(address: Address, specs: Sequence[FieldSpec]) -> tuple[dict[str, str], list[str]]:
-    """Name then company into the name fields; returns the fields and what continues below."""
+    """The name, then the company, each in name fields of its own; what does not fit there
+    (the end of a long name, or the company) leads the address lines instead."""
     if not specs:
         return {}, []
     name, company = _clean(address.name), _clean(address.company)
-    texts = [name] if company.casefold() == name.casefold() else [name, company]
+    if company.casefold() == name.casefold():
+        company = ""
     widths = [spec.max_length for spec in specs]
-    placed = fit_lines(texts, widths)
-    lead: list[str] = []
-    if placed is None:
-        placed, rest = _wrap(name, widths)
-        lead = [rest, *texts[1:]]
+    placed, rest = _wrap(name, widths)
+    lead = [rest] if rest else []
+    if company:
+        company_chunks, company_rest = _wrap(company, widths[len(placed) :])
+        if rest or company_rest or not company_chunks:
+            lead.append(company)
+        else:
+            placed.extend(company_chunks)
     return {spec.name: value for spec, value in zip(specs, placed, strict=False)}, lead
 
 

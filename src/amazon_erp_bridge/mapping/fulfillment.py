@@ -23,6 +23,7 @@ from attrs import field, frozen
 
 from amazon_erp_bridge.errors import ConfigurationError, MappingError
 from amazon_erp_bridge.mapping.accounts import frozen_mapping
+from amazon_erp_bridge.mapping.addresses import postal_code
 from amazon_erp_bridge.mapping.errors import UnknownStatusError
 from amazon_erp_bridge.mapping.formats import decimal_text, iso_utc, m3_date
 from amazon_erp_bridge.mapping.items import ItemCrosswalk
@@ -136,7 +137,9 @@ def _destination(order: Order) -> dict[str, str]:
         "city": address.city,
         "districtOrCounty": address.district or address.county,
         "stateOrRegion": address.state_or_region,
-        "postalCode": address.postal_code,
+        "postalCode": postal_code(
+            address.postal_code, address.country_code or "", record=f"order {order.order_id}"
+        ),
         "countryCode": address.country_code,
         "phone": address.phone,
     }

@@ -16,8 +16,10 @@ an inventory feed should carry.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
+from fractions import Fraction
 from types import MappingProxyType
 from typing import Final
 
@@ -113,12 +115,15 @@ def sellable_quantities(
 
 
 def _split(quantity: int, shares: Sequence[tuple[str, Decimal]]) -> dict[str, int]:
-    """Largest-remainder split: whole units, total = floor(quantity x sum of shares)."""
-    total = int((quantity * sum((s for _, s in shares), Decimal(0))).to_integral_value(ROUND_FLOOR))
-    ideal = [(name, quantity * share) for name, share in shares]
-    base = {name: int(value.to_integral_value(ROUND_FLOOR)) for name, value in ideal}
+    """Largest-remainder split: whole units, total = floor(quantity x sum of shares).
+
+    Exact rational arithmetic, so no rounding can hand out a unit that is not there.
+    """
+    ideal = [(name, Fraction(quantity) * Fraction(share)) for name, share in shares]
+    total = math.floor(sum((value for _, value in ideal), Fraction(0)))
+    base = {name: math.floor(value) for name, value in ideal}
     left = total - sum(base.values())
-    by_remainder = sorted(range(len(ideal)), key=lambda i: (-(ideal[i][1] - base[ideal[i][0]]), i))
+    by_remainder = sorted(range(len(ideal)), key=lambda i: (base[ideal[i][0]] - ideal[i][1], i))
     for index in by_remainder[:left]:
         base[ideal[index][0]] += 1
     return base
