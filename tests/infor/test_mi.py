@@ -158,7 +158,7 @@ def test_bare_http_400_is_an_mi_error_with_a_hint():
 def test_http_400_with_mi_body_uses_its_message():
     with pytest.raises(MiError, match="does not exist") as err:
         mi.execute("CRS610MI", "GetBasicData").parse(response("v2_nok.json", 400))
-    assert err.value.status == 400
+    assert err.value.status == 400 and "HTTP 400" in str(err.value)
 
 
 def test_body_of_wrong_shape_raises_a_shape_error_for_the_sender():

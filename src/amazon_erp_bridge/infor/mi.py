@@ -250,7 +250,9 @@ def _v2_result(raw: Mapping[str, Any], default_transaction: str) -> MiResult:
     )
 
 
-def _v1_response(body: Mapping[str, Any], program: str, transaction: str) -> MiResponse:
+def _v1_response(
+    body: Mapping[str, Any], program: str, transaction: str, status: int
+) -> MiResponse:
     if "@type" in body or ("Message" in body and "MIRecord" not in body):
         result = MiResult(
             transaction=str(body.get("Transaction") or transaction),
@@ -259,13 +261,13 @@ def _v1_response(body: Mapping[str, Any], program: str, transaction: str) -> MiR
             error_code=_text(body.get("@code")),
             error_field=_text(body.get("@field")),
         )
-        return MiResponse(program, (result,), failed=1)
+        return MiResponse(program, (result,), failed=1, status=status)
     records = []
     for row in body.get("MIRecord") or ():
         pairs = row.get("NameValue") or ()
         records.append({str(p["Name"]): _trim(p.get("Value")) for p in pairs})
     result = MiResult(str(body.get("Transaction") or transaction), tuple(records))
-    return MiResponse(str(body.get("Program") or program), (result,), successful=1)
+    return MiResponse(str(body.get("Program") or program), (result,), successful=1, status=status)
 
 
 def read_mi_body(body: Any, *, program: str, transaction: str, status: int = 200) -> MiResponse:
@@ -273,7 +275,7 @@ def read_mi_body(body: Any, *, program: str, transaction: str, status: int = 200
     if not isinstance(body, Mapping):
         raise ValueError(f"expected a JSON object, got {type(body).__name__}")
     if "results" not in body and ("MIRecord" in body or "@type" in body or "Message" in body):
-        return _v1_response(body, program, transaction)
+        return _v1_response(body, program, transaction, status)
     raw_results = body.get("results")
     if raw_results is None:
         raise ValueError("no 'results' in the MI answer")
@@ -313,9 +315,7 @@ def _http_failure(response: httpx.Response, program: str, transaction: str) -> M
     if mi is not None:
         errors = mi.errors()
         if errors:
-            first = errors[0]
-            first.status = response.status_code
-            return first
+            return errors[0]
     text = read_error_text(response).message
     return MiError(
         f"M3 answered HTTP {response.status_code}: {text[:300]}",

@@ -389,9 +389,10 @@ class FakeIonApi:
     def _run(
         self, program: str, transaction: str, record: Fields, maxrecs: int, cols: list[str]
     ) -> tuple[dict[str, Any], _Trigger | None]:
-        self.transactions.append(f"{program}/{transaction}")
-        self.state.clock_date = datetime.fromtimestamp(self.clock(), UTC).date()
-        trigger = self._take(program, transaction)
+        with self._lock:
+            self.transactions.append(f"{program}/{transaction}")
+            self.state.clock_date = datetime.fromtimestamp(self.clock(), UTC).date()
+            trigger = self._take(program, transaction)
         spec = PROGRAMS[program][transaction]
         result: dict[str, Any] = {"transaction": transaction, "records": []}
         records: list[Fields] = []
