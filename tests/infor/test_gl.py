@@ -189,6 +189,21 @@ def test_crash_while_adding_lines_is_finished_with_resume(m3, fake):
     assert len(fake.state.gl_batches[SETTLEMENT].lines) == 2
 
 
+def test_crash_after_control_is_finished_with_resume(m3, fake):
+    fake.lose_reply("GLS840MI", "CtrlBatch")
+    with pytest.raises(TransportError):
+        m3.gl.post_journal(entry())
+    assert m3.gl.find_batch(SETTLEMENT).status == "20"
+    assert m3.gl.post_journal(entry(), resume=True).updated
+    assert fake.state.gl_batches[SETTLEMENT].status == "posted"
+
+
+def test_a_posted_batch_is_not_posted_twice_even_with_resume(m3):
+    m3.gl.post_journal(entry())
+    with pytest.raises(MiError, match="already updated"):
+        m3.gl.post_journal(entry(), resume=True)
+
+
 def test_ctrl_batch_refusal_surfaces(m3, fake):
     fake.state.gl_accounts = {"4000"}
     with pytest.raises(MiError, match="account 1100 does not exist") as err:

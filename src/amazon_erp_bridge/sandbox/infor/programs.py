@@ -511,13 +511,13 @@ def _add_gl_head(s: M3State, r: Fields) -> list[Fields]:
 @_tx("GLS840MI", "AddBatchLine", ("CONO", "KEY1", "LINE", "PARM"), {"KEY1": 15, "PARM": 900})
 def _add_gl_line(s: M3State, r: Fields) -> list[Fields]:
     batch = _gl_batch(s, r["KEY1"])
-    if batch.status != "open":
-        raise Nok(f"Batch {batch.key1} is {batch.status}; lines cannot be added", "KEY1")
     if not r["LINE"].isdigit():
         raise Nok(f"Line number {r['LINE']} is invalid", "LINE")
     line = int(r["LINE"])
     if line in batch.lines:
         raise Nok(f"Line {line} already exists in batch {batch.key1}", "LINE")
+    if batch.status != "open":
+        raise Nok(f"Batch {batch.key1} is {batch.status}; lines cannot be added", "KEY1")
     batch.lines[line] = r["PARM"]
     return [{"CONO": r["CONO"]}]
 
