@@ -780,7 +780,8 @@ class OrdersApi:
         Filters: ``created_after``/``created_before``, ``last_updated_after``/``_before``
         (aware datetimes), ``statuses``, ``fulfillment_channels``, ``max_results_per_page``;
         v0 adds its own (``amazon_order_ids``, ``buyer_email``, ...). On v0, ``with_lines``
-        reads each order's items with one getOrderItems call (v2026 includes them).
+        reads each order's items with one getOrderItems call (v2026 includes them); those
+        calls carry no RDT, so v0 gift-wrap prices need ``get_order_items(include_pii=True)``.
         """
         plan = plan_get_orders(
             version or self.version,
