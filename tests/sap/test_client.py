@@ -102,9 +102,9 @@ def test_each_service_has_its_own_token_source(client: ODataClient, fake: FakeSa
 
 
 def test_wrong_password_is_an_error_saying_so(fake: FakeSap) -> None:
-    with make_client(fake, auth=basic(USER, "wrong-password")) as client:
-        with pytest.raises(ODataError, match="refused the credentials") as info:
-            SalesOrderService(client).get("1")
+    client = make_client(fake, auth=basic(USER, "wrong-password"))
+    with client, pytest.raises(ODataError, match="refused the credentials") as info:
+        SalesOrderService(client).get("1")
     assert info.value.status == 401
     assert "wrong-password" not in str(info.value)
 
@@ -196,9 +196,9 @@ def test_a_post_is_not_resent_after_a_503(client: ODataClient, fake: FakeSap) ->
 
 def test_throttling_past_the_budget_is_rate_limited_error(fake: FakeSap) -> None:
     fake.router.faults.throttle = 5
-    with make_client(fake, retry=RetryPolicy(max_attempts=2)) as client:
-        with pytest.raises(RateLimitedError, match="quota"):
-            SalesOrderService(client).find_by_purchase_order(PO)
+    client = make_client(fake, retry=RetryPolicy(max_attempts=2))
+    with client, pytest.raises(RateLimitedError, match="quota"):
+        SalesOrderService(client).find_by_purchase_order(PO)
 
 
 def test_dropped_connection_on_a_read_is_retried(client: ODataClient, fake: FakeSap) -> None:
@@ -325,7 +325,7 @@ def test_generic_entity_access(client: ODataClient) -> None:
 def test_metadata_is_valid_edmx(client: ODataClient) -> None:
     root = ET.fromstring(client.metadata(SO))
     ns = {"edm": "http://schemas.microsoft.com/ado/2008/09/edm"}
-    names = {e.get("Name") for e in root.iter("{%s}EntityType" % ns["edm"])}
+    names = {e.get("Name") for e in root.iter(f"{{{ns['edm']}}}EntityType")}
     assert {"A_SalesOrderType", "A_SalesOrderItemType"} <= names
     assert root.find(".//edm:Association", ns) is not None
 
