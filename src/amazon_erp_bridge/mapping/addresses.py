@@ -114,7 +114,7 @@ SAP_BUSINESS_PARTNER_ADDRESS: Final = AddressLayout(
 #: Non-ISO country codes seen in marketplace data -> ISO 3166 alpha-2.
 COUNTRY_ALIASES: Final[Mapping[str, str]] = MappingProxyType({"UK": "GB"})
 
-_US: Final = {
+_US: Final = MappingProxyType({
     "Alabama": "AL", "Alaska": "AK", "Arizona": "AZ", "Arkansas": "AR", "California": "CA",
     "Colorado": "CO", "Connecticut": "CT", "Delaware": "DE", "District of Columbia": "DC",
     "Florida": "FL", "Georgia": "GA", "Hawaii": "HI", "Idaho": "ID", "Illinois": "IL",
@@ -130,18 +130,16 @@ _US: Final = {
     "Guam": "GU", "U.S. Virgin Islands": "VI", "American Samoa": "AS",
     "Northern Mariana Islands": "MP", "Armed Forces Americas": "AA",
     "Armed Forces Europe": "AE", "Armed Forces Pacific": "AP",
-}  # fmt: skip
-_CA: Final = {
+})  # fmt: skip
+_CA: Final = MappingProxyType({
     "Alberta": "AB", "British Columbia": "BC", "Manitoba": "MB", "New Brunswick": "NB",
     "Newfoundland and Labrador": "NL", "Nova Scotia": "NS", "Northwest Territories": "NT",
     "Nunavut": "NU", "Ontario": "ON", "Prince Edward Island": "PE", "Quebec": "QC",
     "Québec": "QC", "Saskatchewan": "SK", "Yukon": "YT",
-}  # fmt: skip
+})  # fmt: skip
 
 #: Country -> region name -> code, for the countries whose ERP region fields hold codes.
-REGION_CODES: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
-    {"US": MappingProxyType(_US), "CA": MappingProxyType(_CA)}
-)
+REGION_CODES: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType({"US": _US, "CA": _CA})
 
 
 @frozen

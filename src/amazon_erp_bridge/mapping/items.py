@@ -29,12 +29,14 @@ class IdKind(enum.StrEnum):
     GTIN = "gtin"
 
 
-_LABELS: Final = {
-    IdKind.SELLER_SKU: "seller SKU",
-    IdKind.FNSKU: "FNSKU",
-    IdKind.ASIN: "ASIN",
-    IdKind.GTIN: "GTIN",
-}
+_LABELS: Final = MappingProxyType(
+    {
+        IdKind.SELLER_SKU: "seller SKU",
+        IdKind.FNSKU: "FNSKU",
+        IdKind.ASIN: "ASIN",
+        IdKind.GTIN: "GTIN",
+    }
+)
 
 #: M3 alias qualifiers (ALWQ, 4 characters, defined per installation) -> identifier kind.
 #: Adjust to your MMS025 set-up; EA13 is the usual qualifier for EAN-13 codes.
