@@ -213,3 +213,10 @@ def test_malformed_json_says_where():
 def test_unknown_fields_are_refused():
     with pytest.raises(ConfigurationError, match="unexpected field.*bank"):
         GlAccountMap.from_dict({"clearing": {"account": "1"}, "bank": {}})
+
+
+def test_rule_for_tells_which_rule_decided():
+    rule = AMAZON_DEFAULT_ACCOUNTS.rule_for(("Order", "ItemFees", "FBAWeightBasedFee"))
+    assert rule is not None and rule.pattern == ("*", "ItemFees", "FBA*")
+    assert rule.matches(("Refund", "item fees", "fba-per-unit"))
+    assert AMAZON_DEFAULT_ACCOUNTS.rule_for(("X", "Y", "Z")) is None

@@ -35,12 +35,22 @@ from amazon_erp_bridge.errors import ConfigurationError
 from amazon_erp_bridge.model import SettlementLine
 
 WILDCARD: Final = "*"
+_Key = tuple[str, str, str]
 _ROLES: Final = ("clearing", "unsettled", "default")
 
 
 def normalise_key_part(text: str) -> str:
     """How key parts compare: case, spaces, hyphens and underscores do not matter."""
     return re.sub(r"[\s\-_]+", "", text).casefold()
+
+
+def _normalise_key(key: _Key) -> _Key:
+    t, a, d = (normalise_key_part(part) for part in key)
+    return (t, a, d)
+
+
+def _matches(key: _Key, pattern: _Key) -> bool:
+    return all(fnmatchcase(value, part) for value, part in zip(key, pattern, strict=True))
 
 
 def frozen_mapping(value: Mapping[str, str] | None) -> Mapping[str, str]:
@@ -125,11 +135,8 @@ class GlRule:
         t, a, d = (_part_score(p) for p in self.normalised)
         return (t + a + d, d, a, t)
 
-    def matches(self, key: tuple[str, str, str]) -> bool:
-        return all(
-            fnmatchcase(normalise_key_part(value), pattern)
-            for value, pattern in zip(key, self.normalised, strict=True)
-        )
+    def matches(self, key: _Key) -> bool:
+        return _matches(_normalise_key(key), self.normalised)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -158,14 +165,11 @@ class GlAccountMap:
     rules: tuple[GlRule, ...] = field(default=(), converter=_rules)
     default: GlAccount | None = None
     unsettled: GlAccount | None = None
-    _exact: Mapping[tuple[str, str, str], GlAccount] = field(
-        init=False, repr=False, eq=False, factory=dict
-    )
-    _patterns: tuple[GlRule, ...] = field(init=False, repr=False, eq=False, default=())
+    _exact: Mapping[_Key, GlRule] = field(init=False, repr=False, eq=False, factory=dict)
+    _patterns: tuple[tuple[_Key, GlRule], ...] = field(init=False, repr=False, eq=False, default=())
 
     def __attrs_post_init__(self) -> None:
-        seen: dict[tuple[str, str, str], int] = {}
-        exact: dict[tuple[str, str, str], GlAccount] = {}
+        seen: dict[_Key, int] = {}
         for index, rule in enumerate(self.rules):
             norm = rule.normalised
             if norm in seen:
@@ -174,33 +178,25 @@ class GlAccountMap:
                     f"({', '.join(rule.pattern)}); keep one"
                 )
             seen[norm] = index
-            if rule.is_exact:
-                exact[norm] = rule.account
-        order = sorted(
-            (r for r in self.rules if not r.is_exact),
-            key=lambda r: tuple(-x for x in r.rank),
+        exact = {rule.normalised: rule for rule in self.rules if rule.is_exact}
+        patterns = sorted(
+            (rule for rule in self.rules if not rule.is_exact),
+            key=lambda rule: tuple(-x for x in rule.rank),
         )
         object.__setattr__(self, "_exact", MappingProxyType(exact))
-        object.__setattr__(self, "_patterns", tuple(order))
+        object.__setattr__(self, "_patterns", tuple((r.normalised, r) for r in patterns))
 
-    def rule_for(self, key: tuple[str, str, str]) -> GlRule | None:
+    def rule_for(self, key: _Key) -> GlRule | None:
         """The most specific rule matching ``key`` (see the module docs), or None."""
-        norm = tuple(normalise_key_part(part) for part in key)
-        for rule in self.rules:
-            if rule.is_exact and rule.normalised == norm:
-                return rule
-        for rule in self._patterns:
-            if rule.matches(key):
-                return rule
-        return None
+        norm = _normalise_key(key)
+        exact = self._exact.get(norm)
+        if exact is not None:
+            return exact
+        return next((rule for pattern, rule in self._patterns if _matches(norm, pattern)), None)
 
-    def lookup(self, key: tuple[str, str, str]) -> GlAccount | None:
+    def lookup(self, key: _Key) -> GlAccount | None:
         """The account for ``key``: the most specific rule's, else ``default`` (may be None)."""
-        t, a, d = (normalise_key_part(part) for part in key)
-        found = self._exact.get((t, a, d))
-        if found is not None:
-            return found
-        rule = next((r for r in self._patterns if r.matches(key)), None)
+        rule = self.rule_for(key)
         return rule.account if rule is not None else self.default
 
     # --- loading and saving -------------------------------------------------------------
