@@ -4,20 +4,62 @@
 """
 
 from amazon_erp_bridge.amazon.client import AsyncSpApiClient, SpApiClient
+from amazon_erp_bridge.amazon.documents import DocumentError
 from amazon_erp_bridge.amazon.endpoints import MARKETPLACES, REGIONS, Marketplace, Region
+from amazon_erp_bridge.amazon.feeds import (
+    Feed,
+    FeedFailedError,
+    FeedTimeoutError,
+    ProcessingReport,
+    listings_quantity_feed,
+)
+from amazon_erp_bridge.amazon.fulfillment import FulfillmentOrder, FulfillmentOrderDetails
+from amazon_erp_bridge.amazon.listings import ListingsSubmission
 from amazon_erp_bridge.amazon.lwa import LwaCredentials
+from amazon_erp_bridge.amazon.notifications import Notification, parse_notification
+from amazon_erp_bridge.amazon.processing import ProcessingStatus
 from amazon_erp_bridge.amazon.rates import RATES
+from amazon_erp_bridge.amazon.reports import (
+    SETTLEMENT_REPORT_TYPE,
+    Report,
+    ReportDocument,
+    ReportFailedError,
+    ReportTimeoutError,
+)
+from amazon_erp_bridge.amazon.settlement import (
+    parse_settlement_report,
+    summarize_settlement_report,
+)
 from amazon_erp_bridge.amazon.tokens import RestrictedDataToken, RestrictedResource
 
 __all__ = [
     "MARKETPLACES",
     "RATES",
     "REGIONS",
+    "SETTLEMENT_REPORT_TYPE",
     "AsyncSpApiClient",
+    "DocumentError",
+    "Feed",
+    "FeedFailedError",
+    "FeedTimeoutError",
+    "FulfillmentOrder",
+    "FulfillmentOrderDetails",
+    "ListingsSubmission",
     "LwaCredentials",
     "Marketplace",
+    "Notification",
+    "ProcessingReport",
+    "ProcessingStatus",
     "Region",
+    "Report",
+    "ReportDocument",
+    "ReportFailedError",
+    "ReportTimeoutError",
     "RestrictedDataToken",
     "RestrictedResource",
     "SpApiClient",
+    "listings_quantity_feed",
+    "parse_notification",
+    "parse_settlement_report",
+    "summarize_settlement_report",
 ]
