@@ -7,7 +7,14 @@ import pytest
 
 from amazon_erp_bridge.errors import ValidationError
 from amazon_erp_bridge.sandbox.sap import FakeSap
-from amazon_erp_bridge.sap import BatchError, ChangeSet, ODataClient, ODataError, SalesOrderService
+from amazon_erp_bridge.sap import (
+    AsyncODataClient,
+    BatchError,
+    ChangeSet,
+    ODataClient,
+    ODataError,
+    SalesOrderService,
+)
 from amazon_erp_bridge.sap import sales_orders as so
 from amazon_erp_bridge.sap.batch import (
     batch,
@@ -188,3 +195,12 @@ def test_batch_needs_a_csrf_token_like_any_change(client: ODataClient, fake: Fak
     assert fake.csrf_fetches == 2
     assert fake.csrf_refusals == 1
     assert len(fake.rows(SO, "A_SalesOrder")) == 2
+
+
+async def test_async_batch_and_rollback(aclient: AsyncODataClient, fake: FakeSap) -> None:
+    result = await aclient.batch(SO, [ChangeSet([so.create_sales_order(order_payload("PO-Z"))])])
+    assert result.values()[0].purchase_order_by_customer == "PO-Z"
+    bad = so.create_sales_order(order_payload("PO-Y", sold_to="42"))
+    with pytest.raises(BatchError, match="request 2 of the change set"):
+        await aclient.batch(SO, [ChangeSet([so.create_sales_order(order_payload("PO-X")), bad])])
+    assert [r["PurchaseOrderByCustomer"] for r in fake.rows(SO, "A_SalesOrder")] == ["PO-Z"]
