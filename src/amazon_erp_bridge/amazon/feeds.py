@@ -31,6 +31,8 @@ from amazon_erp_bridge.amazon.processing import (
     ProcessingStatus,
     ProcessingTimeoutError,
     ProcessingWait,
+    checked_id,
+    string_tuple,
 )
 from amazon_erp_bridge.amazon.timestamps import from_wire, from_wire_required, to_wire
 from amazon_erp_bridge.core.call import Call, Page
@@ -48,10 +50,6 @@ DEFAULT_PRODUCT_TYPE: Final = "PRODUCT"
 FULFILLMENT_AVAILABILITY_PATH: Final = "/attributes/fulfillment_availability"
 
 
-def _strings(values: Sequence[str] | None) -> tuple[str, ...]:
-    return tuple(values or ())
-
-
 @frozen
 class Feed:
     """A submitted feed and its state; ``result_feed_document_id`` is set once it is DONE."""
@@ -60,7 +58,7 @@ class Feed:
     feed_type: str
     processing_status: ProcessingStatus = field(converter=ProcessingStatus)
     created_time: datetime
-    marketplace_ids: tuple[str, ...] = field(default=(), converter=_strings)
+    marketplace_ids: tuple[str, ...] = field(default=(), converter=string_tuple)
     processing_start_time: datetime | None = None
     processing_end_time: datetime | None = None
     result_feed_document_id: str | None = None
@@ -129,12 +127,6 @@ def _nothing(response: httpx.Response) -> None:
     return None
 
 
-def _path_id(value: str, what: str) -> str:
-    if not isinstance(value, str) or not value.strip() or "/" in value:
-        raise ValidationError(f"{what}: expected an identifier, got {value!r}")
-    return value.strip()
-
-
 def _marketplaces(values: Sequence[str], what: str) -> list[str]:
     out = [values] if isinstance(values, str) else [v for v in values if v]
     if not out:
@@ -176,7 +168,7 @@ def create_feed(
     body: dict[str, Any] = {
         "feedType": feed_type,
         "marketplaceIds": _marketplaces(marketplace_ids, "createFeed marketplace_ids"),
-        "inputFeedDocumentId": _path_id(input_feed_document_id, "createFeed input document id"),
+        "inputFeedDocumentId": checked_id(input_feed_document_id, "createFeed input document id"),
     }
     if feed_options:
         body["feedOptions"] = dict(feed_options)
@@ -187,7 +179,7 @@ def create_feed(
 
 def get_feed(feed_id: str) -> Call[Feed]:
     """getFeed: the feed's processing status (and result document id once DONE)."""
-    fid = _path_id(feed_id, "getFeed feed_id")
+    fid = checked_id(feed_id, "getFeed feed_id")
     return Call("GET", f"{BASE}/feeds/{fid}", parse=_parse_feed, limit_key="feeds.getFeed")
 
 
@@ -229,13 +221,13 @@ def get_feeds(
 
 def cancel_feed(feed_id: str) -> Call[None]:
     """cancelFeed: cancel a feed that is still IN_QUEUE."""
-    fid = _path_id(feed_id, "cancelFeed feed_id")
+    fid = checked_id(feed_id, "cancelFeed feed_id")
     return Call("DELETE", f"{BASE}/feeds/{fid}", parse=_nothing, limit_key="feeds.cancelFeed")
 
 
 def get_feed_document(feed_document_id: str) -> Call[FeedDocument]:
     """getFeedDocument: the pre-signed URL of a feed document (e.g. the processing report)."""
-    did = _path_id(feed_document_id, "getFeedDocument feed_document_id")
+    did = checked_id(feed_document_id, "getFeedDocument feed_document_id")
     return Call(
         "GET", f"{BASE}/documents/{did}", parse=_parse_document, limit_key="feeds.getFeedDocument"
     )

@@ -73,7 +73,7 @@ def _missing_in(data: Mapping[str, Any], fields: Sequence[str], prefix: str) -> 
     return [f"{prefix}{f}" for f in fields if _blank(data.get(f))]
 
 
-def _check_items(items: Any, where: str, problems: list[str], missing: list[str]) -> None:
+def _check_items(items: Any, problems: list[str], missing: list[str]) -> None:
     if not isinstance(items, list | tuple) or not items:
         missing.append("items")
         return
@@ -118,7 +118,7 @@ def check_fulfillment_order(request: Mapping[str, Any]) -> dict[str, Any]:
     missing = _missing_in(request, ORDER_REQUIRED, "")
     problems: list[str] = []
     _check_address(request.get("destinationAddress"), "destinationAddress", problems, missing)
-    _check_items(request.get("items"), "items", problems, missing)
+    _check_items(request.get("items"), problems, missing)
     speed = request.get("shippingSpeedCategory")
     if not _blank(speed) and speed not in SHIPPING_SPEEDS:
         problems.append(f"shippingSpeedCategory must be one of {sorted(SHIPPING_SPEEDS)}")
@@ -141,7 +141,7 @@ def check_fulfillment_preview(request: Mapping[str, Any]) -> dict[str, Any]:
     missing = _missing_in(request, ("address", "items"), "")
     problems: list[str] = []
     _check_address(request.get("address"), "address", problems, missing)
-    _check_items(request.get("items"), "items", problems, missing)
+    _check_items(request.get("items"), problems, missing)
     speeds = request.get("shippingSpeedCategories") or ()
     unknown = [s for s in speeds if s not in SHIPPING_SPEEDS]
     if unknown:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Final
 
 from amazon_erp_bridge.errors import BridgeError, ValidationError
@@ -31,6 +31,18 @@ class ProcessingStatus(enum.StrEnum):
     @property
     def finished(self) -> bool:
         return self in (ProcessingStatus.DONE, ProcessingStatus.CANCELLED, ProcessingStatus.FATAL)
+
+
+def checked_id(value: str, what: str) -> str:
+    """A report, feed or document id fit for a URL path: not blank, no slash."""
+    if not isinstance(value, str) or not value.strip() or "/" in value:
+        raise ValidationError(f"{what}: expected an identifier, got {value!r}")
+    return value.strip()
+
+
+def string_tuple(values: Sequence[str] | None) -> tuple[str, ...]:
+    """attrs converter: a list of ids from JSON as a tuple."""
+    return tuple(values or ())
 
 
 class ProcessingError(BridgeError):

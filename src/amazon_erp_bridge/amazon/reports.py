@@ -37,6 +37,8 @@ from amazon_erp_bridge.amazon.processing import (
     ProcessingStatus,
     ProcessingTimeoutError,
     ProcessingWait,
+    checked_id,
+    string_tuple,
 )
 from amazon_erp_bridge.amazon.settlement import parse_settlement_report
 from amazon_erp_bridge.amazon.timestamps import from_wire, from_wire_required, to_wire
@@ -52,10 +54,6 @@ BASE: Final = "/reports/2021-06-30"
 SETTLEMENT_REPORT_TYPE: Final = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 
 
-def _strings(values: Sequence[str] | None) -> tuple[str, ...]:
-    return tuple(values or ())
-
-
 @frozen
 class Report:
     """A report request and its state; ``report_document_id`` is set once it is DONE."""
@@ -64,7 +62,7 @@ class Report:
     report_type: str
     processing_status: ProcessingStatus = field(converter=ProcessingStatus)
     created_time: datetime
-    marketplace_ids: tuple[str, ...] = field(default=(), converter=_strings)
+    marketplace_ids: tuple[str, ...] = field(default=(), converter=string_tuple)
     data_start_time: datetime | None = None
     data_end_time: datetime | None = None
     report_schedule_id: str | None = None
@@ -136,12 +134,6 @@ def _nothing(response: httpx.Response) -> None:
     return None
 
 
-def _path_id(value: str, what: str) -> str:
-    if not isinstance(value, str) or not value.strip() or "/" in value:
-        raise ValidationError(f"{what}: expected an identifier, got {value!r}")
-    return value.strip()
-
-
 def _ids(values: Sequence[str], what: str, *, most: int | None = None) -> list[str]:
     if isinstance(values, str):
         values = [values]
@@ -188,7 +180,7 @@ def create_report(
 
 def get_report(report_id: str) -> Call[Report]:
     """getReport: the report's processing status (and document id once DONE)."""
-    rid = _path_id(report_id, "getReport report_id")
+    rid = checked_id(report_id, "getReport report_id")
     return Call("GET", f"{BASE}/reports/{rid}", parse=_parse_report, limit_key="reports.getReport")
 
 
@@ -242,7 +234,7 @@ def get_reports(
 
 def get_report_document(report_document_id: str) -> Call[ReportDocument]:
     """getReportDocument: the pre-signed URL of a report document."""
-    did = _path_id(report_document_id, "getReportDocument report_document_id")
+    did = checked_id(report_document_id, "getReportDocument report_document_id")
     return Call(
         "GET",
         f"{BASE}/documents/{did}",
@@ -253,7 +245,7 @@ def get_report_document(report_document_id: str) -> Call[ReportDocument]:
 
 def cancel_report(report_id: str) -> Call[None]:
     """cancelReport: cancel a report that is still IN_QUEUE."""
-    rid = _path_id(report_id, "cancelReport report_id")
+    rid = checked_id(report_id, "cancelReport report_id")
     return Call("DELETE", f"{BASE}/reports/{rid}", parse=_nothing, limit_key="reports.cancelReport")
 
 

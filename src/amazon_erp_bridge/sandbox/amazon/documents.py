@@ -12,7 +12,7 @@ import gzip
 import hashlib
 import threading
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from attrs import define
 
@@ -122,6 +122,13 @@ class FakeDocuments:
     def upload_url(self, req: SandboxRequest, doc: StoredDocument) -> str:
         """A fresh pre-signed URL for uploading ``doc``."""
         return f"{self._base(req)}/_sandbox/uploads/{doc.document_id}?{self._sign(doc)}"
+
+    def wire(self, req: SandboxRequest, doc: StoredDocument, id_field: str) -> dict[str, Any]:
+        """A getReportDocument / getFeedDocument answer: the id, a fresh URL, compression."""
+        out: dict[str, Any] = {id_field: doc.document_id, "url": self.download_url(req, doc)}
+        if doc.compression_algorithm:
+            out["compressionAlgorithm"] = doc.compression_algorithm
+        return out
 
     def _check(self, req: SandboxRequest, document_id: str) -> StoredDocument | Reply:
         doc = self.documents.get(document_id)

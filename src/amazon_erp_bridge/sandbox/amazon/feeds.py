@@ -21,6 +21,7 @@ from urllib.parse import unquote
 from attrs import define, field
 
 from amazon_erp_bridge.amazon.timestamps import to_wire
+from amazon_erp_bridge.sandbox.amazon.jobs import StoredPages, advance
 from amazon_erp_bridge.sandbox.server import Reply, SandboxRequest
 
 if TYPE_CHECKING:
@@ -33,7 +34,6 @@ LISTINGS: Final = "/listings/2021-08-01/items"
 OPERATION_TYPES: Final = frozenset({"UPDATE", "PARTIAL_UPDATE", "PATCH", "DELETE"})
 PATCH_OPS: Final = frozenset({"add", "replace", "merge", "delete"})
 AVAILABILITY: Final = "/attributes/fulfillment_availability"
-_STATUSES: Final = ("IN_QUEUE", "IN_PROGRESS")
 #: Issue code the fake uses for SKUs it has no listing for (not an Amazon code).
 UNKNOWN_SKU: Final = "SANDBOX_SKU_NOT_FOUND"
 
@@ -126,7 +126,7 @@ class FeedsFake:
         self.polls_per_step = 1
         #: "FATAL" or "CANCELLED": the next created feed ends so.
         self.fail_next: str | None = None
-        self._tokens: dict[str, tuple[list[FakeFeed], int, int]] = {}
+        self._pages: StoredPages[FakeFeed] = StoredPages(lambda: fake.token_value("feeds-"))
         self._lock = threading.RLock()
 
     # -- feed processing -------------------------------------------------------------------
@@ -206,20 +206,7 @@ class FeedsFake:
         }
 
     def _advance(self, feed: FakeFeed) -> None:
-        if feed.status in ("DONE", "FATAL", "CANCELLED"):
-            return
-        feed.polls += 1
-        step = feed.polls // max(self.polls_per_step, 1)
-        now = self.fake.now()
-        if step < len(_STATUSES):
-            feed.status = _STATUSES[step]
-            if feed.status == "IN_PROGRESS" and feed.processing_start is None:
-                feed.processing_start = now
-            return
-        feed.processing_start = feed.processing_start or now
-        feed.processing_end = now
-        if feed.outcome != "DONE":
-            feed.status = feed.outcome
+        if not advance(feed, self.polls_per_step, self.fake.now()) or feed.outcome != "DONE":
             return
         content = self.fake.documents.text(feed.input_document_id)
         if feed.feed_type == "JSON_LISTINGS_FEED":
@@ -283,10 +270,9 @@ class FeedsFake:
     def get_feeds(self, req: SandboxRequest, m: re.Match[str], caller: Caller) -> Reply:
         token = req.arg("nextToken")
         if token:
-            found = self._tokens.pop(token, None)
-            if found is None or len(req.query) > 1:
+            found = self._pages.next(token) if len(req.query) == 1 else None
+            if found is None:
                 return self.fake.error(400, "InvalidInput", "Invalid nextToken request.")
-            matches, offset, size = found
         else:
             types = req.args("feedTypes")
             if not types:
@@ -300,12 +286,11 @@ class FeedsFake:
                     for f in reversed(self.feeds.values())
                     if f.feed_type in types and (not statuses or f.status in statuses)
                 ]
-            offset, size = 0, int(req.arg("pageSize") or 10)
-        size = min(size, self.fake.page_size)
-        out: dict[str, Any] = {"feeds": [f.wire() for f in matches[offset : offset + size]]}
-        if offset + size < len(matches):
-            next_token = self.fake.token_value("feeds-")
-            self._tokens[next_token] = (matches, offset + size, size)
+            size = min(int(req.arg("pageSize") or 10), self.fake.page_size)
+            found = self._pages.first(matches, size)
+        page, next_token = found
+        out: dict[str, Any] = {"feeds": [f.wire() for f in page]}
+        if next_token:
             out["nextToken"] = next_token
         return Reply.json(out)
 
@@ -325,13 +310,7 @@ class FeedsFake:
         doc = self.fake.documents.get(m["id"])
         if doc is None:
             return self.fake.error(404, "NotFound", f"Feed document {m['id']} not found.")
-        out: dict[str, Any] = {
-            "feedDocumentId": doc.document_id,
-            "url": self.fake.documents.download_url(req, doc),
-        }
-        if doc.compression_algorithm:
-            out["compressionAlgorithm"] = doc.compression_algorithm
-        return Reply.json(out)
+        return Reply.json(self.fake.documents.wire(req, doc, "feedDocumentId"))
 
     def patch_listings_item(self, req: SandboxRequest, m: re.Match[str], caller: Caller) -> Reply:
         seller, sku = unquote(m["seller"]), unquote(m["sku"])

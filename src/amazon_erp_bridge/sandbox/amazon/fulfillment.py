@@ -29,6 +29,7 @@ from amazon_erp_bridge.amazon.fulfillment import (
     SHIPPING_SPEEDS,
 )
 from amazon_erp_bridge.amazon.timestamps import to_wire
+from amazon_erp_bridge.sandbox.amazon.jobs import StoredPages
 from amazon_erp_bridge.sandbox.server import Reply, SandboxRequest
 
 if TYPE_CHECKING:
@@ -164,7 +165,7 @@ class FulfillmentFake:
         self.orders: dict[str, FakeMcfOrder] = {}
         self.polls_per_step = 1
         self._packages: dict[int, FakeMcfOrder] = {}
-        self._tokens: dict[str, tuple[list[FakeMcfOrder], int]] = {}
+        self._pages: StoredPages[FakeMcfOrder] = StoredPages(lambda: fake.token_value("mcf-"))
         self._lock = threading.RLock()
 
     def _known_skus(self) -> set[str]:
@@ -317,10 +318,9 @@ class FulfillmentFake:
     def list_all(self, req: SandboxRequest, m: re.Match[str], caller: Caller) -> Reply:
         token = req.arg("nextToken")
         if token:
-            found = self._tokens.pop(token, None)
+            found = self._pages.next(token)
             if found is None:
                 return self.fake.error(400, "InvalidInput", "Invalid nextToken.")
-            matches, offset = found
         else:
             since_text = req.arg("queryStartDate")
             since = datetime.fromisoformat(since_text) if since_text else None
@@ -330,14 +330,10 @@ class FulfillmentFake:
                     for o in self.orders.values()
                     if since is None or (o.updated or o.received) >= since
                 ]
-            offset = 0
-        size = self.fake.page_size
-        payload: dict[str, Any] = {
-            "fulfillmentOrders": [o.wire_order() for o in matches[offset : offset + size]]
-        }
-        if offset + size < len(matches):
-            next_token = self.fake.token_value("mcf-")
-            self._tokens[next_token] = (matches, offset + size)
+            found = self._pages.first(matches, self.fake.page_size)
+        page, next_token = found
+        payload: dict[str, Any] = {"fulfillmentOrders": [o.wire_order() for o in page]}
+        if next_token:
             payload["nextToken"] = next_token
         return Reply.json({"payload": payload})
 

@@ -25,6 +25,7 @@ from amazon_erp_bridge.amazon.endpoints import MARKETPLACES
 from amazon_erp_bridge.amazon.reports import SETTLEMENT_REPORT_TYPE
 from amazon_erp_bridge.amazon.timestamps import to_wire
 from amazon_erp_bridge.model import Settlement
+from amazon_erp_bridge.sandbox.amazon.jobs import StoredPages, advance
 from amazon_erp_bridge.sandbox.amazon.settlement_files import (
     DateStyle,
     generate_settlement,
@@ -49,7 +50,6 @@ UNREQUESTABLE: Final = frozenset(
         "GET_V2_SETTLEMENT_REPORT_DATA_XML",
     }
 )
-_STATUSES: Final = ("IN_QUEUE", "IN_PROGRESS")
 
 
 @define
@@ -116,7 +116,7 @@ class ReportsFake:
         #: Leave the charset out of document Content-Types (clients must fall back).
         self.omit_charset = False
         self._settlements_made = False
-        self._tokens: dict[str, tuple[list[FakeReport], int, int]] = {}
+        self._pages: StoredPages[FakeReport] = StoredPages(lambda: fake.token_value("reports-"))
         self._lock = threading.RLock()
 
     # -- test helpers ----------------------------------------------------------------------
@@ -207,19 +207,8 @@ class ReportsFake:
                 self.add_settlement(generate_settlement(seed=self.fake.seed))
 
     def _advance(self, report: FakeReport) -> None:
-        if report.status in ("DONE", "FATAL", "CANCELLED"):
+        if not advance(report, self.polls_per_step, self.fake.now()):
             return
-        report.polls += 1
-        step = report.polls // max(self.polls_per_step, 1)
-        now = self.fake.now()
-        if step < len(_STATUSES):
-            report.status = _STATUSES[step]
-            if report.status == "IN_PROGRESS" and report.processing_start is None:
-                report.processing_start = now
-            return
-        report.status = report.outcome
-        report.processing_start = report.processing_start or now
-        report.processing_end = now
         if report.outcome == "DONE":
             report.document_id = self._store(self._content(report), report.marketplace_ids)
         elif report.outcome == "FATAL":
@@ -309,10 +298,9 @@ class ReportsFake:
                     "Specifying nextToken with any other parameters will cause the request "
                     "to fail.",
                 )
-            found = self._tokens.pop(token, None)
+            found = self._pages.next(token)
             if found is None:
                 return self.fake.error(400, "InvalidInput", "Invalid nextToken.")
-            matches, offset, size = found
         else:
             if not req.args("reportTypes"):
                 return self.fake.error(
@@ -327,13 +315,10 @@ class ReportsFake:
                     key=lambda r: r.created,
                     reverse=True,
                 )
-            offset = 0
-        size = min(size, self.fake.page_size)
-        page = matches[offset : offset + size]
+            found = self._pages.first(matches, min(size, self.fake.page_size))
+        page, next_token = found
         out: dict[str, Any] = {"reports": [r.wire() for r in page]}
-        if offset + size < len(matches):
-            next_token = self.fake.token_value("reports-")
-            self._tokens[next_token] = (matches, offset + size, size)
+        if next_token:
             out["nextToken"] = next_token
         return Reply.json(out)
 
@@ -357,13 +342,7 @@ class ReportsFake:
         doc = self.fake.documents.get(m["id"])
         if doc is None or not any(r.document_id == doc.document_id for r in self.reports.values()):
             return self.fake.error(404, "NotFound", f"Report document {m['id']} not found.")
-        out: dict[str, Any] = {
-            "reportDocumentId": doc.document_id,
-            "url": self.fake.documents.download_url(req, doc),
-        }
-        if doc.compression_algorithm:
-            out["compressionAlgorithm"] = doc.compression_algorithm
-        return Reply.json(out)
+        return Reply.json(self.fake.documents.wire(req, doc, "reportDocumentId"))
 
 
 def _optional_time(value: object) -> datetime | None:
