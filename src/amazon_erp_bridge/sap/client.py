@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import httpx
 
@@ -104,59 +104,89 @@ def _check_path(path: str) -> str:
     return path.rstrip("/")
 
 
-def _http_options(cert: Any, verify: Any, timeout: Any) -> dict[str, Any]:
+def _http_options(cert: Any, verify: Any, timeout: Any, transport: Any) -> dict[str, Any]:
     options: dict[str, Any] = {
         "timeout": timeout if timeout is not None else DEFAULT_TIMEOUT,
         "headers": {"User-Agent": USER_AGENT},
         "follow_redirects": False,
     }
-    if cert is not None:
-        options["cert"] = cert
-    if verify is not None:
-        options["verify"] = verify
+    for name, value in (("cert", cert), ("verify", verify), ("transport", transport)):
+        if value is not None:
+            options[name] = value
     return options
 
 
-class _Settings:
-    """What every sender of one client shares: base URL, credentials, retry, limiter, hooks."""
+OS = TypeVar("OS", ODataSender, AsyncODataSender)
+SS = TypeVar("SS", SoapSender, AsyncSoapSender)
+
+
+class _Senders(Generic[OS, SS]):
+    """The senders of one client, made on first use; what they share is set here once.
+
+    All share the HTTP client (and so the session cookies CSRF tokens are bound to), the
+    credentials, the retry policy, the limiter and the hooks; each OData service root gets its
+    own CSRF token source.
+    """
 
     def __init__(
         self,
+        odata_cls: type[OS],
+        soap_cls: type[SS],
         base_url: str,
+        *,
         auth: Auth,
         retry: RetryPolicy | None,
         limiter: RateLimiter | None,
         hooks: Sequence[ResponseHook],
         csrf_method: str,
         clock: Callable[[], float],
+        http: Any,
+        sleep: Any,
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise ValidationError(f"SAP base URL {base_url!r}: expected http(s)://host[:port]")
         self.base_url = base_url.rstrip("/")
-        self.auth = _auth_list(auth)
-        self.retry = retry
-        self.limiter = limiter
-        self.hooks = [log_sap_messages, *hooks]
-        self.csrf_method = csrf_method
-        self.clock = clock
-
-    def odata_kwargs(self, path: str) -> dict[str, Any]:
-        return {
-            "service": _service_name(path),
-            "auth": [*self.auth, csrf_token(method=self.csrf_method, clock=self.clock)],
-            "limiter": self.limiter,
-            "retry": self.retry,
-            "hooks": self.hooks,
+        self._odata_cls: type[OS] = odata_cls
+        self._soap_cls: type[SS] = soap_cls
+        self._shared: dict[str, Any] = {
+            "http": http,
+            "sleep": sleep,
+            "limiter": limiter,
+            "retry": retry,
+            "hooks": [log_sap_messages, *hooks],
         }
+        self._auth = _auth_list(auth)
+        self._csrf_method = csrf_method
+        self._clock = clock
+        self._odata: dict[str, OS] = {}
+        self._soap: SS | None = None
 
-    def soap_kwargs(self) -> dict[str, Any]:
-        return {
-            "service": "SAP SOAP",
-            "auth": list(self.auth),
-            "limiter": self.limiter,
-            "retry": self.retry,
-            "hooks": self.hooks,
-        }
+    def odata(self, path: str, version: int) -> OS:
+        path = _check_path(path)
+        sender = self._odata.get(path)
+        if sender is None:
+            if version not in VERSIONS:
+                raise ValidationError(f"OData version: expected 2 or 4, got {version!r}")
+            csrf = csrf_token(method=self._csrf_method, clock=self._clock)
+            sender = self._odata_cls(
+                self.base_url + path,
+                service=_service_name(path),
+                auth=[*self._auth, csrf],
+                **self._shared,
+            )
+            sender.version = version
+            self._odata[path] = sender
+        return sender
+
+    def soap(self) -> SS:
+        if self._soap is None:
+            self._soap = self._soap_cls(
+                self.base_url, service="SAP SOAP", auth=list(self._auth), **self._shared
+            )
+        return self._soap
+
+    def __repr__(self) -> str:
+        return f"{self.base_url!r}, services={sorted(self._odata)}"
 
 
 class ODataClient:
@@ -185,44 +215,34 @@ class ODataClient:
         csrf_method: str = "GET",
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._settings = _Settings(base_url, auth, retry, limiter, hooks, csrf_method, clock)
         self._owns_http = http is None
-        options = _http_options(cert, verify, timeout)
-        if transport is not None:
-            options["transport"] = transport
+        options = _http_options(cert, verify, timeout, transport)
         self.http: httpx.Client = http or httpx.Client(**options)
-        self._sleep = sleep
-        self._odata: dict[str, ODataSender] = {}
-        self._soap: SoapSender | None = None
+        self._senders = _Senders(
+            ODataSender,
+            SoapSender,
+            base_url,
+            auth=auth,
+            retry=retry,
+            limiter=limiter,
+            hooks=hooks,
+            csrf_method=csrf_method,
+            clock=clock,
+            http=self.http,
+            sleep=sleep,
+        )
 
     @property
     def base_url(self) -> str:
-        return self._settings.base_url
+        return self._senders.base_url
 
     def service(self, path: str, *, version: int = 2) -> ODataSender:
         """The sender for the OData service at ``path`` (created once, then reused)."""
-        path = _check_path(path)
-        sender = self._odata.get(path)
-        if sender is None:
-            if version not in VERSIONS:
-                raise ValidationError(f"OData version: expected 2 or 4, got {version!r}")
-            sender = ODataSender(
-                self.base_url + path,
-                http=self.http,
-                sleep=self._sleep,
-                **self._settings.odata_kwargs(path),
-            )
-            sender.version = version
-            self._odata[path] = sender
-        return sender
+        return self._senders.odata(path, version)
 
     def soap(self) -> SoapSender:
         """The sender for SOAP services of this system (paths are given per call)."""
-        if self._soap is None:
-            self._soap = SoapSender(
-                self.base_url, http=self.http, sleep=self._sleep, **self._settings.soap_kwargs()
-            )
-        return self._soap
+        return self._senders.soap()
 
     # Generic operations on any service, for entity sets without a typed service.
 
@@ -300,7 +320,7 @@ class ODataClient:
         self.close()
 
     def __repr__(self) -> str:
-        return f"ODataClient({self.base_url!r}, services={sorted(self._odata)})"
+        return f"ODataClient({self._senders!r})"
 
 
 class AsyncODataClient:
@@ -323,44 +343,34 @@ class AsyncODataClient:
         csrf_method: str = "GET",
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._settings = _Settings(base_url, auth, retry, limiter, hooks, csrf_method, clock)
         self._owns_http = http is None
-        options = _http_options(cert, verify, timeout)
-        if transport is not None:
-            options["transport"] = transport
+        options = _http_options(cert, verify, timeout, transport)
         self.http: httpx.AsyncClient = http or httpx.AsyncClient(**options)
-        self._sleep = sleep
-        self._odata: dict[str, AsyncODataSender] = {}
-        self._soap: AsyncSoapSender | None = None
+        self._senders = _Senders(
+            AsyncODataSender,
+            AsyncSoapSender,
+            base_url,
+            auth=auth,
+            retry=retry,
+            limiter=limiter,
+            hooks=hooks,
+            csrf_method=csrf_method,
+            clock=clock,
+            http=self.http,
+            sleep=sleep,
+        )
 
     @property
     def base_url(self) -> str:
-        return self._settings.base_url
+        return self._senders.base_url
 
     def service(self, path: str, *, version: int = 2) -> AsyncODataSender:
         """The sender for the OData service at ``path`` (created once, then reused)."""
-        path = _check_path(path)
-        sender = self._odata.get(path)
-        if sender is None:
-            if version not in VERSIONS:
-                raise ValidationError(f"OData version: expected 2 or 4, got {version!r}")
-            sender = AsyncODataSender(
-                self.base_url + path,
-                http=self.http,
-                sleep=self._sleep,
-                **self._settings.odata_kwargs(path),
-            )
-            sender.version = version
-            self._odata[path] = sender
-        return sender
+        return self._senders.odata(path, version)
 
     def soap(self) -> AsyncSoapSender:
         """The sender for SOAP services of this system (paths are given per call)."""
-        if self._soap is None:
-            self._soap = AsyncSoapSender(
-                self.base_url, http=self.http, sleep=self._sleep, **self._settings.soap_kwargs()
-            )
-        return self._soap
+        return self._senders.soap()
 
     def query(
         self, service: str, entity_set: str, query: Query | None = None
@@ -441,4 +451,4 @@ class AsyncODataClient:
         await self.aclose()
 
     def __repr__(self) -> str:
-        return f"AsyncODataClient({self.base_url!r}, services={sorted(self._odata)})"
+        return f"AsyncODataClient({self._senders!r})"
