@@ -29,6 +29,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import partial
 from itertools import groupby
+from typing import Generic, Protocol, TypeVar
 
 import httpx
 from attrs import frozen
@@ -37,7 +38,12 @@ from amazon_erp_bridge.core.call import Call, Page
 from amazon_erp_bridge.errors import ValidationError
 from amazon_erp_bridge.model import JournalEntry, Money, is_currency
 from amazon_erp_bridge.sap import operations as ops
-from amazon_erp_bridge.sap.client import AsyncODataClient, ODataClient
+from amazon_erp_bridge.sap.client import (
+    AsyncODataSender,
+    AsyncSoapSender,
+    ODataSender,
+    SoapSender,
+)
 from amazon_erp_bridge.sap.errors import JournalEntryRejectedError, SapMessage
 from amazon_erp_bridge.sap.operations import Entity
 from amazon_erp_bridge.sap.query import Filter, Query, equals
@@ -468,18 +474,41 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class _Settings:
+SoapT = TypeVar("SoapT")
+CubeT = TypeVar("CubeT")
+SoapT_co = TypeVar("SoapT_co", covariant=True)
+CubeT_co = TypeVar("CubeT_co", covariant=True)
+
+
+class _Client(Protocol[SoapT_co, CubeT_co]):
+    def soap(self) -> SoapT_co: ...
+
+    def service(self, path: str, *, version: int = 2) -> CubeT_co: ...
+
+
+class _JournalFacade(Generic[SoapT, CubeT]):
+    """What both journal services hold: their senders and the settings of every posting.
+
+    ``created_by_user`` fills the mandatory CreatedByUser (usually the communication user);
+    ``clock`` gives the message CreationDateTime (aware).
+    """
+
     def __init__(
         self,
+        client: _Client[SoapT, CubeT],
+        *,
         created_by_user: str,
-        company_code: str | None,
-        document_type: str,
-        message_prefix: str,
-        sync_path: str,
-        bulk_path: str,
-        bulk_action: str,
-        clock: Callable[[], datetime],
+        company_code: str | None = None,
+        document_type: str = "SA",
+        message_prefix: str = "AMZ",
+        sync_path: str = SYNC_PATH,
+        bulk_path: str = BULK_PATH,
+        bulk_action: str = BULK_ACTION,
+        cube_path: str = CUBE_SERVICE,
+        clock: Callable[[], datetime] = _now,
     ) -> None:
+        self._soap = client.soap()
+        self._cube = client.service(cube_path)
         self.created_by_user = created_by_user
         self.company_code = company_code
         self.document_type = document_type
@@ -489,7 +518,7 @@ class _Settings:
         self.bulk_action = bulk_action
         self.clock = clock
 
-    def posting(
+    def _posting(
         self, company_code: str | None, document_type: str | None, header_text: str | None
     ) -> Posting:
         code = company_code or self.company_code
@@ -502,7 +531,7 @@ class _Settings:
             header_text=header_text,
         )
 
-    def sync_call(self, entry: JournalEntry, posting: Posting) -> Call[PostedJournalEntry]:
+    def _sync_call(self, entry: JournalEntry, posting: Posting) -> Call[PostedJournalEntry]:
         return post_journal_entry(
             entry,
             posting,
@@ -511,11 +540,15 @@ class _Settings:
             path=self.sync_path,
         )
 
-    def bulk_call(
-        self, entries: Sequence[JournalEntry], settlement_id: str, posting: Posting
+    def _bulk_call(
+        self,
+        entries: JournalEntry | Sequence[JournalEntry],
+        settlement_id: str,
+        posting: Posting,
     ) -> Call[BulkReceipt]:
+        batch = [entries] if isinstance(entries, JournalEntry) else list(entries)
         return post_bulk(
-            entries,
+            batch,
             posting,
             message=message_id(settlement_id, self.message_prefix),
             created_at=self.clock(),
@@ -523,40 +556,12 @@ class _Settings:
             action=self.bulk_action,
         )
 
+    def _reference(self, reference: str, company_code: str | None) -> Filter:
+        return by_reference(reference, company_code or self.company_code)
 
-class JournalEntryService:
-    """Post journal entries to one S/4HANA system and read them back (blocking).
 
-    ``created_by_user`` fills the mandatory CreatedByUser (usually the communication user);
-    ``clock`` gives the message CreationDateTime (aware).
-    """
-
-    def __init__(
-        self,
-        client: ODataClient,
-        *,
-        created_by_user: str,
-        company_code: str | None = None,
-        document_type: str = "SA",
-        message_prefix: str = "AMZ",
-        sync_path: str = SYNC_PATH,
-        bulk_path: str = BULK_PATH,
-        bulk_action: str = BULK_ACTION,
-        cube_path: str = CUBE_SERVICE,
-        clock: Callable[[], datetime] = _now,
-    ) -> None:
-        self._soap = client.soap()
-        self._cube = client.service(cube_path)
-        self._settings = _Settings(
-            created_by_user,
-            company_code,
-            document_type,
-            message_prefix,
-            sync_path,
-            bulk_path,
-            bulk_action,
-            clock,
-        )
+class JournalEntryService(_JournalFacade[SoapSender, ODataSender]):
+    """Post journal entries to one S/4HANA system and read them back (blocking)."""
 
     def post(
         self,
@@ -567,8 +572,8 @@ class JournalEntryService:
         header_text: str | None = None,
     ) -> PostedJournalEntry:
         """Post synchronously; returns the accounting document or raises why SAP refused."""
-        posting = self._settings.posting(company_code, document_type, header_text)
-        return self._soap.send(self._settings.sync_call(entry, posting))
+        posting = self._posting(company_code, document_type, header_text)
+        return self._soap.send(self._sync_call(entry, posting))
 
     def post_bulk(
         self,
@@ -579,15 +584,14 @@ class JournalEntryService:
         document_type: str | None = None,
     ) -> BulkReceipt:
         """Hand entries to the asynchronous service, MessageHeader ID from ``settlement_id``."""
-        batch = [entries] if isinstance(entries, JournalEntry) else list(entries)
-        posting = self._settings.posting(company_code, document_type, None)
-        return self._soap.send(self._settings.bulk_call(batch, settlement_id, posting))
+        posting = self._posting(company_code, document_type, None)
+        return self._soap.send(self._bulk_call(entries, settlement_id, posting))
 
     def find_by_reference(
         self, reference: str, *, company_code: str | None = None
     ) -> list[PostedJournalEntry]:
         """Documents posted with ``reference`` (the settlement id), with their items."""
-        condition = by_reference(reference, company_code or self._settings.company_code)
+        condition = self._reference(reference, company_code)
         return group_documents(list(self._cube.pages(partial(items_page, condition))))
 
     def get_document(
@@ -598,35 +602,8 @@ class JournalEntryService:
         return found[0] if found else None
 
 
-class AsyncJournalEntryService:
+class AsyncJournalEntryService(_JournalFacade[AsyncSoapSender, AsyncODataSender]):
     """Post journal entries to one S/4HANA system and read them back (asyncio)."""
-
-    def __init__(
-        self,
-        client: AsyncODataClient,
-        *,
-        created_by_user: str,
-        company_code: str | None = None,
-        document_type: str = "SA",
-        message_prefix: str = "AMZ",
-        sync_path: str = SYNC_PATH,
-        bulk_path: str = BULK_PATH,
-        bulk_action: str = BULK_ACTION,
-        cube_path: str = CUBE_SERVICE,
-        clock: Callable[[], datetime] = _now,
-    ) -> None:
-        self._soap = client.soap()
-        self._cube = client.service(cube_path)
-        self._settings = _Settings(
-            created_by_user,
-            company_code,
-            document_type,
-            message_prefix,
-            sync_path,
-            bulk_path,
-            bulk_action,
-            clock,
-        )
 
     async def post(
         self,
@@ -636,8 +613,8 @@ class AsyncJournalEntryService:
         document_type: str | None = None,
         header_text: str | None = None,
     ) -> PostedJournalEntry:
-        posting = self._settings.posting(company_code, document_type, header_text)
-        return await self._soap.send(self._settings.sync_call(entry, posting))
+        posting = self._posting(company_code, document_type, header_text)
+        return await self._soap.send(self._sync_call(entry, posting))
 
     async def post_bulk(
         self,
@@ -647,14 +624,13 @@ class AsyncJournalEntryService:
         company_code: str | None = None,
         document_type: str | None = None,
     ) -> BulkReceipt:
-        batch = [entries] if isinstance(entries, JournalEntry) else list(entries)
-        posting = self._settings.posting(company_code, document_type, None)
-        return await self._soap.send(self._settings.bulk_call(batch, settlement_id, posting))
+        posting = self._posting(company_code, document_type, None)
+        return await self._soap.send(self._bulk_call(entries, settlement_id, posting))
 
     async def find_by_reference(
         self, reference: str, *, company_code: str | None = None
     ) -> list[PostedJournalEntry]:
-        condition = by_reference(reference, company_code or self._settings.company_code)
+        condition = self._reference(reference, company_code)
         items = [i async for i in self._cube.pages(partial(items_page, condition))]
         return group_documents(items)
 
