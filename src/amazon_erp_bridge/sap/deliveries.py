@@ -23,7 +23,7 @@ which takes the stock out of the plant/storage location that stands for the FBA 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -150,7 +150,7 @@ def _report_line(row: Mapping[str, Any]) -> SapMessage:
     )
 
 
-def _action(delivery: str) -> Any:
+def _action(delivery: str) -> Callable[[FunctionResult], DeliveryAction]:
     def read(result: FunctionResult) -> DeliveryAction:
         rows = result.value if isinstance(result.value, list) else []
         report = tuple(_report_line(r) for r in rows if isinstance(r, Mapping))

@@ -364,13 +364,14 @@ class FakeSap:
             reply.headers.update(extra)
             return reply
 
-    def _base(self, req: SandboxRequest, root: str) -> str:
-        host = self.next_link_host or req.headers.get("host", "127.0.0.1")
-        return f"http://{host}{root}"
+    def _origin(self, req: SandboxRequest) -> str:
+        """Scheme and host for URIs and next links (``next_link_host`` plays a proxy's host)."""
+        return f"http://{self.next_link_host or req.headers.get('host', '127.0.0.1')}"
 
     def _serve(self, root: str, rest: str, method: str, req: SandboxRequest) -> Reply:
         store = self.state.stores[root]
-        base = self._base(req, root)
+        origin = self._origin(req)
+        base = origin + root
         args = {k: v[0] for k, v in req.query.items() if v}
         if rest in ("", "/"):
             self._only(method, "GET", "HEAD")
@@ -402,7 +403,7 @@ class FakeSap:
                     entity_set.rows.values(),
                     args,
                     page_size=self.page_size,
-                    link_base=self._base(req, root).rsplit(root, 1)[0],
+                    link_base=origin,
                     path=f"{root}/{name}",
                     base=base,
                 )
@@ -422,7 +423,7 @@ class FakeSap:
                 store.children(entity_set, row, nav),
                 args,
                 page_size=self.page_size,
-                link_base=self._base(req, root).rsplit(root, 1)[0],
+                link_base=origin,
                 path=f"{root}{rest}",
                 base=base,
             )
