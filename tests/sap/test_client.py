@@ -29,6 +29,7 @@ from amazon_erp_bridge.sap import (
     oauth_client_credentials,
     prop,
 )
+from amazon_erp_bridge.sap import operations as ops
 from amazon_erp_bridge.sap.products import read_product
 from amazon_erp_bridge.sap.query import Query
 from tests.sap.conftest import BASE_URL, PO, Sleeps, order_payload
@@ -242,13 +243,9 @@ def test_next_links_pointing_at_another_host_are_followed_here(fake: FakeSap) ->
 
 
 def test_inline_count_and_count(client: ODataClient, fake: FakeSap) -> None:
-    from amazon_erp_bridge.sap import operations as ops
-
     sender = client.service(PRODUCTS)
-    page = sender.send(
-        ops.read_page("A_Product", Query(count=True, top=1), None, item=ops.identity)
-    )
-    assert len(page.items) == 1
+    page = sender.send(ops.read_collection("A_Product", Query(top=1)))
+    assert (len(page.entities), page.count, page.next_link) == (1, 2, None)
     assert sender.send(ops.read_count("A_Product", Query(filter=prop("BaseUnit").eq("EA")))) == 2
 
 

@@ -142,3 +142,14 @@ def test_count_and_metadata_calls() -> None:
     assert count.path == "A_X/$count" and count.params == {"$filter": "A eq 1"}
     assert count.parse(httpx.Response(200, text="42")) == 42
     assert ops.read_metadata().parse(httpx.Response(200, content=b"<edmx/>")) == b"<edmx/>"
+
+
+def test_collection_carries_the_inline_count() -> None:
+    call = ops.read_collection("A_X", Query(top=1))
+    assert call.params["$inlinecount"] == "allpages"
+    v2 = call.parse(
+        answer({"d": {"results": [{"A": 1}], "__count": "12", "__next": "A_X?$skiptoken=1"}})
+    )
+    assert (v2.count, v2.next_link, len(v2.entities)) == (12, "A_X?$skiptoken=1", 1)
+    v4 = ops.read_collection("A_X", version=4).parse(answer({"value": [], "@odata.count": 0}))
+    assert (v4.count, v4.entities) == (0, ())

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
-from attrs import field, frozen
+from attrs import evolve, field, frozen
 
 from amazon_erp_bridge.core.call import Call, Page
 from amazon_erp_bridge.core.sender import json_body
@@ -155,6 +155,15 @@ class FunctionResult:
     messages: tuple[SapMessage, ...] = ()
 
 
+@frozen
+class Collection:
+    """One page of a collection with the total SAP counted (``$inlinecount``/``$count``)."""
+
+    entities: tuple[Entity, ...]
+    count: int | None = None
+    next_link: str | None = None
+
+
 def identity(entity: Entity) -> Entity:
     return entity
 
@@ -228,6 +237,28 @@ def read_page(
         params=params,
         headers=_headers(version),
         limit_key=limit_key or _limit_key(path, "read"),
+    )
+
+
+def read_collection(path: str, query: Query | None = None, *, version: int = 2) -> Call[Collection]:
+    """One page of ``path`` with the server's total count (asks for it when ``query`` did not)."""
+    query = evolve(query or Query(), count=True)
+
+    def parse(response: httpx.Response) -> Collection:
+        body = json_body(response)
+        rows, link = entities_of(body)
+        messages = sap_messages(response)
+        raw = body["d"].get("__count") if "d" in body else body.get("@odata.count")
+        count = int(raw) if raw is not None else None
+        return Collection(tuple(Entity.of(r, messages) for r in rows), count, link or None)
+
+    return Call(
+        "GET",
+        path,
+        parse=parse,
+        params=query.params(version),
+        headers=_headers(version),
+        limit_key=_limit_key(path, "read"),
     )
 
 
