@@ -291,6 +291,15 @@ class _Layout:
         self.width = len(names)
         self.index = {name: i for i, name in enumerate(names)}
         self.extra = tuple((n, i) for i, n in enumerate(names) if n not in KNOWN_COLUMNS and n)
+        # Positions for building line objects, looked up once per file rather than per row.
+        index = self.index
+        self._type = index["transaction-type"]
+        self._kind = index["amount-type"]
+        self._description = index["amount-description"]
+        self._amount = index["amount"]
+        self._quantity = index.get("quantity-purchased")
+        self._posted = [index[c] for c in ("posted-date-time", "posted-date") if c in index]
+        self._text = [(a, index[c]) for c, a in _LINE_TEXT_COLUMNS.items() if c in index]
         self._dates: dict[str, datetime] = {}
 
     def fields(self, line: str, lineno: int) -> list[str]:
@@ -362,28 +371,31 @@ class _Layout:
             )
 
     def line(self, values: list[str], lineno: int, currency: str) -> SettlementLine:
-        where = f"settlement report line {lineno}"
-        amount = parse_amount(values[self.index["amount"]], f"{where} amount")
-        quantity_text = self.get(values, "quantity-purchased")
+        amount = parse_amount(values[self._amount], f"settlement report line {lineno} amount")
         quantity: int | None = None
+        quantity_text = values[self._quantity].strip() if self._quantity is not None else ""
         if quantity_text:
             try:
                 quantity = int(quantity_text)
             except ValueError:
                 raise ValidationError(
-                    f"{where} quantity-purchased: expected a whole number, got {quantity_text!r}"
+                    f"settlement report line {lineno} quantity-purchased: expected a whole "
+                    f"number, got {quantity_text!r}"
                 ) from None
-        posted = self.get(values, "posted-date-time") or self.get(values, "posted-date")
-        text = {attr: self.get(values, col) or None for col, attr in _LINE_TEXT_COLUMNS.items()}
+        posted = ""
+        for i in self._posted:
+            posted = values[i].strip()
+            if posted:
+                break
         return SettlementLine(
-            transaction_type=values[self.index["transaction-type"]].strip(),
-            amount_type=values[self.index["amount-type"]].strip(),
-            amount_description=values[self.index["amount-description"]].strip(),
+            transaction_type=values[self._type].strip(),
+            amount_type=values[self._kind].strip(),
+            amount_description=values[self._description].strip(),
             amount=Money(amount, currency),
             posted_date=self.when(posted, lineno, "posted-date") if posted else None,
             quantity_purchased=quantity,
             extra={name: values[i] for name, i in self.extra},
-            **text,
+            **{attr: values[i].strip() or None for attr, i in self._text},
         )
 
 
