@@ -50,7 +50,7 @@ from amazon_erp_bridge.sap.journal_entries import (
     PostedJournalEntry,
     message_id,
 )
-from amazon_erp_bridge.sap.operations import Entity, FunctionResult, Updated
+from amazon_erp_bridge.sap.operations import Collection, Entity, FunctionResult, Updated
 from amazon_erp_bridge.sap.products import AsyncProductService, Product, ProductService
 from amazon_erp_bridge.sap.query import Filter, Query, all_of, any_of, equals, prop
 from amazon_erp_bridge.sap.sales_orders import (
@@ -78,6 +78,7 @@ __all__ = [
     "BusinessPartner",
     "BusinessPartnerService",
     "ChangeSet",
+    "Collection",
     "CsrfTokenError",
     "DeliveryAction",
     "DeliveryItem",
