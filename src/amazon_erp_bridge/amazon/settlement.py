@@ -266,6 +266,9 @@ class SettlementSummary:
         return self.total.currency
 
 
+_DATE_CACHE_SIZE: Final = 4096
+
+
 def _column_name(raw: str) -> str:
     return raw.strip().lstrip("\ufeff").strip().lower()
 
@@ -322,6 +325,8 @@ class _Layout:
     def when(self, text: str, lineno: int, column: str) -> datetime:
         cached = self._dates.get(text)
         if cached is None:
+            if len(self._dates) >= _DATE_CACHE_SIZE:
+                self._dates.clear()  # keep memory flat on files with many distinct times
             cached = self._dates[text] = parse_when(
                 text, f"settlement report line {lineno} {column}"
             )
