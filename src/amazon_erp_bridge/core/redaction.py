@@ -20,8 +20,12 @@ MASK: Final = "***"
 _MIN_SECRET_LENGTH: Final = 4
 
 _lock = threading.Lock()
-_secrets: set[str] = set()
-_pattern: re.Pattern[str] | None = None
+_known: set[str] = set()
+_pending: list[str] = []
+# Alternations over disjoint groups of secrets, merged like a binary counter: registering n
+# secrets compiles O(n log n) pattern text in all, and a redact runs O(log n) patterns.
+_groups: list[list[str]] = []
+_patterns: list[re.Pattern[str]] = []
 
 #: Keys whose values are secrets or buyer PII wherever they appear in structured data.
 SENSITIVE_KEYS: Final[frozenset[str]] = frozenset(
@@ -75,23 +79,40 @@ SENSITIVE_KEYS: Final[frozenset[str]] = frozenset(
 
 def register_secret(value: str | None) -> None:
     """Remember ``value`` so that it is masked wherever the library prints or logs it."""
-    global _pattern
     if not value or len(value) < _MIN_SECRET_LENGTH:
         return
     with _lock:
-        if value in _secrets:
-            return
-        _secrets.add(value)
-        ordered = sorted(_secrets, key=len, reverse=True)
-        _pattern = re.compile("|".join(re.escape(s) for s in ordered))
+        if value not in _known:
+            _known.add(value)
+            _pending.append(value)
+
+
+def _compile(values: list[str]) -> re.Pattern[str]:
+    ordered = sorted(values, key=len, reverse=True)  # longest first: no partial masks
+    return re.compile("|".join(re.escape(v) for v in ordered))
+
+
+def _current_patterns() -> list[re.Pattern[str]]:
+    if _pending:
+        with _lock:
+            if _pending:
+                _groups.append(list(_pending))
+                _pending.clear()
+                while len(_groups) > 1 and len(_groups[-1]) >= len(_groups[-2]):
+                    newest = _groups.pop()
+                    _groups[-1].extend(newest)
+                del _patterns[len(_groups) - 1 :]
+                _patterns.append(_compile(_groups[-1]))
+    return list(_patterns)
 
 
 def redact(text: str) -> str:
     """Return ``text`` with every registered secret replaced by ``***``."""
-    pattern = _pattern
-    if pattern is None or not text:
+    if not text or not _known:
         return text
-    return pattern.sub(MASK, text)
+    for pattern in _current_patterns():
+        text = pattern.sub(MASK, text)
+    return text
 
 
 def redact_data(data: Any) -> Any:

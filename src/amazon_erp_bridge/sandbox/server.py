@@ -286,7 +286,10 @@ class LocalServer:
     def start(self) -> LocalServer:
         if self._thread is None:
             self._thread = threading.Thread(
-                target=self._server.serve_forever, name=f"sandbox-{self.router.name}", daemon=True
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"sandbox-{self.router.name}",
+                daemon=True,
             )
             self._thread.start()
         return self
