@@ -118,3 +118,20 @@ async def test_coroutines_wait_their_turn(monkeypatch):
     limiter = RateLimiter({"op": Rate(2.0, 2)}, clock=clock)
     await asyncio.gather(*(limiter.acquire_async("op") for _ in range(6)))
     assert sorted(slept) == pytest.approx([0.5, 1.0, 1.5, 2.0])
+
+
+def test_headroom_keeps_tokens_unused_without_costing_sustained_rate():
+    clock = FakeClock()
+    limiter = RateLimiter({"op": Rate(2.0, 5)}, clock=clock, headroom=1)
+    waits = [limiter.acquire("op", sleep=clock.sleep) for _ in range(8)]
+    assert waits == pytest.approx([0, 0, 0, 0, 0.5, 0.5, 0.5, 0.5])
+
+
+def test_headroom_never_leaves_a_bucket_empty():
+    limiter = RateLimiter({"op": Rate(1.0, 1)}, clock=FakeClock(), headroom=3)
+    assert limiter.reserve("op") == 0
+
+
+def test_negative_headroom_is_a_configuration_error():
+    with pytest.raises(ConfigurationError, match="headroom must be >= 0"):
+        RateLimiter({}, headroom=-1)

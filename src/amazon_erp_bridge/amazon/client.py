@@ -90,7 +90,8 @@ class _Setup:
         )
         self.token_url = lwa_endpoint or endpoints.LWA_TOKEN_URL
         self.clock = clock
-        self.limiter = limiter or RateLimiter(RATES)
+        # One token of headroom: jittered arrivals must not empty the server-side bucket.
+        self.limiter = limiter or RateLimiter(RATES, headroom=1)
         # Amazon counts requests per selling partner and application.
         self.scope = f"{selling_partner_id or ''}|{credentials.client_id}"
         scopes = dict.fromkeys([*credentials.scopes, *GRANTLESS_SCOPES.values()])

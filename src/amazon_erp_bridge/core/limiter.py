@@ -38,10 +38,10 @@ class Rate:
 class _Bucket:
     __slots__ = ("burst", "rate", "tokens", "updated")
 
-    def __init__(self, rate: Rate, now: float) -> None:
+    def __init__(self, rate: Rate, now: float, headroom: int) -> None:
         self.rate = rate.per_second
-        self.burst = float(rate.burst)
-        self.tokens = float(rate.burst)
+        self.burst = float(max(1, rate.burst - headroom))
+        self.tokens = self.burst
         self.updated = now
 
     def reserve(self, now: float) -> float:
@@ -58,6 +58,9 @@ class RateLimiter:
     ``rates`` maps an operation key (``"orders.searchOrders"``) to its documented :class:`Rate`;
     ``default`` applies to keys not in the table (None: such calls are not limited). ``scope``
     separates buckets that the server counts separately, e.g. per selling partner and app.
+    ``headroom`` keeps that many tokens of the burst unused, so that network jitter (two
+    requests arriving closer together than they were sent) never empties the server's bucket;
+    it costs nothing in sustained rate.
     """
 
     def __init__(
@@ -66,7 +69,11 @@ class RateLimiter:
         *,
         default: Rate | None = None,
         clock: Callable[[], float] = time.monotonic,
+        headroom: int = 0,
     ) -> None:
+        if headroom < 0:
+            raise ConfigurationError(f"RateLimiter.headroom must be >= 0, got {headroom}")
+        self._headroom = headroom
         self._rates = dict(rates or {})
         self._default = default
         self._clock = clock
@@ -84,7 +91,7 @@ class RateLimiter:
                 rate = self.rate_for(key)
                 if rate is None:
                     return 0.0
-                bucket = self._buckets[(scope, key)] = _Bucket(rate, self._clock())
+                bucket = self._buckets[(scope, key)] = _Bucket(rate, self._clock(), self._headroom)
             return bucket.reserve(self._clock())
 
     def acquire(
@@ -115,7 +122,7 @@ class RateLimiter:
                 base = self.rate_for(key)
                 burst = base.burst if base else 1
                 bucket = self._buckets[(scope, key)] = _Bucket(
-                    Rate(per_second, burst), self._clock()
+                    Rate(per_second, burst), self._clock(), self._headroom
                 )
             if bucket.rate != per_second:
                 log.debug(
