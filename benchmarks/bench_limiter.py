@@ -33,8 +33,8 @@ def main() -> None:
     parser.add_argument(
         "--headroom",
         type=int,
-        default=0,
-        help="tokens the client keeps in reserve below the documented burst (jitter cushion)",
+        default=1,
+        help="tokens the client keeps in reserve below the burst (the SP-API client's default)",
     )
     args, _ = parser.parse_known_args()
 
@@ -43,8 +43,7 @@ def main() -> None:
     fake = FakeSpApi(seed=1)
     fake.set_rate(args.operation, rate)
     with LocalServer(fake.router) as server:
-        client_rate = Rate(rate.per_second, max(rate.burst - args.headroom, 1))
-        limiter = RateLimiter({**RATES, args.operation: client_rate})
+        limiter = RateLimiter({**RATES, args.operation: rate}, headroom=args.headroom)
         client = fake.client(
             endpoint=server.url, limiter=limiter, retry=RetryPolicy(max_attempts=1)
         )
