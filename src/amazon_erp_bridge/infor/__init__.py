@@ -9,6 +9,7 @@
         m3.execute("CRS610MI", "GetBasicData", {"CUNO": "C1"})     # MI errors raise MiError
         outcome = m3.customer_orders.ensure(head, lines)             # find, resume or create
         m3.gl.post_journal(entry)                                    # GLS840MI, KEY1 = reference
+        m3.stock.balances(["MUG01"], ["AMZ"])                        # MMS200MI GetItmWhsBal
 """
 
 from amazon_erp_bridge.infor.client import DEFAULT_RATE, AsyncM3Client, M3Client
@@ -48,6 +49,7 @@ from amazon_erp_bridge.infor.orders import (
     OrderOutcome,
 )
 from amazon_erp_bridge.infor.status import OrderProgress, StatusCode
+from amazon_erp_bridge.infor.stock import WarehouseBalance
 from amazon_erp_bridge.infor.values import m3_date, m3_decimal, to_m3_date, to_m3_decimal
 
 __all__ = [
@@ -91,6 +93,7 @@ __all__ = [
     "ParmField",
     "ParmLayout",
     "StatusCode",
+    "WarehouseBalance",
     "check_ionapi",
     "m3_date",
     "m3_decimal",

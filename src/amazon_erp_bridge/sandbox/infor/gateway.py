@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from re import Match
 from typing import Any
@@ -214,6 +215,17 @@ class FakeIonApi:
             spec = scheme.type_for(kind)
             self.state.add_alias(itno, spec.category, value, spec.qualifier, spec.partner)
         return record
+
+    def set_stock(
+        self,
+        itno: str,
+        whlo: str,
+        on_hand: Decimal | int | str,
+        allocated: Decimal | int | str = 0,
+    ) -> Fields:
+        """Seed (or change) an item's balance in a warehouse, as MMS200MI GetItmWhsBal shows it."""
+        with self.state.lock:
+            return self.state.set_balance(itno, whlo, on_hand, allocated)
 
     def add_temporary_order(
         self, cuno: str, cuor: str, lines: Sequence[Mapping[str, str]] = (), **head: str

@@ -183,6 +183,15 @@ def _alias_matches(alias: Fields, r: Fields) -> bool:
     return not (r.get("E0PA") and alias["E0PA"] != r["E0PA"])
 
 
+@_tx("MMS200MI", "GetItmWhsBal", ("WHLO", "ITNO"), {"WHLO": 3, "ITNO": 15})
+def _get_item_warehouse_balance(s: M3State, r: Fields) -> list[Fields]:
+    _item(s, r["ITNO"])
+    record = s.balances.get((r["WHLO"], r["ITNO"]))
+    if record is None:
+        raise Nok(f"Item {r['ITNO']} does not exist in warehouse {r['WHLO']}", "WHLO")
+    return [dict(record)]
+
+
 @_tx("MMS025MI", "GetItem", ("ALWT", "POPN"), {"ALWQ": 4, "POPN": 30})
 def _get_item_by_alias(s: M3State, r: Fields) -> list[Fields]:
     for alias in s.aliases:

@@ -1,4 +1,4 @@
-"""The data of the fake M3: customers, items and aliases, orders, deliveries, invoices, GL batches.
+"""The fake M3's data: customers, items, aliases, stock, orders, deliveries, invoices, GL batches.
 
 Plain mutable records keyed as M3 keys them. The MI transactions in
 :mod:`~amazon_erp_bridge.sandbox.infor.programs` read and change it; tests seed it through
@@ -84,6 +84,8 @@ class M3State:
     customers: dict[str, Fields] = field(factory=dict)
     items: dict[str, Fields] = field(factory=dict)
     aliases: list[Fields] = field(factory=list)
+    #: Item warehouse balances (MITBAL) by (warehouse, item): STQT, ALQT, QUQT, ... as text.
+    balances: dict[tuple[str, str], Fields] = field(factory=dict)
     batch_orders: dict[str, BatchOrder] = field(factory=dict)
     orders: dict[str, CustomerOrder] = field(factory=dict)
     deliveries: dict[str, Delivery] = field(factory=dict)
@@ -143,6 +145,32 @@ class M3State:
             "E0PA": e0pa,
         }
         self.aliases.append(record)
+        return record
+
+    def set_balance(
+        self,
+        itno: str,
+        whlo: str,
+        on_hand: Decimal | int | str,
+        allocated: Decimal | int | str = 0,
+        **fields: str,
+    ) -> Fields:
+        """Set an item's balance in a warehouse (on-hand approved STQT, allocated ALQT)."""
+        stqt, alqt = Decimal(on_hand), Decimal(allocated)
+        record = {
+            "CONO": "",
+            "WHLO": whlo,
+            "ITNO": itno,
+            "STQT": format(stqt, "f"),
+            "QUQT": "0",
+            "RJQT": "0",
+            "ALQT": format(alqt, "f"),
+            "AV01": format(stqt - alqt, "f"),
+            "AVAL": format(stqt - alqt, "f"),
+            "REQT": "0",
+            **fields,
+        }
+        self.balances[(whlo, itno)] = record
         return record
 
     def order_total(self, order: CustomerOrder) -> Decimal:
