@@ -17,7 +17,9 @@ with the same signature, and unit-test it without any client::
     entry = settlement_to_journal(settlement, accounts, account_for=my_account)
 
 Hooks: ``account_for`` (settlements, events), ``customer_for``, ``order_type_for``,
-``item_for``, ``unit_price_for`` (orders), ``sku_for`` (MCF). Tables (status, address
+``item_for``, ``unit_price_for`` (orders; :func:`unit_price_or_erp_price` is a built-in
+alternative), ``sku_for`` (MCF). ERP orders that start in the ERP become canonical Orders
+through :func:`m3_order` and :func:`sap_order`. Tables (status, address
 layouts, postal formats, region codes, shipment actions, event keys) are arguments too.
 """
 
@@ -41,6 +43,13 @@ from amazon_erp_bridge.mapping.addresses import (
     PostalFormat,
     erp_address,
     fit_lines,
+)
+from amazon_erp_bridge.mapping.erp_orders import (
+    SAP_SHIP_TO,
+    m3_address,
+    m3_order,
+    sap_address,
+    sap_order,
 )
 from amazon_erp_bridge.mapping.errors import (
     AddressTooLongError,
@@ -111,6 +120,7 @@ from amazon_erp_bridge.mapping.orders import (
     order_to_sap,
     resolve_customer,
     resolve_order_type,
+    unit_price_or_erp_price,
 )
 from amazon_erp_bridge.mapping.status import (
     AMAZON_TO_M3,
@@ -140,6 +150,7 @@ __all__ = [
     "SAP_DELIVERY_TO_AMAZON",
     "SAP_REJECTION_TO_AMAZON",
     "SAP_SALES_ORDER_ADDRESS",
+    "SAP_SHIP_TO",
     "SHIPMENT_ACTIONS",
     "WILDCARD",
     "AccountResolver",
@@ -195,7 +206,9 @@ __all__ = [
     "is_mcf_order",
     "line_seller_sku",
     "line_unit_price",
+    "m3_address",
     "m3_delivery_confirmation",
+    "m3_order",
     "m3_status_for",
     "mcf_order_request",
     "order_line_item",
@@ -205,7 +218,9 @@ __all__ = [
     "resolve_order_type",
     "reverse_daily_postings",
     "reverse_entry",
+    "sap_address",
     "sap_delivery_update",
+    "sap_order",
     "sap_status_for",
     "sellable_quantities",
     "settlement_line_account",
@@ -213,4 +228,5 @@ __all__ = [
     "settlement_to_journal",
     "shipment_action",
     "shipments_by_action",
+    "unit_price_or_erp_price",
 ]

@@ -237,6 +237,22 @@ def line_unit_price(line: OrderLine, order: Order, max_decimals: int) -> Decimal
     )
 
 
+def unit_price_or_erp_price(line: OrderLine, order: Order, max_decimals: int) -> Decimal | None:
+    """:func:`line_unit_price` where an exact unit price exists; otherwise None, so the ERP
+    prices the line from its own price list instead of the order failing.
+
+    For set-ups where the ERP's price is the one that counts (Amazon's amount reaches the
+    ledger through the settlement anyway): a line total such as 80.80 for 3 units has no
+    exact unit price, and sending a rounded one would not multiply back to what was paid.
+    """
+    if line.item_price is None or line.quantity <= 0:
+        return None
+    try:
+        return line_unit_price(line, order, max_decimals)
+    except MappingError:
+        return None
+
+
 def _order_currency(order: Order) -> str:
     """The single currency of an order; a line priced in another one is an error."""
     currency = order.currency
@@ -540,4 +556,5 @@ __all__ = [
     "order_to_sap",
     "resolve_customer",
     "resolve_order_type",
+    "unit_price_or_erp_price",
 ]
