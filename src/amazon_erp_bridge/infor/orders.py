@@ -7,7 +7,8 @@ and ``Confirm`` leaves a temporary order behind (seen in OIS275), so before crea
 order up by its customer order number (``CUOR``, e.g. the Amazon order id): M3 has no
 transaction for that, so :func:`find_all_by_reference` lists ``LstHead`` (final orders) and
 ``LstBatchHead`` (temporary ones) for the customer and filters on CUOR. :func:`ensure` does
-the whole find-then-resume-or-create dance.
+the whole find-then-resume-or-create dance. For orders that start in M3 (e.g. to be fulfilled
+by Amazon), :func:`list_heads`, :func:`lines` and :func:`get_address` read them back.
 
 Heads and lines are MI records (``CUNO``, ``ORTP``, ``FACI``, ``CUOR``, ``CUDT``, ``WHLO`` ...;
 ``ITNO``, ``ORQT``, ``SAPR`` ...) made by the mapping layer; this module only sends them.
@@ -16,7 +17,7 @@ Heads and lines are MI records (``CUNO``, ``ORTP``, ``FACI``, ``CUOR``, ``CUDT``
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -25,7 +26,7 @@ from attrs import field, frozen
 from amazon_erp_bridge.core.redaction import get_logger
 from amazon_erp_bridge.errors import BridgeError, PostingError, ValidationError
 from amazon_erp_bridge.infor.facade import AsyncFacade, SyncFacade
-from amazon_erp_bridge.infor.mi import MiContext, MiError, Record
+from amazon_erp_bridge.infor.mi import MiContext, MiError, Record, is_not_found
 from amazon_erp_bridge.infor.plan import Plan
 from amazon_erp_bridge.infor.status import OrderProgress
 from amazon_erp_bridge.infor.values import FieldValue, m3_date, m3_decimal
@@ -372,6 +373,38 @@ def lines(ctx: MiContext, orno: str) -> Plan[list[OrderLineRecord]]:
     return [OrderLineRecord.from_record(r) for r in records]
 
 
+def list_heads(
+    ctx: MiContext, customer: str, *, order_types: Collection[str] | None = None
+) -> Plan[list[OrderHead]]:
+    """The final orders of ``customer`` (OIS100MI LstHead), only of ``order_types`` if given.
+
+    Used to pick up orders that start in M3, e.g. orders of an MCF order type to hand to
+    Amazon for fulfilment.
+    """
+    customer = _check_customer(customer)
+    records: list[Record] = yield ctx.call(PROGRAM, "LstHead", {"CUNO": customer})
+    heads = [OrderHead.from_record(r) for r in records if r.get("ORNO")]
+    if order_types is not None:
+        wanted = {t.strip() for t in order_types}
+        heads = [h for h in heads if h.order_type in wanted]
+    return heads
+
+
+def get_address(ctx: MiContext, orno: str, address_type: str = "1") -> Plan[Record | None]:
+    """The order's own address of type ``address_type`` (OIS100MI GetAddress: CUNM, CUA1-4,
+    TOWN, PONO, ECAR, CSCD, PHNO ...), or None if the order has none of that type (it then
+    ships to the customer's address)."""
+    try:
+        records: list[Record] = yield ctx.call(
+            PROGRAM, "GetAddress", {"ORNO": orno, "ADRT": address_type}
+        )
+    except MiError as exc:
+        if is_not_found(exc) and exc.field in (None, "", "ADRT"):  # not when ORNO is unknown
+            return None
+        raise
+    return records[0] if records else None
+
+
 def delete_temporary(ctx: MiContext, temporary_orno: str) -> Plan[None]:
     """Delete a temporary (batch) order that should not be confirmed (DelBatchHead)."""
     yield ctx.call(PROGRAM, "DelBatchHead", {"ORNO": temporary_orno})
@@ -407,6 +440,14 @@ class CustomerOrders(SyncFacade):
     def lines(self, orno: str) -> list[OrderLineRecord]:
         return self._run(lines(self._ctx, orno))
 
+    def list_heads(
+        self, customer: str, *, order_types: Collection[str] | None = None
+    ) -> list[OrderHead]:
+        return self._run(list_heads(self._ctx, customer, order_types=order_types))
+
+    def get_address(self, orno: str, address_type: str = "1") -> Record | None:
+        return self._run(get_address(self._ctx, orno, address_type))
+
     def delete_temporary(self, temporary_orno: str) -> None:
         return self._run(delete_temporary(self._ctx, temporary_orno))
 
@@ -441,6 +482,14 @@ class AsyncCustomerOrders(AsyncFacade):
 
     async def lines(self, orno: str) -> list[OrderLineRecord]:
         return await self._run(lines(self._ctx, orno))
+
+    async def list_heads(
+        self, customer: str, *, order_types: Collection[str] | None = None
+    ) -> list[OrderHead]:
+        return await self._run(list_heads(self._ctx, customer, order_types=order_types))
+
+    async def get_address(self, orno: str, address_type: str = "1") -> Record | None:
+        return await self._run(get_address(self._ctx, orno, address_type))
 
     async def delete_temporary(self, temporary_orno: str) -> None:
         return await self._run(delete_temporary(self._ctx, temporary_orno))

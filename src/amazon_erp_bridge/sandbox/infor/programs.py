@@ -323,6 +323,7 @@ def _confirm(s: M3State, r: Fields) -> list[Fields]:
     final = str(s.next_number("order", 1000000001))
     lines = [{**line, "ORST": "22"} for line in batch.lines]
     order = CustomerOrder(final, dict(batch.head), lines, temporary_orno=batch.orno)
+    order.addresses = {adrt: dict(a) for adrt, a in batch.addresses.items()}
     s.orders[final] = order
     batch.final_orno = final
     if s.auto_release:
@@ -330,6 +331,42 @@ def _confirm(s: M3State, r: Fields) -> list[Fields]:
         s.deliveries[dlix] = Delivery(dlix, final, batch.head.get("WHLO", "") or "001")
         order.set_status("44")
     return [{"ORNO": batch.orno, "STAT": "90"}]
+
+
+_ADDRESS_LENGTHS = {
+    "ORNO": 10,
+    "ADRT": 2,
+    "CUNM": 36,
+    "CUA1": 36,
+    "CUA2": 36,
+    "CUA3": 36,
+    "CUA4": 36,
+    "TOWN": 20,
+    "PONO": 10,
+    "ECAR": 2,
+    "CSCD": 3,
+    "PHNO": 16,
+}
+_ADDRESS_FIELDS = tuple(_ADDRESS_LENGTHS)[2:]
+
+
+@_tx("OIS100MI", "AddBatchAddress", ("ORNO", "ADRT"), _ADDRESS_LENGTHS)
+def _add_batch_address(s: M3State, r: Fields) -> list[Fields]:
+    batch = _batch(s, r["ORNO"])
+    if batch.confirmed:
+        raise Nok(f"Order {batch.orno} is already confirmed", "ORNO")
+    adrt = r["ADRT"].lstrip("0") or "0"
+    batch.addresses[adrt] = {name: r.get(name, "") for name in _ADDRESS_FIELDS}
+    return []
+
+
+@_tx("OIS100MI", "GetAddress", ("ORNO", "ADRT"), {"ORNO": 10, "ADRT": 2})
+def _get_address(s: M3State, r: Fields) -> list[Fields]:
+    order = _order(s, r["ORNO"])
+    address = order.addresses.get(r["ADRT"].lstrip("0") or "0")
+    if address is None:
+        raise Nok(f"Address type {r['ADRT']} does not exist for order {order.orno}", "ADRT")
+    return [{"ORNO": order.orno, "ADRT": r["ADRT"], **address}]
 
 
 @_tx("OIS100MI", "GetOrderNo", ("ORNO",), {"ORNO": 10})

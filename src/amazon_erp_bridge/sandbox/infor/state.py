@@ -26,6 +26,8 @@ class BatchOrder:
     head: Fields
     lines: list[Fields] = field(factory=list)
     final_orno: str = ""
+    #: Addresses added with AddBatchAddress, by address type (ADRT).
+    addresses: dict[str, Fields] = field(factory=dict)
 
     @property
     def confirmed(self) -> bool:
@@ -42,6 +44,8 @@ class CustomerOrder:
     orsl: str = "22"
     orst: str = "22"
     temporary_orno: str = ""
+    #: The order's own addresses by address type (ADRT), e.g. "1" the delivery address.
+    addresses: dict[str, Fields] = field(factory=dict)
 
     def set_status(self, code: str) -> None:
         self.orsl = self.orst = code
