@@ -1,6 +1,6 @@
 """SAP S/4HANA: OData V2/V4 client with CSRF, queries, paging, deep insert, ETags and $batch;
 typed services for sales orders, business partners, products, outbound deliveries, billing
-documents and journal entries (SOAP posting, OData read-back).
+documents, journal entries (SOAP posting, OData read-back) and material stock.
 
     from amazon_erp_bridge.sap import ODataClient, SalesOrderService, basic
 
@@ -59,12 +59,18 @@ from amazon_erp_bridge.sap.sales_orders import (
     SalesOrderItem,
     SalesOrderService,
 )
+from amazon_erp_bridge.sap.stock import (
+    AsyncMaterialStockService,
+    MaterialStock,
+    MaterialStockService,
+)
 from amazon_erp_bridge.sap.values import Typed, literal
 
 __all__ = [
     "AsyncBillingDocumentService",
     "AsyncBusinessPartnerService",
     "AsyncJournalEntryService",
+    "AsyncMaterialStockService",
     "AsyncODataClient",
     "AsyncOutboundDeliveryService",
     "AsyncProductService",
@@ -89,6 +95,8 @@ __all__ = [
     "JournalEntryItem",
     "JournalEntryRejectedError",
     "JournalEntryService",
+    "MaterialStock",
+    "MaterialStockService",
     "ODataClient",
     "ODataError",
     "ODataRateLimitedError",

@@ -19,7 +19,7 @@ It behaves the way the real services do where a client can go wrong:
   readable through the journal item cube; repeated bulk MessageHeader IDs are refused;
 - the fault switches of :class:`~amazon_erp_bridge.sandbox.server.Router` (``fake.router.faults``).
 
-Seed master data with :meth:`add_customer` and :meth:`add_product`.
+Seed master data with :meth:`add_customer` and :meth:`add_product`, stock with :meth:`set_stock`.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ from amazon_erp_bridge.sandbox.sap.odata import (
     parse_key,
     query_rows,
 )
-from amazon_erp_bridge.sandbox.sap.schema import all_stores
+from amazon_erp_bridge.sandbox.sap.schema import STOCK_KEYS, all_stores
 from amazon_erp_bridge.sandbox.server import LocalServer, Reply, Router, SandboxRequest
 from amazon_erp_bridge.sap.batch import (
     boundary_of,
@@ -68,6 +68,7 @@ from amazon_erp_bridge.sap.journal_entries import BULK_PATH, SYNC_PATH
 from amazon_erp_bridge.sap.journal_entries import CUBE_SERVICE as CUBE
 from amazon_erp_bridge.sap.products import SERVICE as PRODUCTS
 from amazon_erp_bridge.sap.sales_orders import SERVICE as SALES_ORDERS
+from amazon_erp_bridge.sap.stock import SERVICE as STOCK
 
 USER = "BRIDGE_COMM"
 PASSWORD = "sandbox-Passw0rd!"
@@ -258,6 +259,33 @@ class FakeSap:
                 sorted(CUSTOMER_ROLES),
             )
             return number
+
+    def set_stock(
+        self,
+        material: str,
+        plant: str,
+        quantity: Decimal | int | str,
+        *,
+        storage_location: str = "0001",
+        stock_type: str = "01",
+        special_stock_type: str = "",
+        batch: str = "",
+        base_unit: str = "EA",
+    ) -> None:
+        """Set one stock row of API_MATERIAL_STOCK_SRV (type 01 unrestricted-use by default)."""
+        row = dict.fromkeys(STOCK_KEYS, "")
+        row.update(
+            Material=material,
+            Plant=plant,
+            StorageLocation=storage_location,
+            Batch=batch,
+            InventorySpecialStockType=special_stock_type,
+            InventoryStockType=stock_type,
+            MaterialBaseUnit=base_unit,
+            MatlWrhsStkQtyInMatlBaseUnit=Decimal(quantity),
+        )
+        with self._lock:
+            self.state.stores[STOCK]["A_MatlStkInAcctMod"].put(row)
 
     def add_gl_accounts(self, *accounts: str) -> None:
         """Restrict journal postings to these G/L accounts (none seeded: any is accepted)."""

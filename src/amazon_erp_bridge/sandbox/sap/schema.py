@@ -20,6 +20,7 @@ from amazon_erp_bridge.sap.deliveries import SERVICE as DELIVERIES
 from amazon_erp_bridge.sap.journal_entries import CUBE_SERVICE as CUBE
 from amazon_erp_bridge.sap.products import SERVICE as PRODUCTS
 from amazon_erp_bridge.sap.sales_orders import SERVICE as SALES_ORDERS
+from amazon_erp_bridge.sap.stock import SERVICE as STOCK
 
 S, D, DT, DTO, B = "Edm.String", "Edm.Decimal", "Edm.DateTime", "Edm.DateTimeOffset", "Edm.Boolean"
 
@@ -262,6 +263,32 @@ def journal_items() -> Store:
     return Store("API_OPLACCTGDOCITEMCUBE_SRV", [cube])
 
 
+#: Keys of A_MatlStkInAcctMod: one row per stock identity.
+STOCK_KEYS = (
+    "Material",
+    "Plant",
+    "StorageLocation",
+    "Batch",
+    "Supplier",
+    "Customer",
+    "WBSElementInternalID",
+    "SDDocument",
+    "SDDocumentItem",
+    "InventorySpecialStockType",
+    "InventoryStockType",
+)
+
+
+def material_stock() -> Store:
+    stock = EntitySet(
+        "A_MatlStkInAcctMod",
+        "A_MatlStkInAcctModType",
+        STOCK_KEYS,
+        _props(" ".join(STOCK_KEYS) + " MaterialBaseUnit", MatlWrhsStkQtyInMatlBaseUnit=D),
+    )
+    return Store("API_MATERIAL_STOCK_SRV", [stock])
+
+
 def all_stores() -> dict[str, Store]:
     """Every fake OData service by its root path."""
     return {
@@ -271,4 +298,5 @@ def all_stores() -> dict[str, Store]:
         DELIVERIES: deliveries(),
         BILLING: billing_documents(),
         CUBE: journal_items(),
+        STOCK: material_stock(),
     }
