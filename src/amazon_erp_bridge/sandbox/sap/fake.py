@@ -273,17 +273,17 @@ class FakeSap:
         base_unit: str = "EA",
     ) -> None:
         """Set one stock row of API_MATERIAL_STOCK_SRV (type 01 unrestricted-use by default)."""
-        row = dict.fromkeys(STOCK_KEYS, "")
-        row.update(
-            Material=material,
-            Plant=plant,
-            StorageLocation=storage_location,
-            Batch=batch,
-            InventorySpecialStockType=special_stock_type,
-            InventoryStockType=stock_type,
-            MaterialBaseUnit=base_unit,
-            MatlWrhsStkQtyInMatlBaseUnit=Decimal(quantity),
-        )
+        row: dict[str, Any] = {
+            **dict.fromkeys(STOCK_KEYS, ""),
+            "Material": material,
+            "Plant": plant,
+            "StorageLocation": storage_location,
+            "Batch": batch,
+            "InventorySpecialStockType": special_stock_type,
+            "InventoryStockType": stock_type,
+            "MaterialBaseUnit": base_unit,
+            "MatlWrhsStkQtyInMatlBaseUnit": Decimal(quantity),
+        }
         with self._lock:
             self.state.stores[STOCK]["A_MatlStkInAcctMod"].put(row)
 
