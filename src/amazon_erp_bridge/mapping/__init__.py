@@ -80,9 +80,11 @@ from amazon_erp_bridge.mapping.fulfillment import (
 )
 from amazon_erp_bridge.mapping.inventory import (
     InventoryRules,
+    StockRecord,
     allocate_quantities,
     amazon_quantities,
     changed_quantities,
+    erp_inventory_levels,
     sellable_quantities,
 )
 from amazon_erp_bridge.mapping.items import (
@@ -185,6 +187,7 @@ __all__ = [
     "SettlementTieOutError",
     "ShipmentAction",
     "SkuResolver",
+    "StockRecord",
     "UnitPriceRule",
     "UnknownStatusError",
     "UnmappedAmounts",
@@ -198,6 +201,7 @@ __all__ = [
     "amazon_status_from_sap",
     "changed_quantities",
     "erp_address",
+    "erp_inventory_levels",
     "financial_event_account",
     "financial_event_key",
     "financial_events_to_journal",

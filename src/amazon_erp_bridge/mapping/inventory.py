@@ -1,6 +1,8 @@
 """ERP available-to-sell -> the quantity Amazon may offer, per seller SKU and marketplace.
 
-The rules, in order, for each seller SKU:
+ERP stock first becomes :class:`~amazon_erp_bridge.model.InventoryLevel` per seller SKU
+(:func:`erp_inventory_levels`: any ERP's stock rows, through the item crosswalk). Then the
+rules, in order, for each seller SKU:
 
 1. start from the ERP's available-to-sell (several warehouses add up; an
    :class:`~amazon_erp_bridge.model.InventoryLevel` counts ``fulfillable - reserved``);
@@ -18,15 +20,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Final
+from typing import Final, Protocol
 
 from attrs import evolve, field, frozen
 
 from amazon_erp_bridge.errors import ConfigurationError, MappingError
-from amazon_erp_bridge.model import InventoryLevel
+from amazon_erp_bridge.mapping.items import ItemCrosswalk
+from amazon_erp_bridge.model import InventoryLevel, ItemRef
 
 _ONE: Final = Decimal(1)
 
@@ -74,6 +77,67 @@ class InventoryRules:
 
     def buffer_for(self, sku: str) -> int:
         return self.buffers.get(sku, self.safety_buffer)
+
+
+class StockRecord(Protocol):
+    """Stock of one ERP item at one location, as any ERP client reports it.
+
+    :class:`~amazon_erp_bridge.infor.WarehouseBalance` (M3) and
+    :class:`~amazon_erp_bridge.sap.MaterialStock` (SAP) both are.
+    """
+
+    @property
+    def item(self) -> str: ...
+
+    @property
+    def location(self) -> str: ...
+
+    @property
+    def on_hand(self) -> Decimal: ...
+
+    @property
+    def allocated(self) -> Decimal: ...
+
+
+def _units(value: Decimal, rounding: str, what: str) -> int:
+    if not isinstance(value, Decimal | int) or isinstance(value, bool):
+        raise MappingError(f"{what}: expected a Decimal quantity, got {value!r}")
+    return int(Decimal(value).to_integral_value(rounding=rounding))
+
+
+def erp_inventory_levels(
+    stock: Iterable[StockRecord], items: ItemCrosswalk
+) -> list[InventoryLevel]:
+    """ERP stock rows -> one :class:`InventoryLevel` per row and seller SKU.
+
+    - The ERP item becomes its seller SKU through the crosswalk; items no seller SKU maps to
+      are not sold on Amazon and are left out.
+    - Whole units only: on-hand rounds down and allocated rounds up (a fraction of a unit
+      cannot ship); negative on-hand (M3 allows it) counts as zero.
+    - An ERP item that several seller SKUs map to offers its stock on the first of them
+      (sorted) and zero on the others, so no unit is offered twice.
+    """
+    skus_of: dict[str, list[str]] = {}
+    for sku, item in items.by_seller_sku.items():
+        skus_of.setdefault(item, []).append(sku)
+    levels: list[InventoryLevel] = []
+    for row in stock:
+        skus = sorted(skus_of.get(row.item, ()))
+        if not skus:
+            continue
+        where = f"stock of {items.system} {row.item} at {row.location or 'an unnamed location'}"
+        on_hand = max(_units(row.on_hand, ROUND_FLOOR, f"{where} on-hand"), 0)
+        allocated = max(_units(row.allocated, ROUND_CEILING, f"{where} allocated"), 0)
+        for number, sku in enumerate(skus):
+            levels.append(
+                InventoryLevel(
+                    item=ItemRef(seller_sku=sku),
+                    fulfillable=on_hand if number == 0 else 0,
+                    reserved=allocated if number == 0 else 0,
+                    location=row.location or None,
+                )
+            )
+    return levels
 
 
 def available_by_sku(
@@ -188,9 +252,11 @@ def changed_quantities(
 
 __all__ = [
     "InventoryRules",
+    "StockRecord",
     "allocate_quantities",
     "amazon_quantities",
     "available_by_sku",
     "changed_quantities",
+    "erp_inventory_levels",
     "sellable_quantities",
 ]
