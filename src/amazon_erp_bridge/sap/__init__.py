@@ -57,6 +57,7 @@ from amazon_erp_bridge.sap.sales_orders import (
     AsyncSalesOrderService,
     SalesOrder,
     SalesOrderItem,
+    SalesOrderPartner,
     SalesOrderService,
 )
 from amazon_erp_bridge.sap.stock import (
@@ -110,6 +111,7 @@ __all__ = [
     "Query",
     "SalesOrder",
     "SalesOrderItem",
+    "SalesOrderPartner",
     "SalesOrderService",
     "SapMessage",
     "SoapFaultError",

@@ -2,7 +2,8 @@
 
 Create an order with its items in one deep insert, find orders by the customer reference
 (``PurchaseOrderByCustomer``: where the Amazon order id travels, which is what makes posting
-idempotent), and read an order's statuses as it moves through delivery and billing.
+idempotent), read an order's statuses as it moves through delivery and billing, and search
+orders (e.g. of one order type) with their items and ship-to addresses.
 
 Status fields follow SAP's single-letter codes: blank or ``A`` not yet processed, ``B``
 partially, ``C`` completely. ``OverallDeliveryStatus`` and ``OverallOrdReltdBillgStatus`` are in
@@ -31,6 +32,9 @@ from amazon_erp_bridge.sap.query import Filter, Query, entity_path, equals
 SERVICE = "/sap/opu/odata/sap/API_SALES_ORDER_SRV"
 ENTITY_SET = "A_SalesOrder"
 ITEMS = "to_Item"
+PARTNERS = "to_Partner"
+#: The expansion that reads header partners with their (one-time) addresses.
+PARTNER_ADDRESSES = "to_Partner/to_Address"
 #: SAP's length of PurchaseOrderByCustomer (the customer reference, BSTKD).
 CUSTOMER_REFERENCE_LENGTH = 35
 
@@ -65,8 +69,29 @@ class SalesOrderItem:
 
 
 @frozen
+class SalesOrderPartner:
+    """A header partner (A_SalesOrderHeaderPartner): its function (``AG`` sold-to, ``WE``
+    ship-to, ...), the customer, and its own address properties when it has one."""
+
+    partner_function: str
+    customer: str | None = None
+    address: Mapping[str, str] = field(factory=dict)
+
+    @classmethod
+    def from_entity(cls, e: Entity) -> SalesOrderPartner:
+        addresses = e.children("to_Address")
+        address = {
+            k: str(v)
+            for k, v in (addresses[0].data.items() if addresses else ())
+            if isinstance(v, str) and v
+        }
+        return cls(e.required("PartnerFunction"), e.text("Customer"), address)
+
+
+@frozen
 class SalesOrder:
-    """A sales order header, its items when they were read, its ETag and SAP's messages."""
+    """A sales order header, its items and partners when they were read, its ETag and SAP's
+    messages. ``raw`` is the entity as SAP sent it (what the mapping layer reads)."""
 
     sales_order: str
     sales_order_type: str | None = None
@@ -84,7 +109,11 @@ class SalesOrder:
     overall_ord_reltd_billg_status: str | None = None
     total_credit_check_status: str | None = None
     last_change_date_time: datetime | None = None
+    creation_date: date | None = None
+    shipping_condition: str | None = None
+    overall_sd_document_rejection_sts: str | None = None
     items: tuple[SalesOrderItem, ...] = ()
+    partners: tuple[SalesOrderPartner, ...] = ()
     etag: str | None = None
     messages: tuple[SapMessage, ...] = ()
     raw: Mapping[str, Any] = field(factory=dict, repr=False, eq=False)
@@ -108,7 +137,11 @@ class SalesOrder:
             overall_ord_reltd_billg_status=e.text("OverallOrdReltdBillgStatus"),
             total_credit_check_status=e.text("TotalCreditCheckStatus"),
             last_change_date_time=e.as_datetime("LastChangeDateTime"),
+            creation_date=e.as_date("CreationDate"),
+            shipping_condition=e.text("ShippingCondition"),
+            overall_sd_document_rejection_sts=e.text("OverallSDDocumentRejectionSts"),
             items=tuple(SalesOrderItem.from_entity(i) for i in e.children(ITEMS)),
+            partners=tuple(SalesOrderPartner.from_entity(p) for p in e.children(PARTNERS)),
             etag=e.etag,
             messages=e.messages,
             raw=e.raw,
@@ -127,6 +160,10 @@ class SalesOrder:
         """True once every item is delivered (``C`` in the overall delivery status)."""
         status = self.overall_delivery_status or self.overall_total_delivery_status
         return status == "C"
+
+    def partner(self, partner_function: str) -> SalesOrderPartner | None:
+        """The header partner with this function (``WE`` ship-to), if it was read."""
+        return next((p for p in self.partners if p.partner_function == partner_function), None)
 
     @property
     def is_completed(self) -> bool:
@@ -183,11 +220,23 @@ def find_by_purchase_order_page(
     )
 
 
+def _expansion(with_items: bool, with_partners: bool) -> tuple[str, ...]:
+    names = [ITEMS] if with_items else []
+    if with_partners:
+        names.append(PARTNER_ADDRESSES)
+    return tuple(names)
+
+
 def search_page(
-    condition: Filter | None, token: str | None, *, with_items: bool = False
+    condition: Filter | None,
+    token: str | None,
+    *,
+    with_items: bool = False,
+    with_partners: bool = False,
 ) -> Call[Page[SalesOrder]]:
-    """One page of the orders matching ``condition`` (all orders when None)."""
-    query = Query(filter=condition, expand=(ITEMS,) if with_items else ())
+    """One page of the orders matching ``condition`` (all orders when None), with their items
+    and their partners' addresses (``to_Partner/to_Address``) when asked."""
+    query = Query(filter=condition, expand=_expansion(with_items, with_partners))
     return ops.read_page(
         ENTITY_SET, query, token, item=SalesOrder.from_entity, limit_key="sap.salesOrder.find"
     )
@@ -243,9 +292,17 @@ class SalesOrderService:
         """The order with its statuses (and items)."""
         return self._sender.send(read_sales_order(sales_order, with_items=with_items))
 
-    def search(self, condition: Filter | None = None) -> Iterator[SalesOrder]:
-        """Orders matching ``condition``, page by page as they are consumed."""
-        return self._sender.pages(partial(search_page, condition))
+    def search(
+        self,
+        condition: Filter | None = None,
+        *,
+        with_items: bool = False,
+        with_partners: bool = False,
+    ) -> Iterator[SalesOrder]:
+        """Orders matching ``condition``, page by page as they are consumed; items and the
+        partners with their addresses are read along when asked (e.g. to ship the order)."""
+        make = partial(search_page, condition, with_items=with_items, with_partners=with_partners)
+        return self._sender.pages(make)
 
     def update(self, sales_order: str, changes: Mapping[str, Any], *, etag: str | None) -> Updated:
         """PATCH header fields with ``If-Match: etag``."""
@@ -272,8 +329,15 @@ class AsyncSalesOrderService:
     async def get(self, sales_order: str, *, with_items: bool = True) -> SalesOrder:
         return await self._sender.send(read_sales_order(sales_order, with_items=with_items))
 
-    def search(self, condition: Filter | None = None) -> AsyncIterator[SalesOrder]:
-        return self._sender.pages(partial(search_page, condition))
+    def search(
+        self,
+        condition: Filter | None = None,
+        *,
+        with_items: bool = False,
+        with_partners: bool = False,
+    ) -> AsyncIterator[SalesOrder]:
+        make = partial(search_page, condition, with_items=with_items, with_partners=with_partners)
+        return self._sender.pages(make)
 
     async def update(
         self, sales_order: str, changes: Mapping[str, Any], *, etag: str | None

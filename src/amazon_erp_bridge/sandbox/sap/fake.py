@@ -19,7 +19,9 @@ It behaves the way the real services do where a client can go wrong:
   readable through the journal item cube; repeated bulk MessageHeader IDs are refused;
 - the fault switches of :class:`~amazon_erp_bridge.sandbox.server.Router` (``fake.router.faults``).
 
-Seed master data with :meth:`add_customer` and :meth:`add_product`, stock with :meth:`set_stock`.
+Seed master data with :meth:`add_customer` and :meth:`add_product`, stock with :meth:`set_stock`,
+orders entered in SAP with :meth:`add_sales_order`; :attr:`FakeSap.auto_bill` bills every goods
+issue at once.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ from amazon_erp_bridge.sandbox.sap.odata import (
     parse_key,
     query_rows,
 )
-from amazon_erp_bridge.sandbox.sap.schema import STOCK_KEYS, all_stores
+from amazon_erp_bridge.sandbox.sap.schema import SO_ADDRESS, STOCK_KEYS, all_stores
 from amazon_erp_bridge.sandbox.server import LocalServer, Reply, Router, SandboxRequest
 from amazon_erp_bridge.sap.batch import (
     boundary_of,
@@ -151,6 +153,8 @@ class FakeSap:
         self.page_size = page_size
         self.company_codes = set(company_codes)
         self.gl_accounts: set[str] = set()
+        #: Bill each goods issue at once (as if SAP's billing run followed every delivery).
+        self.auto_bill = False
         self.clock = clock
         self.next_link_host = next_link_host
         self.token_lifetime = token_lifetime
@@ -286,6 +290,13 @@ class FakeSap:
         }
         with self._lock:
             self.state.stores[STOCK]["A_MatlStkInAcctMod"].put(row)
+
+    def add_sales_order(self, payload: Mapping[str, Any]) -> str:
+        """Enter a sales order as an SAP user would (an ``A_SalesOrder`` deep-insert body with
+        ``to_Item`` and optionally ``to_Partner``); returns its number."""
+        with self._lock:
+            row, _ = self._create_sales_order(copy.deepcopy(dict(payload)))
+            return str(row["SalesOrder"])
 
     def add_gl_accounts(self, *accounts: str) -> None:
         """Restrict journal postings to these G/L accounts (none seeded: any is accepted)."""
@@ -703,9 +714,43 @@ class FakeSap:
             "ShippingCondition": str(payload.get("ShippingCondition") or ""),
             "CustomerPaymentTerms": str(payload.get("CustomerPaymentTerms") or ""),
         }
+        partners = self._sales_order_partners(number, payload)
         for row in rows:
             item_set.put(row)
+        for partner, addresses in partners:
+            self.state.stores[SALES_ORDERS]["A_SalesOrderHeaderPartner"].put(partner)
+            for address in addresses:
+                self.state.stores[SALES_ORDERS]["A_SalesOrderPartnerAddress"].put(address)
         return orders.put(header), headers
+
+    def _sales_order_partners(
+        self, number: str, payload: Mapping[str, Any]
+    ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+        """The header partners of a deep insert (``to_Partner``) with their ``to_Address``."""
+        out = []
+        for partner in self._results(payload, "to_Partner"):
+            function = str(partner.get("PartnerFunction") or "")
+            if not function:
+                raise ODataFailure(
+                    400, "SANDBOX/SO_PARTNER", "Enter a partner function for every partner"
+                )
+            row = {
+                "SalesOrder": number,
+                "PartnerFunction": function,
+                "Customer": str(partner.get("Customer") or ""),
+                "Supplier": str(partner.get("Supplier") or ""),
+            }
+            addresses = [
+                {
+                    **{k: str(address.get(k) or "") for k in SO_ADDRESS},
+                    "SalesOrder": number,
+                    "PartnerFunction": function,
+                    "AddressRepresentationCode": "",
+                }
+                for address in self._results(partner, "to_Address")[:1]
+            ]
+            out.append((row, addresses))
+        return out
 
     def _put_partner(
         self, number: str, fields: Mapping[str, Any], roles: Iterable[str]
@@ -1007,6 +1052,8 @@ class FakeSap:
             header["ActualGoodsMovementDate"] = self.clock().date()
             for order in {i["ReferenceSDDocument"] for i in items}:
                 self._refresh_order(order)
+                if self.auto_bill:
+                    self.bill(order)
         self._touch(DELIVERIES, "A_OutbDeliveryHeader", header)
         etag = delivery_set.etag(header) if delivery_set.etag else None
         return Reply.json({"d": {"results": []}}, headers={"ETag": etag} if etag else None)

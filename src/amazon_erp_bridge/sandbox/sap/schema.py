@@ -50,6 +50,25 @@ def _link(*names: str) -> tuple[tuple[str, str], ...]:
     return tuple((n, n) for n in names)
 
 
+#: The A_SalesOrderPartnerAddress properties the fake keeps (a one-time ship-to's address).
+SO_ADDRESS = (
+    "AddresseeFullName",
+    "OrganizationName1",
+    "OrganizationName2",
+    "StreetName",
+    "StreetSuffixName1",
+    "StreetSuffixName2",
+    "HouseNumber",
+    "CityName",
+    "DistrictName",
+    "PostalCode",
+    "Region",
+    "Country",
+    "PhoneNumber",
+    "EmailAddress",
+)
+
+
 def sales_orders() -> Store:
     header = EntitySet(
         "A_SalesOrder",
@@ -66,7 +85,10 @@ def sales_orders() -> Store:
             CreationDate=DT,
             LastChangeDateTime=DTO,
         ),
-        {"to_Item": Navigation("A_SalesOrderItem", _link("SalesOrder"))},
+        {
+            "to_Item": Navigation("A_SalesOrderItem", _link("SalesOrder")),
+            "to_Partner": Navigation("A_SalesOrderHeaderPartner", _link("SalesOrder")),
+        },
         etag=timestamp_etag,
     )
     item = EntitySet(
@@ -81,7 +103,24 @@ def sales_orders() -> Store:
             NetAmount=D,
         ),
     )
-    return Store("API_SALES_ORDER_SRV", [header, item])
+    partner = EntitySet(
+        "A_SalesOrderHeaderPartner",
+        "A_SalesOrderHeaderPartnerType",
+        ("SalesOrder", "PartnerFunction"),
+        _props("SalesOrder PartnerFunction Customer Supplier"),
+        {
+            "to_Address": Navigation(
+                "A_SalesOrderPartnerAddress", _link("SalesOrder", "PartnerFunction")
+            )
+        },
+    )
+    address = EntitySet(
+        "A_SalesOrderPartnerAddress",
+        "A_SalesOrderPartnerAddressType",
+        ("SalesOrder", "PartnerFunction", "AddressRepresentationCode"),
+        _props(" ".join(("SalesOrder PartnerFunction AddressRepresentationCode", *SO_ADDRESS))),
+    )
+    return Store("API_SALES_ORDER_SRV", [header, item, partner, address])
 
 
 def business_partners() -> Store:
