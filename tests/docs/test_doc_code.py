@@ -3,9 +3,10 @@
 A block made only of snippet lines (``--8<-- "examples/x.py"``) shows an example file; that file
 must exist and be run by a test. Any other block is executed: a page's blocks run in order in one
 namespace (like a reader pasting them into one session), in a temporary directory holding a
-``tenant.ionapi`` (a copy of examples/sample.ionapi) and with the credential variables the pages
-read from the environment set to dummy values. HTTPS goes to a dead proxy, so a block that would
-reach a real service fails at once instead of touching the internet.
+``tenant.ionapi`` (a copy of examples/sample.ionapi), with examples/ importable and with the
+credential variables the pages read from the environment set to dummy values. Test functions a
+page defines (``def test_...():``) are then called, as pytest would. HTTPS goes to a dead proxy,
+so a block that would reach a real service fails at once instead of touching the internet.
 """
 
 from __future__ import annotations
@@ -187,10 +188,16 @@ def test_page_code_runs(page, tmp_path, monkeypatch):
     monkeypatch.delenv("ALL_PROXY", raising=False)
     shutil.copy(EXAMPLES / "sample.ionapi", tmp_path / "tenant.ionapi")
     monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(EXAMPLES))  # pages import the example modules by name
     namespace: dict[str, object] = {"__name__": "__docs__"}
     try:
         for block in _run_pages()[page]:
             code = compile(block.code, f"{block} (python block)", "exec")
             exec(code, namespace)
+        # A page that shows how to test something defines test functions: run them as pytest
+        # would (no fixtures), so the tests the docs recommend pass.
+        for name, value in list(namespace.items()):
+            if name.startswith("test_") and callable(value):
+                value()
     finally:
         _cleanup(namespace)
