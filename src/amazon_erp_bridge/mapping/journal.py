@@ -197,6 +197,67 @@ def settlement_to_journal(
     )
 
 
+@frozen
+class SettlementTieOut:
+    """Proof that a journal ties out to its settlement: deposit line, debits and credits."""
+
+    settlement_id: str
+    deposit: Money
+    debits: Money
+    credits: Money
+    lines: int
+
+    def __str__(self) -> str:
+        return (
+            f"journal {self.settlement_id} balances ({self.lines} lines, debits {self.debits} = "
+            f"credits {self.credits}); deposit line {self.deposit} equals the settlement total"
+        )
+
+
+def settlement_tie_out(
+    settlement: Settlement, entry: JournalEntry, accounts: GlAccountMap
+) -> SettlementTieOut:
+    """Check that ``entry`` is ``settlement``'s journal and ties out to its deposit.
+
+    The entry must carry the settlement id, be in the settlement's currency and balance; its
+    deposit line (``accounts.clearing``, referenced by the settlement id) must equal the
+    settlement total, which the settlement's lines must sum to. Anything else raises
+    :class:`SettlementTieOutError` naming the figures that differ.
+    """
+    sid, currency = settlement.settlement_id, settlement.currency
+
+    def off(problem: str) -> SettlementTieOutError:
+        return SettlementTieOutError(
+            f"settlement {sid}: {problem}; the journal does not tie out to the deposit"
+        )
+
+    if entry.reference != sid:
+        raise off(f"journal reference is {entry.reference!r}, expected the settlement id")
+    if entry.currencies != (currency,):
+        raise off(f"journal currencies {', '.join(entry.currencies)}, expected {currency}")
+    lines_total = settlement.lines_total()
+    if lines_total != settlement.total:
+        raise off(f"lines sum to {lines_total} but total-amount is {settlement.total}")
+    deposits = [
+        line
+        for line in entry.lines
+        if line.account == accounts.clearing.account and line.reference == sid
+    ]
+    if len(deposits) != 1:
+        raise off(
+            f"expected one deposit line on clearing account {accounts.clearing.account}, "
+            f"found {len(deposits)}"
+        )
+    if deposits[0].amount != settlement.total:
+        raise off(
+            f"deposit line is {deposits[0].amount} but the settlement total is {settlement.total}"
+        )
+    debits, credits = entry.debit_total(currency), entry.credit_total(currency)
+    if debits != credits:
+        raise off(f"debits {debits} and credits {credits} differ")
+    return SettlementTieOut(sid, deposits[0].amount, debits, credits, len(entry.lines))
+
+
 # --- financial events ------------------------------------------------------------------
 
 
@@ -415,11 +476,13 @@ __all__ = [
     "SETTLEMENT_SOURCE",
     "EventAccountResolver",
     "EventKeyRules",
+    "SettlementTieOut",
     "financial_event_account",
     "financial_event_key",
     "financial_events_to_journal",
     "reverse_daily_postings",
     "reverse_entry",
     "settlement_posting_date",
+    "settlement_tie_out",
     "settlement_to_journal",
 ]
