@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -164,6 +165,15 @@ class JournalEntryItem:
         return Money(self.amount, self.currency)
 
 
+def _line_key(account: str, amount: Decimal, currency: str) -> tuple[str, Decimal, str]:
+    # SAP may show G/L accounts with leading zeros (0000004000); amounts compare by value.
+    return (account.lstrip("0") or "0", amount, currency)
+
+
+def _shown(key: tuple[str, Decimal, str]) -> str:
+    return f"{key[0]} {key[1]} {key[2]}"
+
+
 @frozen
 class PostedJournalEntry:
     """A journal entry SAP posted: its document key, and its lines when read back."""
@@ -173,6 +183,28 @@ class PostedJournalEntry:
     fiscal_year: str
     items: tuple[JournalEntryItem, ...] = ()
     messages: tuple[SapMessage, ...] = ()
+
+    def differences(self, entry: JournalEntry) -> list[str]:
+        """How the items read back differ from ``entry``'s lines; empty when they agree.
+
+        Lines compare by G/L account, signed amount (debit +, credit -) and currency, in
+        any order; a reversed document never agrees.
+        """
+        posted: Counter[tuple[str, Decimal, str]] = Counter()
+        for item in self.items:
+            amount = item.amount or Decimal(0)
+            if item.debit_credit_code == "H" and amount > 0:
+                amount = -amount
+            posted[_line_key(item.gl_account or "", amount, item.currency or "")] += 1
+        wanted = Counter(
+            _line_key(line.account, line.amount.amount, line.amount.currency)
+            for line in entry.lines
+        )
+        out = [f"missing line {_shown(k)}" for k in sorted((wanted - posted).elements())]
+        out += [f"unexpected line {_shown(k)}" for k in sorted((posted - wanted).elements())]
+        if any(item.is_reversed for item in self.items):
+            out.append(f"document {self.accounting_document} is reversed")
+        return out
 
 
 @frozen
