@@ -236,7 +236,8 @@ class GlBatchLookup:
     MDBREADMI (MRS010). The default expects ``MDBREADMI/GetFGLINH00`` keyed by company and
     KEY1; ``fields`` are templates filled with ``{CONO}``, ``{DIVI}`` and ``{KEY1}`` (a field
     whose value comes out empty is left out). ``status_field`` names the column holding the
-    batch status, if the transaction returns one.
+    batch status, if the transaction returns one, and ``posted_statuses`` the values that mean
+    "updated (posted)"; the default ``90`` is the sandbox's convention: set your site's.
     """
 
     program: str = "MDBREADMI"
@@ -245,6 +246,7 @@ class GlBatchLookup:
         factory=lambda: {"CONO": "{CONO}", "DIVI": "{DIVI}", "KEY1": "{KEY1}"}
     )
     status_field: str = "STAT"
+    posted_statuses: tuple[str, ...] = field(default=("90",), converter=tuple)
 
 
 DEFAULT_BATCH_LOOKUP = GlBatchLookup()
@@ -252,13 +254,19 @@ DEFAULT_BATCH_LOOKUP = GlBatchLookup()
 
 @frozen
 class GlBatch:
-    """A GLS840 interface batch found by KEY1."""
+    """A GLS840 interface batch found by KEY1.
+
+    ``posted`` is True once the batch is updated (its status is one of the lookup's
+    ``posted_statuses``), False while it is open or controlled, None when the lookup
+    returns no status (then only the batch's existence is known).
+    """
 
     key1: str
     interface: str
     description: str
     status: str | None
     record: Mapping[str, str] = field(factory=dict, repr=False)
+    posted: bool | None = None
 
 
 @frozen
@@ -327,12 +335,14 @@ def find_batch(
     if not records:
         return None
     rec = records[0]
+    status = rec.get(lookup.status_field) or None
     return GlBatch(
         key1=rec.get("KEY1", key) or key,
         interface=rec.get("INTN", ""),
         description=rec.get("DESC", ""),
-        status=rec.get(lookup.status_field) or None,
+        status=status,
         record=rec,
+        posted=None if status is None else status in lookup.posted_statuses,
     )
 
 
