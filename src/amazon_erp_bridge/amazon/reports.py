@@ -423,10 +423,16 @@ class ReportsApi:
         )
 
     def download_settlement(
-        self, report_document_id: str, *, encoding: str | None = None
+        self, report_document_id: str, *, encoding: str | None = None, check: bool = True
     ) -> Settlement:
-        """Download a settlement report and parse it (see :func:`parse_settlement_report`)."""
-        return parse_settlement_report(self.download_text(report_document_id, encoding=encoding))
+        """Download a settlement report and parse it (see :func:`parse_settlement_report`).
+
+        ``check=False`` reads a file whose lines do not sum to its total instead of raising,
+        so the caller can report it by settlement id.
+        """
+        return parse_settlement_report(
+            self.download_text(report_document_id, encoding=encoding), check=check
+        )
 
 
 class AsyncReportsApi:
@@ -554,11 +560,11 @@ class AsyncReportsApi:
             yield text
 
     async def download_settlement(
-        self, report_document_id: str, *, encoding: str | None = None
+        self, report_document_id: str, *, encoding: str | None = None, check: bool = True
     ) -> Settlement:
         """Download a settlement report (spooled to a temporary file) and parse it."""
         with _spool() as spool:
             async for text in self.download_text(report_document_id, encoding=encoding):
                 spool.write(text)
             spool.seek(0)
-            return parse_settlement_report(spool)
+            return parse_settlement_report(spool, check=check)
