@@ -158,12 +158,16 @@ class Sandbox:
         return self.ion.ionapi(url) if url else self.ion.ionapi()
 
     def m3_client(self, **kw: Any) -> M3Client:
-        """An M3 client for the ION fake, configured from its ``.ionapi``."""
+        """An M3 client for the ION fake, configured from its ``.ionapi``, in its company."""
         config = self.ion.config(self.url("ion") or self.ion.ionapi()["iu"])
+        kw.setdefault("cono", self.ion.cono)
+        kw.setdefault("divi", self.ion.divi)
         return M3Client(config, **self._wire("ion", self.ion.transport(), kw))
 
     def async_m3_client(self, **kw: Any) -> AsyncM3Client:
         config = self.ion.config(self.url("ion") or self.ion.ionapi()["iu"])
+        kw.setdefault("cono", self.ion.cono)
+        kw.setdefault("divi", self.ion.divi)
         return AsyncM3Client(config, **self._wire("ion", self.ion.transport(), kw))
 
     def sap_client(self, **kw: Any) -> ODataClient:
