@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from attrs import field, frozen
@@ -64,13 +65,17 @@ class StepReport:
         return "\n".join(lines)
 
 
+def _steps(value: Iterable[StepReport]) -> tuple[StepReport, ...]:
+    return tuple(value)
+
+
 @frozen
 class WorkflowReport:
     """A workflow run: its name, the ERP it talked to and its steps in order."""
 
     workflow: str
     erp: str
-    steps: tuple[StepReport, ...] = field(default=(), converter=tuple)
+    steps: tuple[StepReport, ...] = field(default=(), converter=_steps)
 
     @property
     def ok(self) -> bool:
