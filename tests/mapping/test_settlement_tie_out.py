@@ -24,8 +24,10 @@ def test_a_settlement_journal_ties_out_to_its_deposit():
     assert tie.deposit == settlement.total
     assert tie.debits == tie.credits
     assert tie.lines == len(entry.lines)
-    assert str(tie).startswith(f"journal {settlement.settlement_id} balances")
-    assert f"deposit line {settlement.total} equals the settlement total" in str(tie)
+    assert str(tie) == (
+        f"journal {settlement.settlement_id}: {len(entry.lines)} lines balance at "
+        f"{tie.debits}, deposit {settlement.total} ties out"
+    )
 
 
 def _entry(reference, deposit, other="4000"):

@@ -209,8 +209,8 @@ class SettlementTieOut:
 
     def __str__(self) -> str:
         return (
-            f"journal {self.settlement_id} balances ({self.lines} lines, debits {self.debits} = "
-            f"credits {self.credits}); deposit line {self.deposit} equals the settlement total"
+            f"journal {self.settlement_id}: {self.lines} lines balance at {self.debits}, "
+            f"deposit {self.deposit} ties out"
         )
 
 

@@ -1,0 +1,498 @@
+"""Settlement to GL: every Amazon settlement becomes one journal in the ERP, once, tied out.
+
+For each settlement report Amazon published since the last run:
+
+1. download and parse it (streaming, :meth:`ReportsApi.download_settlement`);
+2. map it to one balanced journal with the config's account map
+   (:func:`~amazon_erp_bridge.mapping.settlement_to_journal`) and check that the journal ties
+   out to the deposit (:func:`~amazon_erp_bridge.mapping.settlement_tie_out`);
+3. post it exactly once through the idempotent :class:`~amazon_erp_bridge.posting.Poster`
+   (ledger kind ``settlement.m3`` / ``settlement.sap``, source id = settlement id), which
+   asks the ERP first: M3 finds the GLS840 batch by ``KEY1`` = settlement id (a batch a crash
+   left open is finished), SAP finds the journal entry by ``DocumentReferenceID`` through the
+   journal item cube (or posts through the bulk service, whose MessageHeader ID derives from
+   the settlement id);
+4. reconcile: the report notes that the journal balances and its deposit line equals the
+   settlement total; SAP's posted items are read back and compared with the lines sent.
+
+A settlement the account map cannot place (every unmapped kind listed) or that does not tie
+out is dead-lettered with the reason, never posted and never fatal to the run. Fix the map in
+the config and run again with ``replay=True``.
+
+**Cursor.** ``amazon.settlements.<erp>`` in the ledger holds JSON ``{"created_since": ISO
+time, "reports": {report id: settlement id}}``: reports created since ``created_since`` are
+listed again (the ledger makes them duplicates), and known reports are not downloaded again.
+``created_since`` advances to the newest report once every report before it is settled
+(posted or dead-lettered); reports of dead-lettered settlements stay in the map so a replay
+can fetch them again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final
+
+from attrs import define, field, frozen
+
+from amazon_erp_bridge.amazon import SpApiClient
+from amazon_erp_bridge.amazon.reports import Report
+from amazon_erp_bridge.amazon.settlement import SettlementSource, parse_settlement_report
+from amazon_erp_bridge.errors import BridgeError, ConfigurationError, ValidationError
+from amazon_erp_bridge.infor import (
+    DEFAULT_BATCH_LOOKUP,
+    DEFAULT_PARM_LAYOUT,
+    GlBatchLookup,
+    M3Client,
+    ParmLayout,
+)
+from amazon_erp_bridge.mapping import (
+    AMAZON_DEFAULT_ACCOUNTS,
+    GlAccountMap,
+    SettlementTieOut,
+    settlement_tie_out,
+    settlement_to_journal,
+)
+from amazon_erp_bridge.model import JournalEntry, Settlement
+from amazon_erp_bridge.posting import (
+    ErpDocument,
+    Ledger,
+    Poster,
+    PostResult,
+    PostStatus,
+    PostSummary,
+    RecordState,
+)
+from amazon_erp_bridge.sap import JournalEntryService, ODataClient
+from amazon_erp_bridge.workflows.report import StepReport, WorkflowReport
+
+WORKFLOW: Final = "settlement to GL"
+_SETTLED: Final = frozenset({RecordState.POSTED, RecordState.DEAD_LETTERED})
+_PENDING: Final = frozenset({PostStatus.FAILED, PostStatus.DEFERRED, PostStatus.BUSY})
+
+
+def _optional_ids(value: Iterable[str] | None) -> tuple[str, ...] | None:
+    return None if value is None else tuple(value)
+
+
+@frozen(kw_only=True)
+class _SettlementRules:
+    """What both ERPs' configs share: the account map and which settlements to book."""
+
+    #: GL accounts per settlement amount kind, and the clearing account for deposits.
+    accounts: GlAccountMap
+    #: Book only settlements of these marketplaces (None: every marketplace).
+    marketplace_ids: tuple[str, ...] | None = field(default=None, converter=_optional_ids)
+    #: One journal line per account and order (True) instead of per account.
+    detail: bool = False
+    #: On the first run, settlement reports created since then (None: Amazon's default).
+    start: datetime | None = None
+
+
+@frozen(kw_only=True)
+class SettlementToGlM3Config(_SettlementRules):
+    """Settlement-to-GL for Infor M3: account map, GLS850 PARM layout and batch lookup.
+
+    ``lookup`` must return the batch status for crash recovery: a batch whose status is not
+    one of its ``posted_statuses`` is finished (``resume``); without a status column, a batch
+    that exists counts as posted.
+    """
+
+    layout: ParmLayout = DEFAULT_PARM_LAYOUT
+    lookup: GlBatchLookup = DEFAULT_BATCH_LOOKUP
+
+
+@frozen(kw_only=True)
+class SettlementToGlSapConfig(_SettlementRules):
+    """Settlement-to-GL for SAP S/4HANA: account map, company code and posting settings.
+
+    ``bulk=True`` posts through ``JournalEntryBulkCreationRequest_In`` (asynchronous; SAP
+    refuses a repeated MessageHeader ID, which derives from the settlement id) instead of the
+    synchronous service; the read-back then waits for a later run.
+    """
+
+    company_code: str
+    created_by_user: str
+    document_type: str = "SA"
+    bulk: bool = False
+
+
+# -- ERP targets ------------------------------------------------------------------------------
+
+
+class _M3Journals:
+    """GLS840MI batches keyed by the settlement id (KEY1); a half-made batch is finished."""
+
+    name = "m3"
+
+    def __init__(self, m3: M3Client, config: SettlementToGlM3Config) -> None:
+        self._m3 = m3
+        self._config = config
+        self._pending: dict[str, JournalEntry] = {}
+
+    def find(self, source_id: str, payload: JournalEntry) -> ErpDocument | None:
+        batch = self._m3.gl.find_batch(payload.reference, lookup=self._config.lookup)
+        if batch is None:
+            return None
+        self._pending[batch.key1] = payload
+        detail = {"status": batch.status, "interface": batch.interface}
+        return ErpDocument("m3", batch.key1, complete=batch.posted is not False, detail=detail)
+
+    def create(self, payload: JournalEntry) -> ErpDocument:
+        posting = self._m3.gl.post_journal(payload, layout=self._config.layout)
+        return ErpDocument("m3", posting.key1, detail={"lines": posting.lines})
+
+    def resume(self, document: ErpDocument) -> ErpDocument:
+        entry = self._pending.pop(document.document_id)
+        posting = self._m3.gl.post_journal(entry, layout=self._config.layout, resume=True)
+        return ErpDocument("m3", posting.key1, detail={"lines": posting.lines, "resumed": True})
+
+
+def _sap_key(company_code: str, fiscal_year: str, document: str) -> str:
+    return f"{company_code}/{fiscal_year}/{document}"
+
+
+class _SapJournals:
+    """SAP journal entries found by DocumentReferenceID (the settlement id) before posting."""
+
+    name = "sap"
+
+    def __init__(self, service: JournalEntryService, config: SettlementToGlSapConfig) -> None:
+        self._service = service
+        self._config = config
+
+    def find(self, source_id: str, payload: JournalEntry) -> ErpDocument | None:
+        found = [
+            doc
+            for doc in self._service.find_by_reference(payload.reference)
+            if not any(item.is_reversed for item in doc.items)
+        ]
+        if not found:
+            return None
+        doc = found[0]
+        key = _sap_key(doc.company_code, doc.fiscal_year, doc.accounting_document)
+        return ErpDocument("sap", key, detail={"documents": len(found)})
+
+    def create(self, payload: JournalEntry) -> ErpDocument:
+        if self._config.bulk:
+            receipt = self._service.post_bulk(payload, settlement_id=payload.reference)
+            return ErpDocument("sap", receipt.message_id, detail={"bulk": receipt.status})
+        posted = self._service.post(payload)
+        key = _sap_key(posted.company_code, posted.fiscal_year, posted.accounting_document)
+        return ErpDocument("sap", key)
+
+
+# -- the cursor -------------------------------------------------------------------------------
+
+
+@define
+class _Cursor:
+    created_since: datetime | None = None
+    reports: dict[str, str] = field(factory=dict)
+
+    @classmethod
+    def load(cls, text: str | None, start: datetime | None) -> _Cursor:
+        if not text:
+            return cls(start)
+        try:
+            data = json.loads(text)
+            since = data.get("created_since")
+            return cls(
+                datetime.fromisoformat(since) if since else start,
+                {str(k): str(v) for k, v in (data.get("reports") or {}).items()},
+            )
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise ConfigurationError(
+                f"ledger cursor of the settlement workflow is not the JSON it writes ({exc}); "
+                "delete the cursor to list every settlement report again"
+            ) from None
+
+    def dump(self) -> str:
+        since = self.created_since.isoformat() if self.created_since else None
+        return json.dumps({"created_since": since, "reports": self.reports}, sort_keys=True)
+
+    def settlement_report(self, settlement_id: str) -> str | None:
+        return next((r for r, s in self.reports.items() if s == settlement_id), None)
+
+
+# -- one run ----------------------------------------------------------------------------------
+
+
+@frozen
+class _Prepared:
+    settlement: Settlement
+    entry: JournalEntry
+    tie_out: SettlementTieOut
+
+
+_Check = Callable[[str, JournalEntry], str]
+
+
+class _Run:
+    """One run of the workflow for one ERP: list, download, map, post, reconcile."""
+
+    def __init__(
+        self,
+        amazon: SpApiClient,
+        ledger: Ledger,
+        config: _SettlementRules,
+        target: _M3Journals | _SapJournals,
+        check: _Check,
+        poster_options: Mapping[str, Any] | None,
+    ) -> None:
+        self.amazon = amazon
+        self.ledger = ledger
+        self.config = config
+        self.erp = target.name
+        self.kind = f"settlement.{self.erp}"
+        self.cursor_name = f"amazon.settlements.{self.erp}"
+        self.cursor = _Cursor.load(ledger.get_cursor(self.cursor_name), config.start)
+        self.check = check
+        self.prepared: dict[str, _Prepared] = {}
+        self.poster: Poster[JournalEntry] = Poster(
+            ledger, target, rebuild=self.rebuild, **dict(poster_options or {})
+        )
+
+    # payloads ------------------------------------------------------------------------------
+
+    def prepare(self, settlement: Settlement) -> JournalEntry:
+        """Journal of ``settlement``, tied out to its deposit (mapping errors propagate)."""
+        entry = settlement_to_journal(settlement, self.config.accounts, detail=self.config.detail)
+        tie = settlement_tie_out(settlement, entry, self.config.accounts)
+        self.prepared[settlement.settlement_id] = _Prepared(settlement, entry, tie)
+        return entry
+
+    def download(self, report: Report) -> Settlement:
+        if not report.report_document_id:
+            raise ValidationError(f"settlement report {report.report_id} has no document yet")
+        settlement = self.amazon.reports.download_settlement(report.report_document_id, check=False)
+        self.cursor.reports[report.report_id] = settlement.settlement_id
+        return settlement
+
+    def rebuild(self, kind: str, source_id: str) -> JournalEntry:
+        """Fetch a settlement again by id (for replay) and map it with the current config."""
+        report_id = self.cursor.settlement_report(source_id)
+        if report_id is None:
+            raise ValidationError(
+                f"settlement {source_id}: no settlement report is known for it in cursor "
+                f"{self.cursor_name}; it cannot be fetched again"
+            )
+        return self.prepare(self.download(self.amazon.reports.get_report(report_id)))
+
+    # posting -------------------------------------------------------------------------------
+
+    def settled_earlier(self, report: Report) -> PostResult | None:
+        """The result for a report whose settlement the ledger has settled (no download)."""
+        settlement_id = self.cursor.reports.get(report.report_id)
+        record = self.ledger.get(self.kind, settlement_id) if settlement_id else None
+        if record is None or record.state not in _SETTLED:
+            return None
+        if record.state is RecordState.POSTED:
+            return PostResult(
+                self.kind,
+                record.source_id,
+                PostStatus.DUPLICATE,
+                document=record.document,
+                attempts=record.attempts,
+            )
+        return PostResult(
+            self.kind,
+            record.source_id,
+            PostStatus.DEAD_LETTERED,
+            reason=f"dead-lettered earlier: {record.reason}; fix the cause, then replay it",
+            attempts=record.attempts,
+        )
+
+    def book(self, report: Report) -> PostResult:
+        earlier = self.settled_earlier(report)
+        if earlier is not None:
+            return earlier
+        try:
+            settlement = self.download(report)
+        except BridgeError as exc:
+            return PostResult(
+                self.kind,
+                f"report {report.report_id}",
+                PostStatus.FAILED,
+                reason=f"download failed: {type(exc).__name__}: {exc}",
+            )
+        try:
+            entry = self.prepare(settlement)
+        except ValidationError as exc:
+            return self.poster.reject(self.kind, settlement.settlement_id, exc)
+        describe = f"{len(settlement.lines)} lines, deposit {settlement.total}"
+        return self.poster.post(self.kind, settlement.settlement_id, entry, describe=describe)
+
+    def notes(self, results: Iterable[PostResult]) -> list[str]:
+        """What reconciliation shows for the settlements posted in this run."""
+        notes: list[str] = []
+        for result in results:
+            prepared = self.prepared.get(result.source_id)
+            if prepared is None or result.status not in {
+                PostStatus.CREATED,
+                PostStatus.RESUMED,
+                PostStatus.FOUND_EXISTING,
+            }:
+                continue
+            document = result.document.document_id if result.document else "?"
+            notes.append(f"{prepared.tie_out}; {self.check(document, prepared.entry)}")
+        return notes
+
+    def advance(self, outcomes: list[tuple[Report, PostResult]]) -> None:
+        """Move ``created_since`` past every settled report; keep what a replay may need."""
+        pending = [r.created_time for r, result in outcomes if result.status in _PENDING]
+        if pending:
+            self.cursor.created_since = min(pending)
+        elif outcomes:
+            self.cursor.created_since = max(r.created_time for r, _ in outcomes)
+        since = self.cursor.created_since
+        created = {r.report_id: r.created_time for r, _ in outcomes}
+        dead = {
+            result.source_id for _, result in outcomes if result.status is PostStatus.DEAD_LETTERED
+        } | {record.source_id for record in self.ledger.dead_letters(self.kind)}
+        self.cursor.reports = {
+            report_id: settlement_id
+            for report_id, settlement_id in self.cursor.reports.items()
+            if settlement_id in dead
+            or (report_id in created and (since is None or created[report_id] >= since))
+        }
+        self.ledger.set_cursor(self.cursor_name, self.cursor.dump())
+
+    def run(self, replay: bool) -> WorkflowReport:
+        steps: list[StepReport] = []
+        if replay:
+            replayed = self.poster.replay(self.kind)
+            steps.append(StepReport("replay dead letters", replayed, self.notes(replayed.results)))
+        reports = sorted(
+            self.amazon.reports.settlement_reports(
+                created_since=self.cursor.created_since,
+                marketplace_ids=self.config.marketplace_ids,
+            ),
+            key=lambda r: (r.created_time, r.report_id),
+        )
+        outcomes = [(report, self.book(report)) for report in reports]
+        summary = PostSummary(result for _, result in outcomes)
+        steps.append(StepReport("settlements", summary, self.notes(summary.results)))
+        self.advance(outcomes)
+        return WorkflowReport(WORKFLOW, self.erp, steps)
+
+
+# -- entry points -----------------------------------------------------------------------------
+
+
+def settlement_to_gl_m3(
+    amazon: SpApiClient,
+    m3: M3Client,
+    ledger: Ledger,
+    config: SettlementToGlM3Config,
+    *,
+    replay: bool = False,
+    poster_options: Mapping[str, Any] | None = None,
+) -> WorkflowReport:
+    """Post every new settlement to M3 as one GLS840MI batch (KEY1 = settlement id), once.
+
+    ``replay=True`` first posts the dead-lettered settlements again with the current config.
+    ``poster_options`` go to the :class:`~amazon_erp_bridge.posting.Poster` (``retry``,
+    ``sleep``, ``breaker``, ``clock``, ...).
+    """
+
+    def check(document: str, entry: JournalEntry) -> str:
+        batch = m3.gl.find_batch(entry.reference, lookup=config.lookup)
+        if batch is None:
+            return f"! M3 shows no batch {document}"
+        return f"M3 batch {batch.key1} status {batch.status or 'unknown'}"
+
+    run = _Run(amazon, ledger, config, _M3Journals(m3, config), check, poster_options)
+    return run.run(replay)
+
+
+def settlement_to_gl_sap(
+    amazon: SpApiClient,
+    sap: ODataClient,
+    ledger: Ledger,
+    config: SettlementToGlSapConfig,
+    *,
+    replay: bool = False,
+    poster_options: Mapping[str, Any] | None = None,
+) -> WorkflowReport:
+    """Post every new settlement to SAP as one journal entry (reference = settlement id), once.
+
+    The posted items are read back through the journal item cube and compared with the lines
+    sent. ``replay`` and ``poster_options`` as in :func:`settlement_to_gl_m3`.
+    """
+    service = JournalEntryService(
+        sap,
+        created_by_user=config.created_by_user,
+        company_code=config.company_code,
+        document_type=config.document_type,
+    )
+
+    def check(document: str, entry: JournalEntry) -> str:
+        found = service.find_by_reference(entry.reference)
+        if not found:
+            return f"SAP {document}: not readable yet" if config.bulk else "! SAP shows no document"
+        differences = [d for doc in found[:1] for d in doc.differences(entry)]
+        if len(found) > 1:
+            differences.append(f"{len(found)} documents carry this reference")
+        if differences:
+            return f"! SAP {document} read back differs: " + "; ".join(differences)
+        return f"SAP document {document}: {len(found[0].items)} items read back agree"
+
+    run = _Run(amazon, ledger, config, _SapJournals(service, config), check, poster_options)
+    return run.run(replay)
+
+
+# -- preview (no ERP, no ledger) --------------------------------------------------------------
+
+
+def load_account_map(path: str | os.PathLike[str]) -> GlAccountMap:
+    """Read an account map file: ``.json`` (GlAccountMap.to_json) or ``.csv`` (one rule a row)."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ConfigurationError(f"account map {file}: cannot read it ({exc.strerror})") from None
+    if file.suffix.lower() == ".csv":
+        return GlAccountMap.from_csv(text)
+    if file.suffix.lower() == ".json":
+        return GlAccountMap.from_json(text)
+    raise ConfigurationError(f"account map {file}: expected a .json or .csv file")
+
+
+def preview_settlement(
+    source: SettlementSource,
+    accounts: GlAccountMap | str | os.PathLike[str] | None = None,
+    *,
+    detail: bool = False,
+) -> JournalEntry:
+    """The journal a settlement report would post, without any ERP or ledger.
+
+    ``source`` is a settlement report V2 flat file (path, bytes, text or open file);
+    ``accounts`` an account map, a path to a JSON or CSV map, or None for
+    :data:`~amazon_erp_bridge.mapping.AMAZON_DEFAULT_ACCOUNTS`. Raises the mapping error
+    (``UnmappedSettlementLines`` lists every kind with no account) or
+    ``SettlementTieOutError`` when the journal would not tie out to the deposit.
+    """
+    if accounts is None:
+        account_map = AMAZON_DEFAULT_ACCOUNTS
+    elif isinstance(accounts, GlAccountMap):
+        account_map = accounts
+    else:
+        account_map = load_account_map(accounts)
+    settlement = parse_settlement_report(source, check=False)
+    entry = settlement_to_journal(settlement, account_map, detail=detail)
+    settlement_tie_out(settlement, entry, account_map)
+    return entry
+
+
+__all__ = [
+    "SettlementToGlM3Config",
+    "SettlementToGlSapConfig",
+    "load_account_map",
+    "preview_settlement",
+    "settlement_to_gl_m3",
+    "settlement_to_gl_sap",
+]
