@@ -366,13 +366,19 @@ class _Run:
         if replay:
             replayed = self.poster.replay(self.kind)
             steps.append(StepReport("replay dead letters", replayed, self.notes(replayed.results)))
-        reports = sorted(
-            self.amazon.reports.settlement_reports(
-                created_since=self.cursor.created_since,
-                marketplace_ids=self.config.marketplace_ids,
-            ),
-            key=lambda r: (r.created_time, r.report_id),
-        )
+        try:
+            reports = sorted(
+                self.amazon.reports.settlement_reports(
+                    created_since=self.cursor.created_since,
+                    marketplace_ids=self.config.marketplace_ids,
+                ),
+                key=lambda r: (r.created_time, r.report_id),
+            )
+        except BridgeError as exc:
+            reason = f"listing failed: {type(exc).__name__}: {exc}; the next run lists again"
+            failed = PostResult(self.kind, "settlement reports", PostStatus.FAILED, reason=reason)
+            steps.append(StepReport("settlements", PostSummary([failed])))
+            return WorkflowReport(WORKFLOW, self.erp, steps)
         outcomes = [(report, self.book(report)) for report in reports]
         summary = PostSummary(result for _, result in outcomes)
         steps.append(StepReport("settlements", summary, self.notes(summary.results)))
