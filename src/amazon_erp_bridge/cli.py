@@ -1,0 +1,358 @@
+"""The ``amazon-erp-bridge`` command: the demo, settlement previews, .ionapi checks, the ledger.
+
+Every command prints for people by default and JSON with ``--json``; progress goes to stderr
+only when stderr is a terminal. Errors the library raises become one line on stderr and exit
+status 1; bad usage exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from amazon_erp_bridge import __version__
+from amazon_erp_bridge.errors import BridgeError, ConfigurationError
+from amazon_erp_bridge.model import to_dict
+
+DEFAULT_DEMO_LEDGER = "amazon-erp-bridge-demo.sqlite"
+
+
+class Progress:
+    """Step-by-step progress on a terminal (``[2/8] settlement-to-GL (M3)...``), else silent."""
+
+    def __init__(self, total: int, stream: TextIO | None = None) -> None:
+        self.total = total
+        self.done = 0
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = self.stream.isatty()
+
+    def step(self, label: str) -> None:
+        self.done += 1
+        if self.enabled:
+            width = 24
+            filled = width * self.done // max(self.total, 1)
+            bar = "#" * filled + "." * (width - filled)
+            self.stream.write(f"\r[{bar}] {self.done}/{self.total} {label:<48}")
+            self.stream.flush()
+
+    def finish(self) -> None:
+        if self.enabled:
+            self.stream.write("\r" + " " * 90 + "\r")
+            self.stream.flush()
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+# -- settlement ---------------------------------------------------------------------------
+
+
+def cmd_settlement(args: argparse.Namespace) -> int:
+    """Preview the journal a downloaded settlement report would post."""
+    from amazon_erp_bridge.amazon.settlement import parse_settlement_report
+    from amazon_erp_bridge.mapping import AMAZON_DEFAULT_ACCOUNTS, settlement_to_journal
+    from amazon_erp_bridge.workflows.settlement_to_gl import load_account_map
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise ConfigurationError(f"settlement report {path}: no such file")
+    # A bad map fails before a long parse.
+    accounts = load_account_map(args.accounts) if args.accounts else AMAZON_DEFAULT_ACCOUNTS
+    settlement = parse_settlement_report(path)
+    entry = settlement_to_journal(settlement, accounts, detail=args.detail)
+    if args.json:
+        _print_json({"settlement": settlement.settlement_id, "journal": to_dict(entry)})
+        return 0
+    print(
+        f"Settlement {settlement.settlement_id} ({settlement.start:%Y-%m-%d} to "
+        f"{settlement.end:%Y-%m-%d}): {len(settlement.lines)} lines, total {settlement.total}"
+    )
+    print(f"Journal {entry.reference}, posting date {entry.posting_date.isoformat()}:")
+    width = max(len(line.account) for line in entry.lines)
+    for line in entry.lines:
+        side = "Dr" if line.amount.amount >= 0 else "Cr"
+        dims = " ".join(f"{k}={v}" for k, v in sorted(line.dimensions.items()))
+        amount = abs(line.amount).rounded()
+        print(f"  {line.account:<{width}}  {side} {amount!s:>16}  {line.text} {dims}".rstrip())
+    for currency in entry.currencies:
+        print(
+            f"Balanced in {currency}: debits {entry.debit_total(currency)} = "
+            f"credits {entry.credit_total(currency)}"
+        )
+    return 0
+
+
+# -- ionapi -------------------------------------------------------------------------------
+
+
+def cmd_ionapi_check(args: argparse.Namespace) -> int:
+    """Say in plain words what is wrong with a .ionapi file (exit 1 if anything is)."""
+    from amazon_erp_bridge.infor import check_ionapi
+
+    result = check_ionapi(args.file)
+    if args.json:
+        _print_json({"file": str(args.file), "ok": result.ok, "problems": list(result.problems)})
+    else:
+        print(result.describe())
+    return 0 if result.ok else 1
+
+
+# -- ledger -------------------------------------------------------------------------------
+
+
+def _open_ledger(path: str, *, must_exist: bool = True) -> Any:
+    from amazon_erp_bridge.posting import SqliteLedger
+
+    if must_exist and not Path(path).is_file():
+        raise ConfigurationError(
+            f"ledger {path}: no such file (run `amazon-erp-bridge demo` to make one, or "
+            "pass --ledger)"
+        )
+    return SqliteLedger(path)
+
+
+def cmd_ledger_status(args: argparse.Namespace) -> int:
+    """Record counts per kind and state."""
+    ledger = _open_ledger(args.ledger)
+    try:
+        kinds = sorted({r.kind for r in ledger.records(kind=args.kind)})
+        table = {kind: {s.value: n for s, n in ledger.counts(kind).items() if n} for kind in kinds}
+    finally:
+        ledger.close()
+    if args.json:
+        _print_json(table)
+        return 0
+    if not table:
+        print(f"ledger {args.ledger}: no records")
+    for kind, counts in table.items():
+        shown = ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in counts.items())
+        print(f"{kind:<18} {shown}")
+    return 0
+
+
+def cmd_ledger_dlq(args: argparse.Namespace) -> int:
+    """Dead-lettered records with the reason each was parked."""
+    ledger = _open_ledger(args.ledger)
+    try:
+        records = ledger.dead_letters(args.kind)
+    finally:
+        ledger.close()
+    if args.json:
+        _print_json(
+            [
+                {
+                    "kind": r.kind,
+                    "source_id": r.source_id,
+                    "attempts": r.attempts,
+                    "updated_at": r.updated_at.isoformat(),
+                    "reason": r.reason,
+                }
+                for r in records
+            ]
+        )
+        return 0
+    if not records:
+        print("no dead-lettered records")
+    for r in records:
+        print(f"{r.kind} {r.source_id} (attempts {r.attempts}, {r.updated_at:%Y-%m-%d %H:%M}):")
+        for line in (r.reason or "no reason recorded").splitlines():
+            print(f"    {line}")
+    return 0
+
+
+PosterFactory = Callable[[Any], Mapping[str, Any]]
+
+
+def _load_factory(spec: str) -> PosterFactory:
+    module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        raise ConfigurationError(
+            f"--app {spec!r}: expected MODULE:FUNCTION, e.g. mybridge.replay:posters"
+        )
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ConfigurationError(f"--app {spec!r}: cannot import {module_name} ({exc})") from None
+    factory = getattr(module, attribute, None)
+    if not callable(factory):
+        raise ConfigurationError(f"--app {spec!r}: {module_name} has no function {attribute}")
+    return factory  # type: ignore[no-any-return]
+
+
+def cmd_ledger_replay(args: argparse.Namespace) -> int:
+    """Post dead-lettered records again, with the posters (targets + rebuild) of your app.
+
+    The ledger keeps no payloads (they carry buyer PII), so replay needs your application's
+    ``--app MODULE:FUNCTION``: a function taking the ledger and returning ``{kind: Poster}``,
+    each Poster built with its ERP target and ``rebuild=`` (re-fetch and re-map by id).
+    """
+    ledger = _open_ledger(args.ledger)
+    try:
+        posters = _load_factory(args.app)(ledger)
+        kinds = [args.kind] if args.kind else sorted({r.kind for r in ledger.dead_letters()})
+        report: dict[str, Any] = {}
+        for kind in kinds:
+            poster = posters.get(kind)
+            if poster is None:
+                raise ConfigurationError(
+                    f"--app {args.app}: no poster for kind {kind!r} (it returned "
+                    f"{', '.join(sorted(posters)) or 'none'})"
+                )
+            report[kind] = poster.replay(kind, args.id or None)
+    finally:
+        ledger.close()
+    if args.json:
+        _print_json(
+            {
+                kind: [
+                    {"source_id": r.source_id, "status": r.status.value, "reason": r.reason}
+                    for r in summary.results
+                ]
+                for kind, summary in report.items()
+            }
+        )
+        return 0
+    if not report:
+        print("no dead-lettered records to replay")
+    for kind, summary in report.items():
+        print(f"{kind}: {summary}")
+    ok = all(summary.ok for summary in report.values())
+    return 0 if ok else 1
+
+
+# -- sandbox and demo ---------------------------------------------------------------------
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    """Serve the three fakes on 127.0.0.1 until interrupted, and say how to reach them."""
+    import time
+
+    from amazon_erp_bridge.sandbox import Sandbox
+
+    sandbox = Sandbox(seed=args.seed).start()
+    try:
+        ionapi = Path(args.ionapi)
+        ionapi.write_text(json.dumps(sandbox.ionapi(), indent=2), encoding="utf-8")
+        amazon = sandbox.amazon
+        print(f"SP-API + LWA:  {sandbox.url('amazon')}  (client id {amazon.CLIENT_ID})")
+        print(f"ION API / M3:  {sandbox.url('ion')}  (.ionapi written to {ionapi})")
+        print(f"SAP S/4HANA:   {sandbox.url('sap')}")
+        print("Press Ctrl-C to stop.", flush=True)
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        sandbox.stop()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Run every workflow end to end against the sandbox, with a SQLite ledger."""
+    from amazon_erp_bridge.demo import run_demo
+
+    if args.fresh:
+        for suffix in ("", "-wal", "-shm"):
+            Path(args.ledger + suffix).unlink(missing_ok=True)
+    reports = run_demo(args.ledger, runs=args.runs, progress=Progress)
+    if args.json:
+        _print_json([{"run": run, **report.to_dict()} for run, report in reports])
+        return 0
+    current = None
+    for run, report in reports:
+        if run != current:
+            current = run
+            title = "first run" if run == 1 else f"run {run}: the same data again"
+            print(f"\n=== {title} ===")
+        print(report)
+    print(
+        f"\nLedger: {args.ledger}  (try: amazon-erp-bridge ledger status --ledger {args.ledger};"
+        f" amazon-erp-bridge ledger dlq --ledger {args.ledger})"
+    )
+    return 0
+
+
+# -- wiring -------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="amazon-erp-bridge",
+        description="Amazon Selling Partner API <-> Infor M3 / SAP S/4HANA bridge.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, func: Callable[[argparse.Namespace], int], help: str) -> Any:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.set_defaults(func=func)
+        sub.add_argument("--json", action="store_true", help="print JSON for scripts")
+        return sub
+
+    demo = command("demo", cmd_demo, "run all four workflows against the embedded sandbox")
+    demo.add_argument("--ledger", default=DEFAULT_DEMO_LEDGER, help="SQLite ledger file")
+    demo.add_argument("--runs", type=int, default=2, choices=(1, 2, 3), help="how many passes")
+    demo.add_argument(
+        "--keep", dest="fresh", action="store_false", help="keep the ledger of an earlier demo"
+    )
+
+    settlement = command(
+        "settlement", cmd_settlement, "preview the GL journal of a settlement report file"
+    )
+    settlement.add_argument("file", help="a V2 flat-file settlement report")
+    settlement.add_argument(
+        "--accounts", help="GL account map (.json or .csv); default: the built-in Amazon map"
+    )
+    settlement.add_argument("--detail", action="store_true", help="one line per order")
+
+    ionapi = commands.add_parser("ionapi", help=".ionapi credential files")
+    ionapi_commands = ionapi.add_subparsers(dest="ionapi_command", required=True)
+    check = ionapi_commands.add_parser("check", help="say what is wrong with a .ionapi file")
+    check.add_argument("file")
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(func=cmd_ionapi_check)
+
+    ledger = commands.add_parser("ledger", help="inspect the posting ledger")
+    ledger_commands = ledger.add_subparsers(dest="ledger_command", required=True)
+    for name, func, text in (
+        ("status", cmd_ledger_status, "record counts per kind and state"),
+        ("dlq", cmd_ledger_dlq, "dead-lettered records and why"),
+        ("replay", cmd_ledger_replay, "post dead-lettered records again"),
+    ):
+        sub = ledger_commands.add_parser(name, help=text, description=text)
+        sub.add_argument("--ledger", default=DEFAULT_DEMO_LEDGER, help="SQLite ledger file")
+        sub.add_argument("--kind", help="only this kind, e.g. order.m3")
+        sub.add_argument("--json", action="store_true")
+        sub.set_defaults(func=func)
+        if name == "replay":
+            sub.add_argument(
+                "--app",
+                required=True,
+                help="MODULE:FUNCTION returning {kind: Poster} for a ledger (your targets)",
+            )
+            sub.add_argument("--id", action="append", help="only this source id (repeatable)")
+
+    sandbox = command("sandbox", cmd_sandbox, "serve the fakes on 127.0.0.1 until Ctrl-C")
+    sandbox.add_argument("--seed", type=int, default=7)
+    sandbox.add_argument("--ionapi", default="sandbox.ionapi", help="where to write the .ionapi")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``amazon-erp-bridge`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        result: int = args.func(args)
+    except BridgeError as exc:
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    return result
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
