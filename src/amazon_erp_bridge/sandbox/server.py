@@ -238,6 +238,9 @@ class _RouterTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 class _Handler(BaseHTTPRequestHandler):
     router: Router
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without TCP_NODELAY each answer waits for
+    # the client's delayed ACK (~40 ms on Linux loopback).
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s: " + format, self.router.name, *args)
