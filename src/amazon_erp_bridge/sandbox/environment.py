@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from amazon_erp_bridge.amazon import AsyncSpApiClient, SpApiClient
 from amazon_erp_bridge.amazon.endpoints import MARKETPLACES
+from amazon_erp_bridge.core.limiter import Rate, RateLimiter
 from amazon_erp_bridge.infor import AsyncM3Client, M3Client
 from amazon_erp_bridge.sandbox.amazon import FakeSpApi
 from amazon_erp_bridge.sandbox.amazon.state import SEED_MARKETPLACES
@@ -26,6 +27,9 @@ from amazon_erp_bridge.sap import AsyncODataClient, ODataClient, basic
 
 #: The M3 warehouse and SAP plant that stock the catalogue.
 WAREHOUSE: Final = "AMZ"
+#: The M3 clients' pace here: the fake gateway has no quota unless ``ion.rate_limit`` sets
+#: one, and at a real tenant's 10 calls a second the demo's few hundred MI calls take long.
+M3_SANDBOX_RATE: Final = Rate(per_second=200.0, burst=200)
 
 
 def _country(marketplace_id: str) -> str:
@@ -162,12 +166,14 @@ class Sandbox:
         config = self.ion.config(self.url("ion") or self.ion.ionapi()["iu"])
         kw.setdefault("cono", self.ion.cono)
         kw.setdefault("divi", self.ion.divi)
+        kw.setdefault("limiter", RateLimiter(default=M3_SANDBOX_RATE))
         return M3Client(config, **self._wire("ion", self.ion.transport(), kw))
 
     def async_m3_client(self, **kw: Any) -> AsyncM3Client:
         config = self.ion.config(self.url("ion") or self.ion.ionapi()["iu"])
         kw.setdefault("cono", self.ion.cono)
         kw.setdefault("divi", self.ion.divi)
+        kw.setdefault("limiter", RateLimiter(default=M3_SANDBOX_RATE))
         return AsyncM3Client(config, **self._wire("ion", self.ion.transport(), kw))
 
     def sap_client(self, **kw: Any) -> ODataClient:
