@@ -1,0 +1,571 @@
+"""Multi-Channel Fulfillment: ERP orders flagged for MCF -> Amazon fulfilment orders, and
+Amazon's shipments back to the ERP.
+
+One run of :func:`mcf_m3` or :func:`mcf_sap`:
+
+1. **fulfillment orders** - the ERP's open orders flagged for MCF (an order type in
+   ``McfRules.flag_order_types``, or a true-ish head field ``McfRules.flag_attribute``; M3
+   orders of the configured customers, SAP sales orders) become canonical orders
+   (:func:`~amazon_erp_bridge.mapping.m3_order` / :func:`~amazon_erp_bridge.mapping.sap_order`),
+   then ``createFulfillmentOrder`` bodies (:func:`~amazon_erp_bridge.mapping.mcf_order_request`),
+   each created exactly once: the ledger first (kind ``mcf.<erp>``, source id the ERP order
+   number), then Amazon is asked by ``getFulfillmentOrder`` (the ERP order number is the
+   ``sellerFulfillmentOrderId``; 404 means absent) before anything is created. An order that
+   cannot be mapped or that Amazon refuses (unknown SKU, bad address) is dead-lettered.
+2. **tracking** - each fulfilment order created earlier and not yet reported back is read
+   (``tracking_polls`` times at most, ``poll_interval`` seconds apart, until Amazon is done).
+   Once it is Complete, its SHIPPED shipments go to the ERP once (kind ``mcf_shipment.<erp>``):
+   M3 confirms the order's delivery (the tracking numbers stay in the ledger and the report:
+   M3 has no MI field for them on this route); SAP gets one outbound delivery per shipment
+   with the tracking number in ``BillOfLading``, picked and goods-issued. A fulfilment order
+   Amazon cancelled or could not fulfil is dead-lettered with that reason, for a person to
+   decide what the ERP order becomes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, tzinfo
+from decimal import Decimal
+from functools import partial
+from typing import Any, Final
+
+from attrs import field, frozen
+
+from amazon_erp_bridge.amazon import FulfillmentOrderDetails, SpApiClient
+from amazon_erp_bridge.core.redaction import get_logger
+from amazon_erp_bridge.errors import ApiError, MappingError, ValidationError
+from amazon_erp_bridge.infor import DEFAULT_ROUTE, DeliveryRoute, M3Client
+from amazon_erp_bridge.mapping import (
+    SAP_SHIP_TO,
+    ItemCrosswalk,
+    McfRules,
+    SapDeliveryUpdate,
+    ShipmentAction,
+    is_flagged_for_mcf,
+    m3_order,
+    mcf_order_request,
+    sap_delivery_update,
+    sap_order,
+    shipment_action,
+)
+from amazon_erp_bridge.model import Order, OrderStatus, Shipment
+from amazon_erp_bridge.posting import (
+    ErpDocument,
+    ErpTarget,
+    Ledger,
+    Poster,
+    PostResult,
+    PostStatus,
+    PostSummary,
+    RecordState,
+)
+from amazon_erp_bridge.sap import (
+    DeliveryLine,
+    ODataClient,
+    OutboundDeliveryService,
+    SalesOrderService,
+    prop,
+)
+from amazon_erp_bridge.workflows.order_to_cash import M3_ALIAS_KINDS, m3_crosswalk
+from amazon_erp_bridge.workflows.report import StepReport, WorkflowReport
+
+log = get_logger("amazon_erp_bridge.workflows.mcf")
+
+WORKFLOW: Final = "mcf"
+#: Fulfilment order statuses after which Amazon does nothing more with the order.
+DONE: Final = frozenset({"Complete", "CompletePartialled", "Cancelled", "Unfulfillable", "Invalid"})
+SHIPPED: Final = frozenset({"Complete", "CompletePartialled"})
+#: ERP orders in these (Amazon-spelt) statuses are still to be fulfilled.
+OPEN: Final = frozenset({OrderStatus.UNSHIPPED, OrderStatus.PENDING})
+
+
+def _polls(_instance: object, attribute: Any, value: int) -> None:
+    if value < 1:
+        raise ValidationError(f"MCF config: {attribute.name} must be at least 1, got {value}")
+
+
+def _customers(value: Iterable[str]) -> tuple[str, ...]:
+    out = tuple(value)
+    if not out or any(not c.strip() for c in out):
+        raise ValidationError("MCF M3 config: customers must name at least one M3 customer")
+    return out
+
+
+def _values(value: Mapping[str, str]) -> Mapping[str, str]:
+    return dict(value)
+
+
+@frozen
+class McfM3Config:
+    """The rule data of MCF from Infor M3.
+
+    ``customers`` are the M3 customers (CUNO) whose orders may be flagged (M3 lists orders
+    per customer); ``rules`` say which are flagged and how they ship; ``items`` maps M3 item
+    numbers back to seller SKUs (built from the M3 aliases when None); ``address_type`` is
+    the ADRT of the order's delivery address; order dates are read in ``timezone``.
+    """
+
+    customers: tuple[str, ...] = field(converter=_customers)
+    rules: McfRules
+    items: ItemCrosswalk | None = None
+    alias_kinds: tuple[str, ...] = M3_ALIAS_KINDS
+    address_type: str = "1"
+    timezone: tzinfo = UTC
+    tracking_polls: int = field(default=1, validator=_polls)
+    poll_interval: float = 60.0
+    delivery_route: DeliveryRoute = DEFAULT_ROUTE
+    delivery_values: Mapping[str, str] = field(factory=dict, converter=_values)
+
+
+@frozen
+class McfSapConfig:
+    """The rule data of MCF from SAP S/4HANA.
+
+    ``rules.flag_order_types`` are SalesOrderTypes (the search asks SAP for those only; with
+    none, every open order is read and the flag attribute decides). A line's seller SKU is
+    its Material unless ``items`` maps it; the ship-to is the partner ``ship_to_function``.
+    """
+
+    rules: McfRules
+    items: ItemCrosswalk | None = None
+    ship_to_function: str = SAP_SHIP_TO
+    quantity_unit: str = "EA"
+    shipping_point: str | None = None
+    tracking_polls: int = field(default=1, validator=_polls)
+    poll_interval: float = 60.0
+
+
+# -- Amazon as the target of the ERP's orders -------------------------------------------------
+
+
+class _FulfillmentTarget:
+    """Fulfilment orders at Amazon: getFulfillmentOrder (404 -> None) before creating one."""
+
+    name = "amazon"
+
+    def __init__(self, amazon: SpApiClient) -> None:
+        self._amazon = amazon
+
+    def find(self, source_id: str, payload: Mapping[str, Any]) -> ErpDocument | None:
+        order_id = str(payload["sellerFulfillmentOrderId"])
+        try:
+            details = self._amazon.fulfillment.get_fulfillment_order(order_id)
+        except ApiError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return ErpDocument("amazon", order_id, detail={"status": details.order.status})
+
+    def create(self, payload: Mapping[str, Any]) -> ErpDocument:
+        self._amazon.fulfillment.create_fulfillment_order(payload)
+        return ErpDocument("amazon", str(payload["sellerFulfillmentOrderId"]))
+
+
+# -- shipments back to the ERP ----------------------------------------------------------------
+
+
+@frozen
+class _M3Shipped:
+    orno: str
+    shipments: tuple[str, ...]
+    tracking: tuple[str, ...]
+
+
+class _M3TrackingTarget:
+    """The M3 order confirmed delivered; found when M3 says it is delivered."""
+
+    name = "m3"
+
+    def __init__(self, m3: M3Client, route: DeliveryRoute, values: Mapping[str, str]) -> None:
+        self._m3 = m3
+        self._route = route
+        self._values = values
+
+    def find(self, source_id: str, payload: _M3Shipped) -> ErpDocument | None:
+        progress = self._m3.customer_orders.status(payload.orno)
+        if not progress.is_delivered:
+            return None
+        return ErpDocument("m3", payload.orno, detail={"tracking": list(payload.tracking)})
+
+    def create(self, payload: _M3Shipped) -> ErpDocument:
+        outcome = self._m3.deliveries.confirm_shipped(
+            payload.orno, values=self._values, route=self._route
+        )
+        detail = {"deliveries": list(outcome.deliveries), "tracking": list(payload.tracking)}
+        return ErpDocument("m3", payload.orno, detail=detail)
+
+
+@frozen
+class _SapShipped:
+    sales_order: str
+    updates: tuple[SapDeliveryUpdate, ...]
+
+
+class _SapTrackingTarget:
+    """One outbound delivery per Amazon shipment, found by its tracking number
+    (BillOfLading); deliveries found without goods issue are finished (resumed)."""
+
+    name = "sap"
+
+    def __init__(self, sap: ODataClient, shipping_point: str | None) -> None:
+        self._deliveries = OutboundDeliveryService(sap)
+        self._shipping_point = shipping_point
+        self._pending: dict[str, _SapShipped] = {}
+
+    def _state(self, payload: _SapShipped) -> tuple[list[str], bool]:
+        """The deliveries already made for the shipments, and whether they are all done."""
+        existing = {
+            d.bill_of_lading: d for d in self._deliveries.find_by_sales_order(payload.sales_order)
+        }
+        found, done = [], True
+        for update in payload.updates:
+            delivery = existing.get(update.header_patch.get("BillOfLading"))
+            if delivery is None or not delivery.goods_issued:
+                done = False
+            if delivery is not None:
+                found.append(delivery.delivery_document)
+        return found, done
+
+    def find(self, source_id: str, payload: _SapShipped) -> ErpDocument | None:
+        found, done = self._state(payload)
+        if not found:
+            return None
+        if not done:
+            self._pending[payload.sales_order] = payload
+        return ErpDocument(
+            "sap", ",".join(found), complete=done, detail={"sales_order": payload.sales_order}
+        )
+
+    def create(self, payload: _SapShipped) -> ErpDocument:
+        existing = {
+            d.bill_of_lading: d for d in self._deliveries.find_by_sales_order(payload.sales_order)
+        }
+        numbers = []
+        for update in payload.updates:
+            tracking = update.header_patch.get("BillOfLading")
+            delivery = existing.get(tracking)
+            if delivery is None:
+                lines = [
+                    DeliveryLine(
+                        str(item["ReferenceSDDocumentItem"]),
+                        Decimal(str(item["ActualDeliveryQuantity"])),
+                        str(item.get("DeliveryQuantityUnit") or "") or None,
+                    )
+                    for item in update.delivery["to_DeliveryDocumentItem"]["results"]
+                ]
+                delivery = self._deliveries.create_for_sales_order(
+                    payload.sales_order, lines, shipping_point=self._shipping_point
+                )
+                if tracking:
+                    self._deliveries.set_tracking(delivery.delivery_document, tracking)
+                delivery = self._deliveries.get(delivery.delivery_document)
+            if not delivery.goods_issued:
+                if delivery.overall_picking_status != "C":
+                    self._deliveries.pick_all_items(delivery.delivery_document)
+                self._deliveries.post_goods_issue(delivery.delivery_document)
+            numbers.append(delivery.delivery_document)
+        tracking_numbers = [t for u in payload.updates for t in u.tracking_numbers]
+        return ErpDocument("sap", ",".join(numbers), detail={"tracking": tracking_numbers})
+
+    def resume(self, document: ErpDocument) -> ErpDocument:
+        payload = self._pending.pop(str(document.detail.get("sales_order")), None)
+        if payload is None:
+            raise ValidationError(f"SAP deliveries {document.document_id}: nothing to resume")
+        return self.create(payload)
+
+
+# -- the run ----------------------------------------------------------------------------------
+
+
+def _short(ids: Sequence[str], limit: int = 5) -> str:
+    shown = ", ".join(ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+class _Run:
+    """What both ERPs share: posting requests to Amazon once, polling, tracking back."""
+
+    def __init__(
+        self,
+        amazon: SpApiClient,
+        ledger: Ledger,
+        erp: str,
+        *,
+        rebuild: Callable[[str, str], Mapping[str, Any]],
+        tracking: ErpTarget[Any],
+        to_tracking: Callable[[str, list[Shipment]], Any],
+        polls: int,
+        interval: float,
+        poster_options: Mapping[str, Any] | None,
+    ) -> None:
+        self.amazon = amazon
+        self.ledger = ledger
+        self.erp = erp
+        self.kind = f"mcf.{erp}"
+        self.tracking_kind = f"mcf_shipment.{erp}"
+        self.options = dict(poster_options or {})
+        self.sleep: Callable[[float], None] = self.options.get("sleep", time.sleep)
+        self.orders = Poster(ledger, _FulfillmentTarget(amazon), rebuild=rebuild, **self.options)
+        self.tracking = Poster(ledger, tracking, **self.options)
+        self.to_tracking = to_tracking
+        self.polls = polls
+        self.interval = interval
+
+    def posted(self, source_id: str) -> PostResult | None:
+        """A duplicate result for an order the ledger says is at Amazon already (no reads)."""
+        record = self.ledger.get(self.kind, source_id)
+        if record is None or record.state is not RecordState.POSTED:
+            return None
+        return PostResult(
+            self.kind,
+            source_id,
+            PostStatus.DUPLICATE,
+            document=record.document,
+            attempts=record.attempts,
+        )
+
+    def post(self, source_id: str, build: Callable[[], Order], rules: McfRules) -> PostResult:
+        try:
+            request = mcf_order_request(build(), rules)
+        except (MappingError, ValidationError) as exc:
+            return self.orders.reject(self.kind, source_id, exc)
+        lines = len(request["items"])
+        return self.orders.post(
+            self.kind,
+            source_id,
+            request,
+            describe=f"{lines} lines, {request['shippingSpeedCategory']}",
+        )
+
+    def orders_step(self, results: Iterable[PostResult], notes: list[str]) -> StepReport:
+        return StepReport("fulfillment orders", PostSummary(results), notes)
+
+    def _details(self, order_id: str) -> FulfillmentOrderDetails:
+        details = self.amazon.fulfillment.get_fulfillment_order(order_id)
+        for _ in range(self.polls - 1):
+            if details.order.status in DONE:
+                break
+            self.sleep(self.interval)
+            details = self.amazon.fulfillment.get_fulfillment_order(order_id)
+        return details
+
+    def tracking_step(self) -> StepReport:
+        reported = {
+            r.source_id
+            for r in self.ledger.records(kind=self.tracking_kind)
+            if r.state in (RecordState.POSTED, RecordState.DEAD_LETTERED)
+        }
+        results: list[PostResult] = []
+        waiting: dict[str, int] = {}
+        notes: list[str] = []
+        for record in self.ledger.records(kind=self.kind, state=RecordState.POSTED):
+            source_id = record.source_id
+            if source_id in reported or not record.document_id:
+                continue
+            details = self._details(record.document_id)
+            status = details.order.status
+            if status not in DONE:
+                waiting[status] = waiting.get(status, 0) + 1
+                continue
+            shipped = [s for s in details.shipments if _confirms(s)]
+            if status not in SHIPPED or not shipped:
+                results.append(
+                    self.tracking.reject(
+                        self.tracking_kind,
+                        source_id,
+                        f"Amazon fulfilment order {record.document_id} is {status} with "
+                        f"{len(shipped)} shipped shipments; cancel or fulfil {self.erp.upper()} "
+                        f"order {source_id} another way",
+                    )
+                )
+                continue
+            tracking = [p.tracking_number for s in shipped for p in s.packages if p.tracking_number]
+            carriers = sorted({p.carrier for s in shipped for p in s.packages if p.carrier})
+            try:
+                payload = self.to_tracking(source_id, shipped)
+            except (MappingError, ValidationError) as exc:
+                results.append(self.tracking.reject(self.tracking_kind, source_id, exc))
+                continue
+            result = self.tracking.post(
+                self.tracking_kind, source_id, payload, describe=f"{len(shipped)} shipments"
+            )
+            results.append(result)
+            if result.ok and result.document is not None:
+                notes.append(
+                    f"order {source_id}: shipped {' '.join(carriers)} {', '.join(tracking)}"
+                    f" -> {self.erp.upper()} {result.document.document_id}"
+                )
+        if waiting:
+            shown = ", ".join(f"{n} {status}" for status, n in sorted(waiting.items()))
+            notes.append(f"still with Amazon: {shown}")
+        return StepReport("tracking", PostSummary(results), notes)
+
+
+def _same(order: Order) -> Order:
+    return order
+
+
+def _confirms(shipment: Shipment) -> bool:
+    try:
+        return shipment_action(shipment) is ShipmentAction.CONFIRM
+    except MappingError:
+        return False
+
+
+# -- Infor M3 ---------------------------------------------------------------------------------
+
+
+def mcf_m3(
+    amazon: SpApiClient,
+    m3: M3Client,
+    ledger: Ledger,
+    config: McfM3Config,
+    *,
+    poster_options: Mapping[str, Any] | None = None,
+    replay: bool = False,
+) -> WorkflowReport:
+    """M3 orders flagged for MCF -> Amazon fulfilment orders; shipments -> M3 deliveries.
+
+    ``poster_options`` go to each Poster (``retry``, ``sleep``, ``breaker``, ``clock``; the
+    tracking polls sleep with the same ``sleep``); ``replay`` first creates dead-lettered
+    orders again, re-read from M3. See the module docs for the rules.
+    """
+    items = config.items or m3_crosswalk(m3, config.alias_kinds)
+    orders = m3.customer_orders
+
+    def build(head: Mapping[str, str]) -> Order:
+        orno = head["ORNO"]
+        return m3_order(
+            head,
+            [line.record for line in orders.lines(orno)],
+            orders.get_address(orno, config.address_type),
+            items=items,
+            timezone=config.timezone,
+        )
+
+    def rebuild(kind: str, orno: str) -> Mapping[str, Any]:
+        return mcf_order_request(build(orders.get_head(orno).record), config.rules)
+
+    def to_tracking(orno: str, shipped: list[Shipment]) -> _M3Shipped:
+        tracking = tuple(
+            p.tracking_number for s in shipped for p in s.packages if p.tracking_number
+        )
+        return _M3Shipped(orno, tuple(s.shipment_id for s in shipped), tracking)
+
+    run = _Run(
+        amazon,
+        ledger,
+        "m3",
+        rebuild=rebuild,
+        tracking=_M3TrackingTarget(m3, config.delivery_route, config.delivery_values),
+        to_tracking=to_tracking,
+        polls=config.tracking_polls,
+        interval=config.poll_interval,
+        poster_options=poster_options,
+    )
+    steps = [StepReport("replay", run.orders.replay(run.kind))] if replay else []
+    types = config.rules.flag_order_types or None
+    results: list[PostResult] = []
+    skipped = 0
+    for customer in config.customers:
+        for head in orders.list_heads(customer, order_types=types):
+            progress = head.progress
+            if progress is not None and (
+                progress.is_delivered or progress.is_partly_delivered or progress.is_closed
+            ):
+                continue
+            if not is_flagged_for_mcf(
+                m3_order(head.record, [], timezone=config.timezone), config.rules
+            ):
+                skipped += 1
+                continue
+            results.append(
+                run.posted(head.orno)
+                or run.post(head.orno, partial(build, head.record), config.rules)
+            )
+    notes = [
+        f"{len(results)} open M3 orders flagged for MCF (customers {_short(config.customers)})"
+    ]
+    if skipped:
+        notes.append(f"{skipped} open orders of these customers are not flagged for MCF")
+    steps.append(run.orders_step(results, notes))
+    steps.append(run.tracking_step())
+    return WorkflowReport(WORKFLOW, "m3", steps)
+
+
+# -- SAP S/4HANA ------------------------------------------------------------------------------
+
+
+def mcf_sap(
+    amazon: SpApiClient,
+    sap: ODataClient,
+    ledger: Ledger,
+    config: McfSapConfig,
+    *,
+    poster_options: Mapping[str, Any] | None = None,
+    replay: bool = False,
+) -> WorkflowReport:
+    """SAP sales orders flagged for MCF -> Amazon fulfilment orders; shipments -> outbound
+    deliveries with the tracking number and goods issue. Options as :func:`mcf_m3`."""
+    sales = SalesOrderService(sap)
+    types = sorted(config.rules.flag_order_types)
+    condition = prop("SalesOrderType").one_of(types) if types else None
+
+    def read(condition: Any) -> Iterator[Order]:
+        for found in sales.search(condition, with_items=True, with_partners=True):
+            yield sap_order(found.raw, items=config.items, ship_to_function=config.ship_to_function)
+
+    def rebuild(kind: str, number: str) -> Mapping[str, Any]:
+        for order in read(prop("SalesOrder").eq(number)):
+            return mcf_order_request(order, config.rules)
+        raise ValidationError(f"SAP sales order {number} no longer exists")
+
+    def to_tracking(number: str, shipped: list[Shipment]) -> _SapShipped:
+        updates = tuple(
+            sap_delivery_update(s, sales_order=number, quantity_unit=config.quantity_unit)
+            for s in shipped
+        )
+        return _SapShipped(number, updates)
+
+    run = _Run(
+        amazon,
+        ledger,
+        "sap",
+        rebuild=rebuild,
+        tracking=_SapTrackingTarget(sap, config.shipping_point),
+        to_tracking=to_tracking,
+        polls=config.tracking_polls,
+        interval=config.poll_interval,
+        poster_options=poster_options,
+    )
+    steps = [StepReport("replay", run.orders.replay(run.kind))] if replay else []
+    results: list[PostResult] = []
+    unreadable: list[PostResult] = []
+    for found in sales.search(condition, with_items=True, with_partners=True):
+        number = found.sales_order
+        duplicate = run.posted(number)
+        if duplicate is not None:
+            if found.overall_delivery_status != "C":
+                results.append(duplicate)
+            continue
+        try:
+            order = sap_order(
+                found.raw, items=config.items, ship_to_function=config.ship_to_function
+            )
+        except (MappingError, ValidationError) as exc:
+            unreadable.append(run.orders.reject(run.kind, number, exc))
+            continue
+        if order.status not in OPEN or not is_flagged_for_mcf(order, config.rules):
+            continue
+        results.append(run.post(number, partial(_same, order), config.rules))
+    results += unreadable
+    shown = ", ".join(types) or f"flag {config.rules.flag_attribute}"
+    notes = [f"{len(results)} open SAP sales orders flagged for MCF ({shown})"]
+    steps.append(run.orders_step(results, notes))
+    steps.append(run.tracking_step())
+    return WorkflowReport(WORKFLOW, "sap", steps)
+
+
+__all__ = ["DONE", "McfM3Config", "McfSapConfig", "mcf_m3", "mcf_sap"]

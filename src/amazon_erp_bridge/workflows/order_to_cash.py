@@ -1,0 +1,658 @@
+"""Order to cash: Amazon orders into the ERP exactly once, their shipments, their invoices.
+
+One run of :func:`order_to_cash_m3` or :func:`order_to_cash_sap`:
+
+1. **orders** - reads the orders updated since the ledger cursor (less ``overlap``, since
+   Amazon's last-update times settle late), maps each one (``order_to_m3`` /
+   ``order_to_sap``) and posts it once: the ERP is asked for the Amazon order id first (M3
+   customer order number CUOR, including a temporary batch order left by a crash, which is
+   resumed; SAP PurchaseOrderByCustomer). The rules per Amazon status:
+
+   - Pending / PendingAvailability: not posted yet. Amazon has not confirmed payment and may
+     still cancel; its last-update time moves when it changes, so a later run reads it again.
+   - Canceled / Unfulfillable: not created. One that was posted earlier is reported in the
+     notes ("cancel it in the ERP"): the bridge never cancels ERP orders by itself.
+   - Multi-Channel Fulfillment orders (sales channel ``Non-Amazon``) started in the ERP: left
+     to the MCF workflow, never created again.
+   - everything else (Unshipped, PartiallyShipped, Shipped, ...) is posted; a mapping failure
+     (unknown SKU, no customer for the marketplace) is dead-lettered with its reason.
+
+   The cursor moves past what was handled (posted, skipped by rule, dead-lettered); an order
+   that failed for a reason a later run may fix holds it back.
+2. **shipments** - for orders Amazon shipped itself (AFN, status Shipped) the ERP order must
+   still reach "delivered" to be invoiced: M3 confirms its delivery
+   (``m3.deliveries.confirm_shipped``), SAP gets an outbound delivery, picked and goods-issued.
+   Each is posted once through the ledger (kind ``shipment.<erp>``); merchant-fulfilled (MFN)
+   orders ship from the ERP's own warehouse, which records it.
+3. **invoices** - the ERP invoices (M3 OIS350MI by order, SAP billing documents) of the
+   orders handled in the run are read back and summed up in the notes.
+
+``replay=True`` first posts dead-lettered orders again (after a fix such as a new crosswalk
+entry), rebuilding each from Amazon by its id.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any, Final, Generic, TypeVar
+
+from attrs import field, frozen
+
+from amazon_erp_bridge.amazon import SpApiClient
+from amazon_erp_bridge.core.redaction import get_logger
+from amazon_erp_bridge.errors import MappingError, ValidationError
+from amazon_erp_bridge.infor import DEFAULT_ROUTE, DeliveryRoute, M3Client
+from amazon_erp_bridge.mapping import (
+    CustomerRules,
+    ItemCrosswalk,
+    M3CustomerOrder,
+    M3OrderSettings,
+    OrderTypeRules,
+    SapOrderSettings,
+    UnitPriceRule,
+    is_mcf_order,
+    line_unit_price,
+    order_to_m3,
+    order_to_sap,
+)
+from amazon_erp_bridge.model import FulfillmentChannel, Order, OrderStatus
+from amazon_erp_bridge.posting import (
+    ErpDocument,
+    ErpTarget,
+    Ledger,
+    Poster,
+    PostResult,
+    PostSummary,
+    RecordState,
+)
+from amazon_erp_bridge.sap import (
+    BillingDocumentService,
+    DeliveryLine,
+    ODataClient,
+    OutboundDeliveryService,
+    ProductService,
+    SalesOrderService,
+)
+from amazon_erp_bridge.workflows.report import StepReport, WorkflowReport
+
+log = get_logger("amazon_erp_bridge.workflows.order_to_cash")
+
+P = TypeVar("P")
+
+WORKFLOW: Final = "order-to-cash"
+#: Amazon statuses whose orders are not posted yet (payment not confirmed).
+WAITING: Final = frozenset({OrderStatus.PENDING, OrderStatus.PENDING_AVAILABILITY})
+#: Amazon statuses whose orders are never created in the ERP.
+CLOSED: Final = frozenset({OrderStatus.CANCELED, OrderStatus.UNFULFILLABLE})
+#: The M3 alias kinds (MMS025) the crosswalk is built from when the config gives none.
+M3_ALIAS_KINDS: Final = ("seller_sku", "asin", "fnsku")
+#: Examples of invoices shown in the notes (the rest are counted and summed).
+INVOICE_EXAMPLES: Final = 3
+
+
+def _marketplaces(value: Iterable[str]) -> tuple[str, ...]:
+    out = tuple(value)
+    if not out or any(not m.strip() for m in out):
+        raise ValidationError("order-to-cash config: marketplaces must name at least one id")
+    return out
+
+
+def _aware(_instance: object, attribute: Any, value: datetime) -> None:
+    if value.tzinfo is None:
+        raise ValidationError(f"order-to-cash config: {attribute.name} must be timezone-aware")
+
+
+def _values(value: Mapping[str, str]) -> Mapping[str, str]:
+    return dict(value)
+
+
+@frozen
+class OrderToCashM3Config:
+    """The rule data of order to cash into Infor M3.
+
+    ``start`` is where the first run begins (no cursor yet); ``items`` is built from the M3
+    item aliases (``alias_kinds``) when not given; ``unit_price`` decides each line's SAPR
+    (:func:`~amazon_erp_bridge.mapping.unit_price_or_erp_price` lets M3 price lines whose
+    Amazon total has no exact unit price). ``delivery_route`` / ``delivery_values`` are how
+    this site confirms a delivery M3 did not ship (see :mod:`amazon_erp_bridge.infor.deliveries`).
+    The delivery address is not sent: M3 orders ship to the marketplace customer, and buyer
+    data is read only with ``include_pii``.
+    """
+
+    marketplaces: tuple[str, ...] = field(converter=_marketplaces)
+    customers: CustomerRules
+    order_types: OrderTypeRules
+    start: datetime = field(validator=_aware)
+    settings: M3OrderSettings = field(factory=M3OrderSettings)
+    items: ItemCrosswalk | None = None
+    alias_kinds: tuple[str, ...] = M3_ALIAS_KINDS
+    unit_price: UnitPriceRule = line_unit_price
+    include_pii: bool = False
+    overlap: timedelta = timedelta(minutes=2)
+    confirm_shipments: bool = True
+    delivery_route: DeliveryRoute = DEFAULT_ROUTE
+    delivery_values: Mapping[str, str] = field(factory=dict, converter=_values)
+    read_invoices: bool = True
+    cursor: str = "amazon.orders.m3"
+
+
+@frozen
+class OrderToCashSapConfig:
+    """The rule data of order to cash into SAP S/4HANA.
+
+    As :class:`OrderToCashM3Config`; ``items`` is built from the SAP products when not given
+    (material number = seller SKU, GTIN indexed too). ``include_pii`` reads the buyer's
+    address, which then travels as a one-time ship-to (``settings.ship_to_partner_function``).
+    ``shipping_point`` is where SAP books the deliveries of orders Amazon shipped.
+    """
+
+    marketplaces: tuple[str, ...] = field(converter=_marketplaces)
+    customers: CustomerRules
+    order_types: OrderTypeRules
+    start: datetime = field(validator=_aware)
+    settings: SapOrderSettings
+    items: ItemCrosswalk | None = None
+    unit_price: UnitPriceRule = line_unit_price
+    include_pii: bool = False
+    overlap: timedelta = timedelta(minutes=2)
+    confirm_shipments: bool = True
+    shipping_point: str | None = None
+    read_invoices: bool = True
+    cursor: str = "amazon.orders.sap"
+
+
+# -- ERP adapters -----------------------------------------------------------------------------
+
+
+class _M3OrderTarget:
+    """M3 customer orders, found by CUOR (final or temporary) before any batch entry."""
+
+    name = "m3"
+
+    def __init__(self, m3: M3Client) -> None:
+        self._m3 = m3
+        self._lines: dict[str, Sequence[Mapping[str, str]]] = {}
+
+    def find(self, source_id: str, payload: M3CustomerOrder) -> ErpDocument | None:
+        match = self._m3.customer_orders.find_by_reference(payload.head["CUNO"], source_id)
+        if match is None:
+            return None
+        if match.temporary:
+            self._lines[match.orno] = payload.lines
+        return ErpDocument("m3", match.orno, match.final, {"temporary": match.temporary})
+
+    def create(self, payload: M3CustomerOrder) -> ErpDocument:
+        return ErpDocument("m3", self._m3.customer_orders.create(payload.head, payload.lines))
+
+    def resume(self, document: ErpDocument) -> ErpDocument:
+        lines = self._lines.pop(document.document_id, None)
+        orno = self._m3.customer_orders.resume(document.document_id, lines)
+        return ErpDocument("m3", orno, detail={"temporary_orno": document.document_id})
+
+
+class _M3ShipmentTarget:
+    """An M3 order confirmed delivered (Amazon shipped it); found when M3 says delivered."""
+
+    name = "m3"
+
+    def __init__(self, m3: M3Client, route: DeliveryRoute, values: Mapping[str, str]) -> None:
+        self._m3 = m3
+        self._route = route
+        self._values = values
+
+    def find(self, source_id: str, orno: str) -> ErpDocument | None:
+        progress = self._m3.customer_orders.status(orno)
+        if not progress.is_delivered:
+            return None
+        return ErpDocument("m3", orno, detail={"status": progress.code})
+
+    def create(self, orno: str) -> ErpDocument:
+        outcome = self._m3.deliveries.confirm_shipped(orno, values=self._values, route=self._route)
+        return ErpDocument("m3", orno, detail={"deliveries": list(outcome.deliveries)})
+
+
+class _SapOrderTarget:
+    """SAP sales orders, found by PurchaseOrderByCustomer and sold-to party before a POST."""
+
+    name = "sap"
+
+    def __init__(self, sap: ODataClient) -> None:
+        self._orders = SalesOrderService(sap)
+
+    def find(self, source_id: str, payload: Mapping[str, Any]) -> ErpDocument | None:
+        found = self._orders.find_by_purchase_order(source_id, payload.get("SoldToParty"))
+        return ErpDocument("sap", found[0].sales_order) if found else None
+
+    def create(self, payload: Mapping[str, Any]) -> ErpDocument:
+        return ErpDocument("sap", self._orders.create(payload).sales_order)
+
+
+class _SapShipmentTarget:
+    """An outbound delivery for a sales order Amazon shipped: created, picked, goods-issued.
+
+    A delivery found without goods issue (a crash between the steps) is resumed.
+    """
+
+    name = "sap"
+
+    def __init__(self, sap: ODataClient, shipping_point: str | None) -> None:
+        self._orders = SalesOrderService(sap)
+        self._deliveries = OutboundDeliveryService(sap)
+        self._shipping_point = shipping_point
+
+    def find(self, source_id: str, sales_order: str) -> ErpDocument | None:
+        deliveries = self._deliveries.find_by_sales_order(sales_order)
+        for delivery in deliveries:
+            if not delivery.goods_issued:
+                return ErpDocument("sap", delivery.delivery_document, complete=False)
+        if deliveries and self._orders.get(sales_order, with_items=False).is_fully_delivered:
+            return ErpDocument("sap", deliveries[-1].delivery_document)
+        return None
+
+    def create(self, sales_order: str) -> ErpDocument:
+        order = self._orders.get(sales_order)
+        lines = [DeliveryLine(i.sales_order_item) for i in order.items if i.delivery_status != "C"]
+        delivery = self._deliveries.create_for_sales_order(
+            sales_order, lines, shipping_point=self._shipping_point
+        )
+        return self.resume(ErpDocument("sap", delivery.delivery_document, complete=False))
+
+    def resume(self, document: ErpDocument) -> ErpDocument:
+        delivery = self._deliveries.get(document.document_id)
+        if delivery.overall_picking_status != "C":
+            self._deliveries.pick_all_items(delivery.delivery_document, etag=delivery.etag)
+        self._deliveries.post_goods_issue(delivery.delivery_document)
+        return ErpDocument("sap", delivery.delivery_document, detail={"goods_issued": True})
+
+
+# -- the run, shared by both ERPs -------------------------------------------------------------
+
+
+@frozen
+class _Invoice:
+    number: str
+    order: str
+    gross: Decimal | None
+    currency: str
+
+
+@frozen
+class _Erp(Generic[P]):
+    """What differs between the ERPs: names, the order mapping, targets and invoice reads."""
+
+    name: str
+    cursor: str
+    to_payload: Callable[[Order], P]
+    order_target: ErpTarget[P]
+    shipment_target: ErpTarget[str] | None
+    invoices: Callable[[str], list[_Invoice]] | None
+
+
+def _time(value: str | None, default: datetime) -> datetime:
+    return datetime.fromisoformat(value) if value else default
+
+
+def _describe(order: Order) -> str:
+    lines = sum(1 for line in order.lines if line.quantity > 0)
+    total = f", {order.order_total}" if order.order_total is not None else ""
+    return f"{order.status.value} {order.fulfillment_channel or ''} order, {lines} lines{total}"
+
+
+def _short(ids: Sequence[str], limit: int = 5) -> str:
+    shown = ", ".join(ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+class _Run(Generic[P]):
+    def __init__(
+        self,
+        amazon: SpApiClient,
+        ledger: Ledger,
+        erp: _Erp[P],
+        *,
+        marketplaces: Sequence[str],
+        start: datetime,
+        overlap: timedelta,
+        include_pii: bool,
+        poster_options: Mapping[str, Any] | None,
+    ) -> None:
+        self.amazon = amazon
+        self.ledger = ledger
+        self.erp = erp
+        self.marketplaces = marketplaces
+        self.start = start
+        self.overlap = overlap
+        self.include_pii = include_pii
+        self.options = dict(poster_options or {})
+        self.kind = f"order.{erp.name}"
+        self.shipment_kind = f"shipment.{erp.name}"
+        self.orders = Poster(ledger, erp.order_target, rebuild=self._rebuild, **self.options)
+
+    def _rebuild(self, kind: str, source_id: str) -> P:
+        order = self.amazon.orders.get_order(source_id, include_pii=self.include_pii)
+        return self.erp.to_payload(order)
+
+    def _post(self, order: Order) -> PostResult:
+        try:
+            payload = self.erp.to_payload(order)
+        except (MappingError, ValidationError) as exc:
+            return self.orders.reject(self.kind, order.order_id, exc)
+        return self.orders.post(self.kind, order.order_id, payload, describe=_describe(order))
+
+    def replay(self) -> StepReport:
+        summary = self.orders.replay(self.kind)
+        note = "no dead-lettered orders" if not summary.results else "dead letters posted again"
+        return StepReport("replay", summary, [note])
+
+    def orders_step(self) -> tuple[StepReport, list[Order], PostSummary]:
+        cursor = _time(self.ledger.get_cursor(self.erp.cursor), self.start)
+        since = max(cursor - self.overlap, self.start)
+        orders = sorted(
+            self.amazon.orders.get_orders(
+                list(self.marketplaces),
+                last_updated_after=since,
+                include_pii=self.include_pii,
+            ),
+            key=lambda o: (o.last_updated, o.order_id),
+        )
+        results: list[PostResult] = []
+        waiting: list[str] = []
+        closed: list[str] = []
+        cancel_in_erp: list[str] = []
+        mcf: list[str] = []
+        for order in orders:
+            if is_mcf_order(order):
+                mcf.append(order.order_id)
+            elif order.status in WAITING:
+                waiting.append(order.order_id)
+            elif order.status in CLOSED:
+                record = self.ledger.get(self.kind, order.order_id)
+                if record is not None and record.state is RecordState.POSTED:
+                    cancel_in_erp.append(f"{order.order_id} ({record.document_id})")
+                else:
+                    closed.append(order.order_id)
+            else:
+                results.append(self._post(order))
+        summary = PostSummary(results)
+        notes = [
+            f"read {len(orders)} orders updated since {since.isoformat()} "
+            f"in {len(self.marketplaces)} marketplaces"
+        ]
+        if waiting:
+            notes.append(
+                f"not posted yet: {len(waiting)} pending (Amazon has not confirmed payment): "
+                + _short(waiting)
+            )
+        if closed:
+            notes.append(f"not created: {len(closed)} cancelled before posting: {_short(closed)}")
+        if cancel_in_erp:
+            notes.append(
+                f"cancelled on Amazon after posting, cancel in {self.erp.name.upper()}: "
+                + _short(cancel_in_erp)
+            )
+        if mcf:
+            notes.append(f"left to the MCF workflow: {len(mcf)} MCF orders: {_short(mcf)}")
+        notes.append(self._move_cursor(cursor, orders, summary))
+        return StepReport("orders", summary, notes), orders, summary
+
+    def _move_cursor(self, cursor: datetime, orders: list[Order], summary: PostSummary) -> str:
+        pending = {r.source_id for r in summary.failed}
+        held = [o.last_updated for o in orders if o.order_id in pending]
+        if held:
+            target = min(held)
+        elif orders:
+            target = orders[-1].last_updated
+        else:
+            target = cursor
+        moved = max(target, cursor)
+        self.ledger.set_cursor(self.erp.cursor, moved.isoformat())
+        if held:
+            return (
+                f"cursor {self.erp.cursor} kept at {moved.isoformat()}: {len(held)} orders "
+                "failed and are read again next run"
+            )
+        return f"cursor {self.erp.cursor} -> {moved.isoformat()}"
+
+    def shipments_step(self, orders: list[Order]) -> StepReport:
+        target = self.erp.shipment_target
+        if target is None:
+            return StepReport("shipments", notes=["delivery confirmation is switched off"])
+        poster = Poster(self.ledger, target, rebuild=self._document_of, **self.options)
+        todo: dict[str, str] = {}
+        merchant: list[str] = []
+        partly: list[str] = []
+        for order in orders:
+            record = self.ledger.get(self.kind, order.order_id)
+            if record is None or record.state is not RecordState.POSTED:
+                continue
+            if order.fulfillment_channel is not FulfillmentChannel.AMAZON:
+                if order.status is OrderStatus.SHIPPED:
+                    merchant.append(order.order_id)
+            elif order.status is OrderStatus.SHIPPED and record.document_id:
+                todo[order.order_id] = record.document_id
+            elif order.status is OrderStatus.PARTIALLY_SHIPPED:
+                partly.append(order.order_id)
+        for failed in self.ledger.records(kind=self.shipment_kind, state=RecordState.FAILED):
+            if failed.source_id not in todo:
+                todo[failed.source_id] = self._document_of(self.shipment_kind, failed.source_id)
+        summary = PostSummary(
+            poster.post(self.shipment_kind, order_id, document, describe=f"deliver {document}")
+            for order_id, document in todo.items()
+        )
+        notes = []
+        if merchant:
+            notes.append(
+                f"{len(merchant)} merchant-fulfilled orders shipped: the ERP records their "
+                "delivery itself"
+            )
+        if partly:
+            notes.append(f"waiting for the rest of {len(partly)} partially shipped orders")
+        return StepReport("shipments", summary, notes)
+
+    def _document_of(self, kind: str, source_id: str) -> str:
+        record = self.ledger.get(self.kind, source_id)
+        if record is None or record.state is not RecordState.POSTED or not record.document_id:
+            raise ValidationError(
+                f"{kind} {source_id}: the order is not posted to {self.erp.name} in the ledger"
+            )
+        return record.document_id
+
+    def invoices_step(self, summaries: Iterable[PostSummary]) -> StepReport:
+        read = self.erp.invoices
+        if read is None:
+            return StepReport("invoices", notes=["invoice read-back is switched off"])
+        documents = {
+            r.source_id: r.document.document_id
+            for r in itertools.chain.from_iterable(s.results for s in summaries)
+            if r.ok and r.document is not None and r.kind == self.kind
+        }
+        found: list[tuple[str, _Invoice]] = []
+        missing = 0
+        for amazon_id, document in documents.items():
+            invoices = read(document)
+            missing += not invoices
+            found += [(amazon_id, invoice) for invoice in invoices]
+        totals: dict[str, Decimal] = {}
+        for _, invoice in found:
+            totals[invoice.currency] = totals.get(invoice.currency, Decimal(0)) + (
+                invoice.gross or Decimal(0)
+            )
+        shown = ", ".join(f"{amount} {currency}" for currency, amount in sorted(totals.items()))
+        notes = [
+            f"{len(found)} invoices read back for {len(documents) - missing} of "
+            f"{len(documents)} orders" + (f": {shown}" if shown else "")
+        ]
+        notes += [
+            f"invoice {i.number}: order {i.order} (Amazon {amazon_id}), {i.gross} {i.currency}"
+            for amazon_id, i in found[:INVOICE_EXAMPLES]
+        ]
+        if missing:
+            notes.append(f"{missing} orders not invoiced yet (not delivered, or billing pending)")
+        return StepReport("invoices", notes=notes)
+
+    def run(self, *, replay: bool, confirm_shipments: bool, read_invoices: bool) -> WorkflowReport:
+        steps: list[StepReport] = []
+        replayed = self.replay() if replay else None
+        if replayed is not None:
+            steps.append(replayed)
+        step, orders, summary = self.orders_step()
+        steps.append(step)
+        if confirm_shipments:
+            steps.append(self.shipments_step(orders))
+        if read_invoices:
+            handled = [summary] + ([replayed.summary] if replayed and replayed.summary else [])
+            steps.append(self.invoices_step(handled))
+        return WorkflowReport(WORKFLOW, self.erp.name, steps)
+
+
+# -- entry points -----------------------------------------------------------------------------
+
+
+def m3_crosswalk(m3: M3Client, alias_kinds: Iterable[str] = M3_ALIAS_KINDS) -> ItemCrosswalk:
+    """The item crosswalk from M3's item aliases (MMS025MI) of these kinds."""
+    return ItemCrosswalk.from_m3_aliases(
+        alias.record for kind in alias_kinds for alias in m3.items.all_aliases(kind)
+    )
+
+
+def sap_crosswalk(sap: ODataClient) -> ItemCrosswalk:
+    """The item crosswalk from SAP's products: material number = seller SKU, GTIN too."""
+    return ItemCrosswalk.from_sap_products(p.raw for p in ProductService(sap).iter_all())
+
+
+def _m3_invoices(m3: M3Client) -> Callable[[str], list[_Invoice]]:
+    def read(orno: str) -> list[_Invoice]:
+        return [
+            _Invoice(f"{i.year}/{i.number}", orno, i.gross, i.currency)
+            for i in m3.invoices.by_order(orno)
+        ]
+
+    return read
+
+
+def _sap_invoices(sap: ODataClient) -> Callable[[str], list[_Invoice]]:
+    billing = BillingDocumentService(sap)
+
+    def read(sales_order: str) -> list[_Invoice]:
+        return [
+            _Invoice(
+                b.billing_document, sales_order, b.total_gross_amount, b.transaction_currency or ""
+            )
+            for b in billing.find_by_sales_order(sales_order)
+            if not b.is_cancelled
+        ]
+
+    return read
+
+
+def order_to_cash_m3(
+    amazon: SpApiClient,
+    m3: M3Client,
+    ledger: Ledger,
+    config: OrderToCashM3Config,
+    *,
+    poster_options: Mapping[str, Any] | None = None,
+    replay: bool = False,
+) -> WorkflowReport:
+    """Amazon orders -> M3 customer orders, AFN shipments -> M3 deliveries, invoices read back.
+
+    ``poster_options`` go to each :class:`~amazon_erp_bridge.posting.Poster` (``retry``,
+    ``sleep``, ``breaker``, ``clock``, ``max_attempts``); ``replay`` first posts the
+    dead-lettered orders again. See the module docs for the rules.
+    """
+    items = config.items or m3_crosswalk(m3, config.alias_kinds)
+
+    def to_payload(order: Order) -> M3CustomerOrder:
+        return order_to_m3(
+            order,
+            customers=config.customers,
+            order_types=config.order_types,
+            items=items,
+            settings=config.settings,
+            unit_price_for=config.unit_price,
+        )
+
+    erp = _Erp(
+        "m3",
+        config.cursor,
+        to_payload,
+        _M3OrderTarget(m3),
+        _M3ShipmentTarget(m3, config.delivery_route, config.delivery_values),
+        _m3_invoices(m3),
+    )
+    return _Run(
+        amazon,
+        ledger,
+        erp,
+        marketplaces=config.marketplaces,
+        start=config.start,
+        overlap=config.overlap,
+        include_pii=config.include_pii,
+        poster_options=poster_options,
+    ).run(
+        replay=replay,
+        confirm_shipments=config.confirm_shipments,
+        read_invoices=config.read_invoices,
+    )
+
+
+def order_to_cash_sap(
+    amazon: SpApiClient,
+    sap: ODataClient,
+    ledger: Ledger,
+    config: OrderToCashSapConfig,
+    *,
+    poster_options: Mapping[str, Any] | None = None,
+    replay: bool = False,
+) -> WorkflowReport:
+    """Amazon orders -> SAP sales orders, AFN shipments -> outbound deliveries with goods
+    issue, billing documents read back. Options as :func:`order_to_cash_m3`."""
+    items = config.items or sap_crosswalk(sap)
+
+    def to_payload(order: Order) -> dict[str, Any]:
+        return order_to_sap(
+            order,
+            customers=config.customers,
+            order_types=config.order_types,
+            items=items,
+            settings=config.settings,
+            unit_price_for=config.unit_price,
+        )
+
+    erp = _Erp(
+        "sap",
+        config.cursor,
+        to_payload,
+        _SapOrderTarget(sap),
+        _SapShipmentTarget(sap, config.shipping_point),
+        _sap_invoices(sap),
+    )
+    return _Run(
+        amazon,
+        ledger,
+        erp,
+        marketplaces=config.marketplaces,
+        start=config.start,
+        overlap=config.overlap,
+        include_pii=config.include_pii,
+        poster_options=poster_options,
+    ).run(
+        replay=replay,
+        confirm_shipments=config.confirm_shipments,
+        read_invoices=config.read_invoices,
+    )
+
+
+__all__ = [
+    "CLOSED",
+    "WAITING",
+    "OrderToCashM3Config",
+    "OrderToCashSapConfig",
+    "m3_crosswalk",
+    "order_to_cash_m3",
+    "order_to_cash_sap",
+    "sap_crosswalk",
+]
