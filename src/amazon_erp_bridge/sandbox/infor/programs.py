@@ -253,6 +253,7 @@ def _head_record(order: CustomerOrder, s: M3State) -> Fields:
         "CUNO": head["CUNO"],
         "CUDT": head.get("CUDT", ""),
         "WHLO": head.get("WHLO", ""),
+        "MODL": head.get("MODL", ""),
         "RLDT": head.get("RLDT", ""),
         "ORSL": order.orsl,
         "ORST": order.orst,
