@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import logging
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -286,6 +287,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Amazon Selling Partner API <-> Infor M3 / SAP S/4HANA bridge.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log to stderr: -v warnings and progress, -vv every HTTP call (secrets redacted)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, func: Callable[[argparse.Namespace], int], help: str) -> Any:
@@ -343,9 +351,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _configure_logging(verbosity: int) -> None:
+    """Reports say what happened; logs are for -v (the package logger has a NullHandler)."""
+    if verbosity <= 0:
+        return
+    logger = logging.getLogger("amazon_erp_bridge")
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logger.setLevel(logging.DEBUG if verbosity > 1 else logging.INFO)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``amazon-erp-bridge`` console script."""
     args = build_parser().parse_args(argv)
+    _configure_logging(args.verbose)
     try:
         result: int = args.func(args)
     except BridgeError as exc:

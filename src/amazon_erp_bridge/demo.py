@@ -12,8 +12,10 @@ from typing import Protocol
 
 from amazon_erp_bridge.posting import SqliteLedger
 from amazon_erp_bridge.sandbox import Sandbox
-from amazon_erp_bridge.sandbox.rules import finance
+from amazon_erp_bridge.sandbox.rules import finance, orders
 from amazon_erp_bridge.workflows.inventory_sync import inventory_sync_m3, inventory_sync_sap
+from amazon_erp_bridge.workflows.mcf import mcf_m3, mcf_sap
+from amazon_erp_bridge.workflows.order_to_cash import order_to_cash_m3, order_to_cash_sap
 from amazon_erp_bridge.workflows.report import WorkflowReport
 from amazon_erp_bridge.workflows.settlement_to_gl import settlement_to_gl_m3, settlement_to_gl_sap
 
@@ -49,11 +51,17 @@ def run_demo(
         m3 = sandbox.m3_client()
         sap = sandbox.sap_client()
         ledger = SqliteLedger(ledger_path)
+        o2c_m3 = orders.order_to_cash_m3_config(sandbox)
+        o2c_sap = orders.order_to_cash_sap_config(sandbox)
+        mcf_m3_rules = orders.mcf_m3_config(sandbox)
+        mcf_sap_rules = orders.mcf_sap_config(sandbox)
         settle_m3 = finance.settlement_to_gl_m3_config(sandbox)
         settle_sap = finance.settlement_to_gl_sap_config(sandbox)
         stock_m3 = finance.inventory_sync_m3_config(sandbox)
         stock_sap = finance.inventory_sync_sap_config(sandbox)
         workflows: list[tuple[str, Callable[[], WorkflowReport]]] = [
+            ("order-to-cash (M3)", lambda: order_to_cash_m3(amazon, m3, ledger, o2c_m3)),
+            ("order-to-cash (SAP)", lambda: order_to_cash_sap(amazon, sap, ledger, o2c_sap)),
             ("settlement-to-GL (M3)", lambda: settlement_to_gl_m3(amazon, m3, ledger, settle_m3)),
             (
                 "settlement-to-GL (SAP)",
@@ -61,6 +69,8 @@ def run_demo(
             ),
             ("inventory sync (M3)", lambda: inventory_sync_m3(amazon, m3, ledger, stock_m3)),
             ("inventory sync (SAP)", lambda: inventory_sync_sap(amazon, sap, ledger, stock_sap)),
+            ("MCF (M3)", lambda: mcf_m3(amazon, m3, ledger, mcf_m3_rules)),
+            ("MCF (SAP)", lambda: mcf_sap(amazon, sap, ledger, mcf_sap_rules)),
         ]
         bar = progress(len(workflows) * runs)
         try:

@@ -37,5 +37,7 @@ def test_demo_command_prints_json_for_scripts(tmp_path):
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert {entry["run"] for entry in data} == {1, 2}
-    assert all(entry["ok"] for entry in data)
+    problems = [p for entry in data for step in entry["steps"] for p in step.get("problems", [])]
+    assert problems, "the demo shows at least one dead letter"
+    assert all(p["status"] == "dead_lettered" and p["reason"] for p in problems)
     assert done.stderr == ""  # no progress bar when stderr is not a terminal
