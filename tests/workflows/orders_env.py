@@ -134,15 +134,22 @@ class World:
         }
 
     def m3_orders_by_cuor(self) -> Counter[str]:
-        """How many final M3 orders carry each customer order number."""
-        return Counter(o.head.get("CUOR", "") for o in self.sandbox.ion.state.orders.values())
+        """How many final M3 orders of the marketplace customers carry each CUOR."""
+        customers = set(self.sandbox.m3_customers.values())
+        return Counter(
+            o.head.get("CUOR", "")
+            for o in self.sandbox.ion.state.orders.values()
+            if o.head["CUNO"] in customers
+        )
 
     def m3_open_batches(self) -> list[str]:
         return [b.orno for b in self.sandbox.ion.state.batch_orders.values() if not b.confirmed]
 
     def sap_orders_by_po(self) -> Counter[str]:
+        """How many sales orders of the marketplace customers carry each customer reference."""
+        customers = set(self.sandbox.sap_customers.values())
         rows = self.sandbox.sap.rows(SALES_ORDERS, "A_SalesOrder")
-        return Counter(r["PurchaseOrderByCustomer"] for r in rows)
+        return Counter(r["PurchaseOrderByCustomer"] for r in rows if r["SoldToParty"] in customers)
 
     def sap_deliveries(self) -> list[dict[str, Any]]:
         return self.sandbox.sap.rows(DELIVERIES, "A_OutbDeliveryHeader")
