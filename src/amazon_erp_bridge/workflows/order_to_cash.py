@@ -58,7 +58,7 @@ from amazon_erp_bridge.mapping import (
     order_to_m3,
     order_to_sap,
 )
-from amazon_erp_bridge.model import FulfillmentChannel, Order, OrderStatus
+from amazon_erp_bridge.model import FulfillmentChannel, Money, Order, OrderStatus, is_currency
 from amazon_erp_bridge.posting import (
     ErpDocument,
     ErpTarget,
@@ -301,6 +301,15 @@ def _describe(order: Order) -> str:
     return f"{order.status.value} {order.fulfillment_channel or ''} order, {lines} lines{total}"
 
 
+def _amount(amount: Decimal | None, currency: str) -> str:
+    """An ERP amount for people: rounded to the currency's minor unit when it is ISO."""
+    if amount is None:
+        return f"? {currency}"
+    if is_currency(currency):
+        return str(Money(amount, currency).rounded())
+    return f"{amount} {currency}"
+
+
 def _short(ids: Sequence[str], limit: int = 5) -> str:
     shown = ", ".join(ids[:limit])
     return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
@@ -480,13 +489,14 @@ class _Run(Generic[P]):
             totals[invoice.currency] = totals.get(invoice.currency, Decimal(0)) + (
                 invoice.gross or Decimal(0)
             )
-        shown = ", ".join(f"{amount} {currency}" for currency, amount in sorted(totals.items()))
+        shown = ", ".join(_amount(amount, currency) for currency, amount in sorted(totals.items()))
         notes = [
             f"{len(found)} invoices read back for {len(documents) - missing} of "
             f"{len(documents)} orders" + (f": {shown}" if shown else "")
         ]
         notes += [
-            f"invoice {i.number}: order {i.order} (Amazon {amazon_id}), {i.gross} {i.currency}"
+            f"invoice {i.number}: order {i.order} (Amazon {amazon_id}), "
+            + _amount(i.gross, i.currency)
             for amazon_id, i in found[:INVOICE_EXAMPLES]
         ]
         if missing:
