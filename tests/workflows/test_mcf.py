@@ -231,3 +231,26 @@ def test_sap_which_order_types_are_flagged_is_data(world: World) -> None:
     report = world.mcf_sap(config=config)
     ordinary = {so for so, t in sap_types(world).items() if t == "OR"}
     assert set(statuses(report, "fulfillment orders")) == ordinary
+
+
+def test_erp_orders_that_cannot_be_listed_are_reported_not_raised(world: World) -> None:
+    for fake, pattern in ((world.sandbox.ion, "LstHead"), (world.sandbox.sap, "A_SalesOrder")):
+        fake.router.faults.fail, fake.router.faults.match = 10_000, pattern
+    for report in (world.mcf_m3(), world.mcf_sap()):
+        (failed,) = step(report, "fulfillment orders").summary.results  # type: ignore[union-attr]
+        assert failed.status is PostStatus.FAILED
+        assert "listing failed" in (failed.reason or "")
+    assert world.mcf_orders() == {}
+
+
+def test_fulfilment_order_that_cannot_be_read_is_tracked_next_run(world: World) -> None:
+    config = attrs.evolve(world.mcf_m3_config, tracking_polls=1)
+    world.mcf_m3(config=config)
+    faults = world.sandbox.amazon.router.faults
+    faults.fail, faults.match = 10_000, r"/fulfillmentOrders/\d"
+    report = world.mcf_m3(config=config)
+    assert set(statuses(report, "tracking").values()) == {PostStatus.FAILED}
+    faults.reset()
+    for _ in range(3):
+        world.mcf_m3(config=config)
+    assert world.settled("mcf_shipment.m3")

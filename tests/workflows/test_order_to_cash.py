@@ -302,3 +302,16 @@ def test_config_builders_seed_once(world: World) -> None:
     assert (len(world.sandbox.amazon.state.orders), len(world.sandbox.ion.state.orders)) == before
     assert US in world.o2c_m3_config.marketplaces
     assert UK in world.o2c_sap_config.marketplaces
+
+
+def test_orders_that_cannot_be_listed_are_reported_and_the_cursor_stays(world: World) -> None:
+    faults = world.sandbox.amazon.router.faults
+    faults.fail, faults.match = 10_000, r"/orders/"
+    report = world.o2c_m3()
+    (failed,) = step(report, "orders").summary.results  # type: ignore[union-attr]
+    assert failed.status is PostStatus.FAILED
+    assert "listing failed: ApiError" in (failed.reason or "")
+    assert not report.ok
+    assert world.ledger.get_cursor(world.o2c_m3_config.cursor) is None
+    faults.reset()
+    assert PostStatus.CREATED in statuses(world.o2c_m3(), "orders").values()

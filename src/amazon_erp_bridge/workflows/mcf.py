@@ -35,7 +35,7 @@ from attrs import field, frozen
 
 from amazon_erp_bridge.amazon import FulfillmentOrderDetails, SpApiClient
 from amazon_erp_bridge.core.redaction import get_logger
-from amazon_erp_bridge.errors import ApiError, MappingError, ValidationError
+from amazon_erp_bridge.errors import ApiError, BridgeError, MappingError, ValidationError
 from amazon_erp_bridge.infor import DEFAULT_ROUTE, DeliveryRoute, M3Client
 from amazon_erp_bridge.mapping import (
     SAP_SHIP_TO,
@@ -331,6 +331,8 @@ class _Run:
             request = mcf_order_request(build(), rules)
         except (MappingError, ValidationError) as exc:
             return self.orders.reject(self.kind, source_id, exc)
+        except BridgeError as exc:  # reading the ERP order failed after the client's retries
+            return self.failed(self.kind, source_id, "reading the order", exc)
         lines = len(request["items"])
         return self.orders.post(
             self.kind,
@@ -338,6 +340,12 @@ class _Run:
             request,
             describe=f"{lines} lines, {request['shippingSpeedCategory']}",
         )
+
+    @staticmethod
+    def failed(kind: str, source_id: str, what: str, exc: BaseException) -> PostResult:
+        """A read that failed after retries: left for the next run (the ledger is unchanged)."""
+        reason = f"{what} failed: {type(exc).__name__}: {exc}; the next run tries again"
+        return PostResult(kind, source_id, PostStatus.FAILED, reason=reason)
 
     def orders_step(self, results: Iterable[PostResult], notes: list[str]) -> StepReport:
         return StepReport("fulfillment orders", PostSummary(results), notes)
@@ -364,7 +372,11 @@ class _Run:
             source_id = record.source_id
             if source_id in reported or not record.document_id:
                 continue
-            details = self._details(record.document_id)
+            try:
+                details = self._details(record.document_id)
+            except BridgeError as exc:
+                results.append(self.failed(self.tracking_kind, source_id, "reading Amazon", exc))
+                continue
             status = details.order.status
             if status not in DONE:
                 waiting[status] = waiting.get(status, 0) + 1
@@ -469,22 +481,30 @@ def mcf_m3(
     types = config.rules.flag_order_types or None
     results: list[PostResult] = []
     skipped = 0
-    for customer in config.customers:
-        for head in orders.list_heads(customer, order_types=types):
-            progress = head.progress
-            if progress is not None and (
-                progress.is_delivered or progress.is_partly_delivered or progress.is_closed
-            ):
-                continue
-            if not is_flagged_for_mcf(
-                m3_order(head.record, [], timezone=config.timezone), config.rules
-            ):
-                skipped += 1
-                continue
-            results.append(
-                run.posted(head.orno)
-                or run.post(head.orno, partial(build, head.record), config.rules)
-            )
+    try:
+        for customer in config.customers:
+            for head in orders.list_heads(customer, order_types=types):
+                progress = head.progress
+                if progress is not None and (
+                    progress.is_delivered or progress.is_partly_delivered or progress.is_closed
+                ):
+                    continue
+                try:
+                    flagged = is_flagged_for_mcf(
+                        m3_order(head.record, [], timezone=config.timezone), config.rules
+                    )
+                except MappingError as exc:
+                    results.append(run.orders.reject(run.kind, head.orno, exc))
+                    continue
+                if not flagged:
+                    skipped += 1
+                    continue
+                results.append(
+                    run.posted(head.orno)
+                    or run.post(head.orno, partial(build, head.record), config.rules)
+                )
+    except BridgeError as exc:  # the listing failed after the client's retries
+        results.append(run.failed(run.kind, "M3 orders", "listing", exc))
     notes = [
         f"{len(results)} open M3 orders flagged for MCF (customers {_short(config.customers)})"
     ]
@@ -543,23 +563,26 @@ def mcf_sap(
     steps = [StepReport("replay", run.orders.replay(run.kind))] if replay else []
     results: list[PostResult] = []
     unreadable: list[PostResult] = []
-    for found in sales.search(condition, with_items=True, with_partners=True):
-        number = found.sales_order
-        duplicate = run.posted(number)
-        if duplicate is not None:
-            if found.overall_delivery_status != "C":
-                results.append(duplicate)
-            continue
-        try:
-            order = sap_order(
-                found.raw, items=config.items, ship_to_function=config.ship_to_function
-            )
-        except (MappingError, ValidationError) as exc:
-            unreadable.append(run.orders.reject(run.kind, number, exc))
-            continue
-        if order.status not in OPEN or not is_flagged_for_mcf(order, config.rules):
-            continue
-        results.append(run.post(number, partial(_same, order), config.rules))
+    try:
+        for found in sales.search(condition, with_items=True, with_partners=True):
+            number = found.sales_order
+            duplicate = run.posted(number)
+            if duplicate is not None:
+                if found.overall_delivery_status != "C":
+                    results.append(duplicate)
+                continue
+            try:
+                order = sap_order(
+                    found.raw, items=config.items, ship_to_function=config.ship_to_function
+                )
+            except (MappingError, ValidationError) as exc:
+                unreadable.append(run.orders.reject(run.kind, number, exc))
+                continue
+            if order.status not in OPEN or not is_flagged_for_mcf(order, config.rules):
+                continue
+            results.append(run.post(number, partial(_same, order), config.rules))
+    except BridgeError as exc:  # the listing failed after the client's retries
+        unreadable.append(run.failed(run.kind, "SAP sales orders", "listing", exc))
     results += unreadable
     shown = ", ".join(types) or f"flag {config.rules.flag_attribute}"
     notes = [f"{len(results)} open SAP sales orders flagged for MCF ({shown})"]

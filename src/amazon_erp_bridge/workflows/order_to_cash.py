@@ -43,7 +43,7 @@ from attrs import field, frozen
 
 from amazon_erp_bridge.amazon import SpApiClient
 from amazon_erp_bridge.core.redaction import get_logger
-from amazon_erp_bridge.errors import MappingError, ValidationError
+from amazon_erp_bridge.errors import BridgeError, MappingError, ValidationError
 from amazon_erp_bridge.infor import DEFAULT_ROUTE, DeliveryRoute, M3Client
 from amazon_erp_bridge.mapping import (
     CustomerRules,
@@ -65,6 +65,7 @@ from amazon_erp_bridge.posting import (
     Ledger,
     Poster,
     PostResult,
+    PostStatus,
     PostSummary,
     RecordState,
 )
@@ -508,7 +509,13 @@ class _Run(Generic[P]):
         replayed = self.replay() if replay else None
         if replayed is not None:
             steps.append(replayed)
-        step, orders, summary = self.orders_step()
+        try:
+            step, orders, summary = self.orders_step()
+        except BridgeError as exc:  # the listing failed after the client's retries
+            reason = f"listing failed: {type(exc).__name__}: {exc}; the next run reads again"
+            failed = PostResult(self.kind, "amazon orders", PostStatus.FAILED, reason=reason)
+            steps.append(StepReport("orders", PostSummary([failed]), ["cursor unchanged"]))
+            return WorkflowReport(WORKFLOW, self.erp.name, steps)
         steps.append(step)
         if confirm_shipments:
             steps.append(self.shipments_step(orders))
