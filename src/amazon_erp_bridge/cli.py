@@ -260,17 +260,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.fresh:
         for suffix in ("", "-wal", "-shm"):
             Path(args.ledger + suffix).unlink(missing_ok=True)
-    reports = run_demo(args.ledger, runs=args.runs, progress=Progress)
+    runs = run_demo(args.ledger, runs=args.runs, progress=Progress)
     if args.json:
-        _print_json([{"run": run, **report.to_dict()} for run, report in reports])
+        _print_json(
+            [
+                {"run": run.number, "title": run.title, **report.to_dict()}
+                for run in runs
+                for report in run.reports
+            ]
+        )
         return 0
-    current = None
-    for run, report in reports:
-        if run != current:
-            current = run
-            title = "first run" if run == 1 else f"run {run}: the same data again"
-            print(f"\n=== {title} ===")
-        print(report)
+    for run in runs:
+        print(f"\n=== {run.title} ===")
+        for report in run.reports:
+            print(report)
     print(
         f"\nLedger: {args.ledger}  (try: amazon-erp-bridge ledger status --ledger {args.ledger};"
         f" amazon-erp-bridge ledger dlq --ledger {args.ledger})"

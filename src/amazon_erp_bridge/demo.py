@@ -1,14 +1,19 @@
 """The end-to-end demo: every workflow, for Infor M3 and for SAP, against the local sandbox.
 
 The three fakes are served over real HTTP on 127.0.0.1, the clients are the ones you would use
-against Amazon, ION and S/4HANA, and the ledger is a SQLite file. A second pass over the same
-data shows the idempotency: everything already posted is skipped as a duplicate.
+against Amazon, ION and S/4HANA, and the ledger is a SQLite file. The first pass posts
+everything it can and dead-letters one order per ERP whose listing has a misspelt SKU. Between
+passes the demo fixes the M3 side the way a person would (an MMS025 alias for the misspelt SKU)
+and the second pass replays the dead letters: the M3 order posts, the SAP one stays parked with
+its reason, and everything posted before is skipped as a duplicate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Protocol
+
+from attrs import frozen
 
 from amazon_erp_bridge.posting import SqliteLedger
 from amazon_erp_bridge.sandbox import Sandbox
@@ -37,15 +42,28 @@ class _Quiet:
         return None
 
 
+@frozen
+class DemoRun:
+    """One pass over every workflow: what changed before it, and each workflow's report."""
+
+    number: int
+    title: str
+    reports: tuple[WorkflowReport, ...]
+
+
+#: A workflow of the demo: run it, replaying dead letters first when asked.
+_Workflow = Callable[[bool], WorkflowReport]
+
+
 def run_demo(
     ledger_path: str,
     *,
     runs: int = 2,
     seed: int = 7,
     progress: Callable[[int], ProgressLike] = _Quiet,
-) -> list[tuple[int, WorkflowReport]]:
-    """Run every workflow ``runs`` times against a fresh sandbox; return (run, report) pairs."""
-    reports: list[tuple[int, WorkflowReport]] = []
+) -> list[DemoRun]:
+    """Run every workflow ``runs`` times against a fresh sandbox, fixing the SKU after pass 1."""
+    done: list[DemoRun] = []
     with Sandbox(seed=seed) as sandbox:
         amazon = sandbox.spapi_client()
         m3 = sandbox.m3_client()
@@ -55,33 +73,55 @@ def run_demo(
         o2c_sap = orders.order_to_cash_sap_config(sandbox)
         mcf_m3_rules = orders.mcf_m3_config(sandbox)
         mcf_sap_rules = orders.mcf_sap_config(sandbox)
-        settle_m3 = finance.settlement_to_gl_m3_config(sandbox)
-        settle_sap = finance.settlement_to_gl_sap_config(sandbox)
+        gl_m3 = finance.settlement_to_gl_m3_config(sandbox)
+        gl_sap = finance.settlement_to_gl_sap_config(sandbox)
         stock_m3 = finance.inventory_sync_m3_config(sandbox)
         stock_sap = finance.inventory_sync_sap_config(sandbox)
-        workflows: list[tuple[str, Callable[[], WorkflowReport]]] = [
-            ("order-to-cash (M3)", lambda: order_to_cash_m3(amazon, m3, ledger, o2c_m3)),
-            ("order-to-cash (SAP)", lambda: order_to_cash_sap(amazon, sap, ledger, o2c_sap)),
-            ("settlement-to-GL (M3)", lambda: settlement_to_gl_m3(amazon, m3, ledger, settle_m3)),
+        workflows: list[tuple[str, _Workflow]] = [
+            (
+                "order-to-cash (M3)",
+                lambda r: order_to_cash_m3(amazon, m3, ledger, o2c_m3, replay=r),
+            ),
+            (
+                "order-to-cash (SAP)",
+                lambda r: order_to_cash_sap(amazon, sap, ledger, o2c_sap, replay=r),
+            ),
+            (
+                "settlement-to-GL (M3)",
+                lambda r: settlement_to_gl_m3(amazon, m3, ledger, gl_m3, replay=r),
+            ),
             (
                 "settlement-to-GL (SAP)",
-                lambda: settlement_to_gl_sap(amazon, sap, ledger, settle_sap),
+                lambda r: settlement_to_gl_sap(amazon, sap, ledger, gl_sap, replay=r),
             ),
-            ("inventory sync (M3)", lambda: inventory_sync_m3(amazon, m3, ledger, stock_m3)),
-            ("inventory sync (SAP)", lambda: inventory_sync_sap(amazon, sap, ledger, stock_sap)),
-            ("MCF (M3)", lambda: mcf_m3(amazon, m3, ledger, mcf_m3_rules)),
-            ("MCF (SAP)", lambda: mcf_sap(amazon, sap, ledger, mcf_sap_rules)),
+            ("inventory sync (M3)", lambda r: inventory_sync_m3(amazon, m3, ledger, stock_m3)),
+            ("inventory sync (SAP)", lambda r: inventory_sync_sap(amazon, sap, ledger, stock_sap)),
+            ("MCF (M3)", lambda r: mcf_m3(amazon, m3, ledger, mcf_m3_rules, replay=r)),
+            ("MCF (SAP)", lambda r: mcf_sap(amazon, sap, ledger, mcf_sap_rules, replay=r)),
         ]
         bar = progress(len(workflows) * runs)
         try:
-            for run in range(1, runs + 1):
+            for number in range(1, runs + 1):
+                if number == 1:
+                    title = "first run: everything new is posted once"
+                else:
+                    if number == 2:
+                        right_item = sandbox.m3_item(orders.RIGHT_SKU)
+                        m3.items.add_alias(right_item, "seller_sku", orders.TYPO_SKU)
+                    title = (
+                        f"run {number}: M3 alias {orders.TYPO_SKU} -> "
+                        f"{sandbox.m3_item(orders.RIGHT_SKU)} added (MMS025MI AddAlias), "
+                        "dead letters replayed; the rest is already posted"
+                    )
+                reports = []
                 for label, workflow in workflows:
-                    bar.step(f"run {run}: {label}")
-                    reports.append((run, workflow()))
+                    bar.step(f"run {number}: {label}")
+                    reports.append(workflow(number > 1))
+                done.append(DemoRun(number, title, tuple(reports)))
         finally:
             bar.finish()
             ledger.close()
             amazon.close()
             m3.close()
             sap.close()
-    return reports
+    return done

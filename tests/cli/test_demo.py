@@ -6,21 +6,27 @@ import sys
 
 from amazon_erp_bridge.demo import run_demo
 from amazon_erp_bridge.posting import RecordState, SqliteLedger
+from amazon_erp_bridge.sandbox.rules import orders
 
 
 def test_demo_runs_every_workflow_twice_and_the_second_pass_posts_nothing(tmp_path):
     ledger_path = str(tmp_path / "demo.sqlite")
-    reports = run_demo(ledger_path, runs=2)
-    first = [r for run, r in reports if run == 1]
-    second = [r for run, r in reports if run == 2]
+    runs = run_demo(ledger_path, runs=2)
+    first, second = runs[0].reports, runs[1].reports
     assert {(r.workflow, r.erp) for r in first} == {(r.workflow, r.erp) for r in second}
+    replayed = []
     for report in second:
         for step in report.steps:
             if step.summary is not None:
-                assert not step.summary.posted, f"{report.workflow} posted again: {step}"
+                replayed += [r.source_id for r in step.summary.posted]
+    # Only the M3 order whose SKU got an alias between the runs is posted in the second run.
+    assert replayed == [orders.DEAD_LETTER_M3]
     ledger = SqliteLedger(ledger_path)
     try:
-        assert ledger.counts().get(RecordState.POSTED, 0) > 0
+        assert ledger.get("order.m3", orders.DEAD_LETTER_M3).state is RecordState.POSTED
+        parked = ledger.get("order.sap", orders.DEAD_LETTER_SAP)
+        assert parked.state is RecordState.DEAD_LETTERED
+        assert orders.TYPO_SKU in parked.reason
         assert ledger.counts().get(RecordState.POSTING, 0) == 0
     finally:
         ledger.close()
@@ -39,5 +45,7 @@ def test_demo_command_prints_json_for_scripts(tmp_path):
     assert {entry["run"] for entry in data} == {1, 2}
     problems = [p for entry in data for step in entry["steps"] for p in step.get("problems", [])]
     assert problems, "the demo shows at least one dead letter"
-    assert all(p["status"] == "dead_lettered" and p["reason"] for p in problems)
+    # Every record that did not post says why: the misspelt SKU's order is dead-lettered, and
+    # once M3 knows the misspelt SKU as an alias, Amazon refuses stock for that unlisted SKU.
+    assert all(p["status"] in {"dead_lettered", "failed"} and p["reason"] for p in problems)
     assert done.stderr == ""  # no progress bar when stderr is not a terminal
