@@ -354,7 +354,10 @@ class _Run(Generic[P]):
 
     def replay(self) -> StepReport:
         summary = self.orders.replay(self.kind)
-        note = "no dead-lettered orders" if not summary.results else "dead letters posted again"
+        if not summary.results:
+            note = "no dead-lettered orders"
+        else:
+            note = f"{len(summary.posted)} of {len(summary.results)} dead letters now posted"
         return StepReport("replay", summary, [note])
 
     def orders_step(self) -> tuple[StepReport, list[Order], PostSummary]:
