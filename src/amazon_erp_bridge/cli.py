@@ -11,6 +11,7 @@ import argparse
 import importlib
 import json
 import logging
+import shutil
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -23,27 +24,79 @@ from amazon_erp_bridge.model import to_dict
 DEFAULT_DEMO_LEDGER = "amazon-erp-bridge-demo.sqlite"
 
 
+#: Loggers whose events show beside the progress bar: polling, downloads, each posting.
+_PROGRESS_LOGGERS = (
+    "amazon_erp_bridge.amazon.reports",
+    "amazon_erp_bridge.amazon.feeds",
+    "amazon_erp_bridge.amazon.documents",
+    "amazon_erp_bridge.posting",
+)
+
+
+class _LatestEvent(logging.Handler):
+    """Hands the progress bar the latest polling, download or posting event, as it happens."""
+
+    def __init__(self, progress: Progress) -> None:
+        super().__init__(logging.DEBUG)
+        self.progress = progress
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name.startswith(_PROGRESS_LOGGERS):
+            self.progress.event(record.getMessage())
+
+
 class Progress:
-    """Step-by-step progress on a terminal (``[2/8] settlement-to-GL (M3)...``), else silent."""
+    """A progress bar on a terminal, with the latest event of the step; silent otherwise.
+
+    ``[#####...] 3/16 run 1: settlement-to-GL (M3) | report 51 is IN_PROGRESS; polling again``
+    """
 
     def __init__(self, total: int, stream: TextIO | None = None) -> None:
         self.total = total
         self.done = 0
+        self.label = ""
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = self.stream.isatty()
+        self._handler: _LatestEvent | None = None
+        self._level = logging.NOTSET
+        if self.enabled:
+            logger = logging.getLogger("amazon_erp_bridge")
+            self._handler, self._level = _LatestEvent(self), logger.level
+            logger.addHandler(self._handler)
+            if logger.getEffectiveLevel() > logging.DEBUG:
+                logger.setLevel(logging.DEBUG)
+
+    def _draw(self, detail: str = "") -> None:
+        width = 24
+        filled = width * self.done // max(self.total, 1)
+        bar = "#" * filled + "." * (width - filled)
+        line = f"[{bar}] {self.done}/{self.total} {self.label}"
+        if detail:
+            line += f" | {detail}"
+        columns = shutil.get_terminal_size((100, 20)).columns
+        self.stream.write("\r" + line[: columns - 1].ljust(columns - 1))
+        self.stream.flush()
 
     def step(self, label: str) -> None:
         self.done += 1
+        self.label = label
         if self.enabled:
-            width = 24
-            filled = width * self.done // max(self.total, 1)
-            bar = "#" * filled + "." * (width - filled)
-            self.stream.write(f"\r[{bar}] {self.done}/{self.total} {label:<48}")
-            self.stream.flush()
+            self._draw()
+
+    def event(self, message: str) -> None:
+        """Show what the current step is doing (a poll, a download, a posting)."""
+        if self.enabled:
+            self._draw(message)
 
     def finish(self) -> None:
+        if self._handler is not None:
+            logger = logging.getLogger("amazon_erp_bridge")
+            logger.removeHandler(self._handler)
+            logger.setLevel(self._level)
+            self._handler = None
         if self.enabled:
-            self.stream.write("\r" + " " * 90 + "\r")
+            columns = shutil.get_terminal_size((100, 20)).columns
+            self.stream.write("\r" + " " * (columns - 1) + "\r")
             self.stream.flush()
 
 

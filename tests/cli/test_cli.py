@@ -1,6 +1,7 @@
 """The command line: what people and scripts see, and the exit status they can rely on."""
 
 import json
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -188,8 +189,18 @@ def test_progress_draws_on_a_terminal():
 
     stream = Tty()
     progress = Progress(2, stream)
-    progress.step("settlement-to-GL (M3)")
-    assert "1/2 settlement-to-GL (M3)" in stream.getvalue()
+    try:
+        progress.step("settlement-to-GL (M3)")
+        assert "1/2 settlement-to-GL (M3)" in stream.getvalue()
+        logging.getLogger("amazon_erp_bridge.amazon.reports").debug("report 51 is IN_PROGRESS")
+        logging.getLogger("amazon_erp_bridge.http").debug("GET /x -> 200")  # not a progress event
+        assert "| report 51 is IN_PROGRESS" in stream.getvalue()
+        assert "GET /x" not in stream.getvalue()
+    finally:
+        progress.finish()
+    assert not any(
+        type(h).__name__ == "_LatestEvent" for h in logging.getLogger("amazon_erp_bridge").handlers
+    )
 
 
 def test_settlement_model_sanity_for_the_fixture():

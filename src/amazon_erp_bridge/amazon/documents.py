@@ -18,8 +18,11 @@ from typing import Any
 import httpx
 
 from amazon_erp_bridge.core.call import Call
+from amazon_erp_bridge.core.redaction import get_logger
 from amazon_erp_bridge.core.sender import ResponseHook
 from amazon_erp_bridge.errors import BridgeError
+
+log = get_logger("amazon_erp_bridge.amazon.documents")
 
 GZIP_MAGIC = b"\x1f\x8b"
 #: Amazon.co.jp: its reports come in windows-31j when the response names no charset.
@@ -65,6 +68,7 @@ class Inflater:
         self._gzip: bool | None = None  # None until two bytes have been seen
         self._inflate: Any = None
         self._compressed = 0
+        self._received = 0
 
     @property
     def compressed(self) -> bool | None:
@@ -73,6 +77,9 @@ class Inflater:
 
     def feed(self, chunk: bytes) -> bytes:
         """The decompressed bytes that ``chunk`` completes (may be empty)."""
+        before, self._received = self._received, self._received + len(chunk)
+        if self._received >> 20 > before >> 20:
+            log.debug("document %s: %d MiB received", self.document_id, self._received >> 20)
         if self._gzip is None:
             self._head += chunk
             if len(self._head) < len(GZIP_MAGIC):

@@ -36,8 +36,18 @@ from amazon_erp_bridge.amazon.processing import (
 )
 from amazon_erp_bridge.amazon.timestamps import from_wire, from_wire_required, to_wire
 from amazon_erp_bridge.core.call import Call, Page
+from amazon_erp_bridge.core.redaction import get_logger
 from amazon_erp_bridge.core.sender import AsyncSender, SyncSender, json_body
 from amazon_erp_bridge.errors import ValidationError
+
+log = get_logger("amazon_erp_bridge.amazon.feeds")
+
+
+def _log_poll(feed: Feed, delay: float) -> None:
+    log.debug(
+        "feed %s is %s; polling again in %.1fs", feed.feed_id, feed.processing_status.value, delay
+    )
+
 
 BASE: Final = "/feeds/2021-06-30"
 JSON_LISTINGS_FEED: Final = "JSON_LISTINGS_FEED"
@@ -520,6 +530,7 @@ class FeedsApi:
             delay = _next_delay(rules, feed)
             if delay is None:
                 return feed
+            _log_poll(feed, delay)
             self._sleep(delay)
 
     def download(self, feed_document_id: str) -> bytes:
@@ -622,6 +633,7 @@ class AsyncFeedsApi:
             delay = _next_delay(rules, feed)
             if delay is None:
                 return feed
+            _log_poll(feed, delay)
             await self._sleep(delay)
 
     async def download(self, feed_document_id: str) -> bytes:
