@@ -8,7 +8,9 @@ the built-in rule. The function has the same signature as the built-in
 ``settlement_line_account``, so it plugs into ``settlement_to_journal(account_for=...)`` and is
 unit-tested without any client (see tests/mapping/test_example_custom_rule.py).
 
-Run it: ``python examples/custom_mapping_rule.py``
+Run it: ``python examples/custom_mapping_rule.py``. With real data, parse a downloaded
+settlement report (``amazon_erp_bridge.amazon.settlement.parse_settlement_report(path)``) or
+pass ``account_for=marketplace_revenue`` wherever your workflow maps settlements.
 """
 
 from __future__ import annotations
