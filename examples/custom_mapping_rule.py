@@ -10,7 +10,7 @@ unit-tested without any client (see tests/mapping/test_example_custom_rule.py).
 
 Run it: ``python examples/custom_mapping_rule.py``. With real data, parse a downloaded
 settlement report (``amazon_erp_bridge.amazon.settlement.parse_settlement_report(path)``) or
-pass ``account_for=marketplace_revenue`` wherever your workflow maps settlements.
+pass ``account_for=revenue_by_marketplace`` wherever your workflow maps settlements.
 """
 
 from __future__ import annotations
