@@ -9,18 +9,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from amazon_erp_bridge.errors import ValidationError
+from amazon_erp_bridge.model import require_aware
 
 
 def to_wire(value: datetime, what: str) -> str:
     """``value`` as an ISO 8601 UTC string; ``what`` names the argument in the error."""
-    if not isinstance(value, datetime):
-        raise ValidationError(f"{what}: expected an aware datetime, got {value!r}")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValidationError(
-            f"{what}: {value.isoformat()} has no time zone; pass an aware datetime "
-            "(e.g. datetime(2026, 3, 1, tzinfo=timezone.utc))"
-        )
-    utc = value.astimezone(UTC)
+    utc = require_aware(value, what).astimezone(UTC)
     spec = "milliseconds" if utc.microsecond else "seconds"
     return utc.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
 

@@ -1,5 +1,6 @@
 """The canonical data model: frozen attrs classes, exact money, lossless JSON round trips."""
 
+from amazon_erp_bridge.model._checks import require_aware
 from amazon_erp_bridge.model.convert import converter, from_dict, from_json, to_dict, to_json
 from amazon_erp_bridge.model.currency import MINOR_UNITS, is_currency, minor_units
 from amazon_erp_bridge.model.finance import ComponentKind, FinancialComponent, FinancialEvent
@@ -44,6 +45,7 @@ __all__ = [
     "from_json",
     "is_currency",
     "minor_units",
+    "require_aware",
     "to_decimal",
     "to_dict",
     "to_json",

@@ -14,17 +14,26 @@ def _where(instance: object, attribute: attrs.Attribute[Any]) -> str:
     return f"{type(instance).__name__}.{attribute.name}"
 
 
-def aware(instance: object, attribute: attrs.Attribute[Any], value: datetime | None) -> None:
-    """Datetimes must carry a UTC offset: naive times are ambiguous across marketplaces."""
-    if value is None:
-        return
+def require_aware(value: object, what: str) -> datetime:
+    """``value`` if it is a datetime with a UTC offset; else a ValidationError naming ``what``.
+
+    Naive times are ambiguous across marketplaces: UTC or the server's local time, and an
+    order window off by hours loses orders.
+    """
     if not isinstance(value, datetime):
-        raise ValidationError(f"{_where(instance, attribute)}: expected a datetime, got {value!r}")
+        raise ValidationError(f"{what}: expected an aware datetime, got {value!r}")
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValidationError(
-            f"{_where(instance, attribute)}: {value.isoformat()} has no time zone; "
-            "pass an aware datetime (e.g. with tzinfo=timezone.utc)"
+            f"{what}: {value.isoformat()} has no time zone; pass an aware datetime "
+            "(e.g. datetime(2026, 3, 1, tzinfo=timezone.utc))"
         )
+    return value
+
+
+def aware(instance: object, attribute: attrs.Attribute[Any], value: datetime | None) -> None:
+    """attrs validator: an optional datetime field must be aware (see :func:`require_aware`)."""
+    if value is not None:
+        require_aware(value, _where(instance, attribute))
 
 
 def not_blank(instance: object, attribute: attrs.Attribute[Any], value: str) -> None:
