@@ -16,7 +16,7 @@ from typing import Any, Final
 from amazon_erp_bridge.amazon import AsyncSpApiClient, SpApiClient
 from amazon_erp_bridge.amazon.endpoints import MARKETPLACES
 from amazon_erp_bridge.core.limiter import Rate, RateLimiter
-from amazon_erp_bridge.infor import AsyncM3Client, M3Client
+from amazon_erp_bridge.infor import AsyncM3Client, IonApiConfig, M3Client
 from amazon_erp_bridge.sandbox.amazon import FakeSpApi
 from amazon_erp_bridge.sandbox.amazon.state import SEED_MARKETPLACES
 from amazon_erp_bridge.sandbox.infor import FakeIonApi
@@ -138,51 +138,57 @@ class Sandbox:
 
     # -- clients --------------------------------------------------------------------------
 
-    def _wire(self, name: str, transport: Any, kw: dict[str, Any]) -> dict[str, Any]:
+    def _in_process(self, transport: Any, kw: dict[str, Any]) -> dict[str, Any]:
+        """Client arguments: the fake's in-process transport unless serving or given ``http``."""
         if not self.serving and "http" not in kw:
             kw.setdefault("transport", transport)
         return kw
 
+    def _spapi_args(self, kw: dict[str, Any]) -> dict[str, Any]:
+        url = self.url("amazon")
+        if url:
+            kw.setdefault("endpoint", url)
+        return kw
+
     def spapi_client(self, **kw: Any) -> SpApiClient:
         """An SP-API client for the Amazon fake (over HTTP while serving)."""
-        url = self.url("amazon")
-        if url:
-            kw.setdefault("endpoint", url)
-        return self.amazon.client(**kw)
+        return self.amazon.client(**self._spapi_args(kw))
 
     def async_spapi_client(self, **kw: Any) -> AsyncSpApiClient:
-        url = self.url("amazon")
-        if url:
-            kw.setdefault("endpoint", url)
-        return self.amazon.async_client(**kw)
+        return self.amazon.async_client(**self._spapi_args(kw))
 
     def ionapi(self) -> dict[str, str]:
         """The ``.ionapi`` contents for the ION fake (write them to a file to try the CLI)."""
         url = self.url("ion")
         return self.ion.ionapi(url) if url else self.ion.ionapi()
 
+    def _m3_args(self, kw: dict[str, Any]) -> tuple[IonApiConfig, dict[str, Any]]:
+        url = self.url("ion")
+        config = self.ion.config(url) if url else self.ion.config()
+        kw.setdefault("cono", self.ion.cono)
+        kw.setdefault("divi", self.ion.divi)
+        kw.setdefault("limiter", RateLimiter(default=M3_SANDBOX_RATE))
+        return config, self._in_process(self.ion.transport(), kw)
+
     def m3_client(self, **kw: Any) -> M3Client:
         """An M3 client for the ION fake, configured from its ``.ionapi``, in its company."""
-        config = self.ion.config(self.url("ion") or self.ion.ionapi()["iu"])
-        kw.setdefault("cono", self.ion.cono)
-        kw.setdefault("divi", self.ion.divi)
-        kw.setdefault("limiter", RateLimiter(default=M3_SANDBOX_RATE))
-        return M3Client(config, **self._wire("ion", self.ion.transport(), kw))
+        config, args = self._m3_args(kw)
+        return M3Client(config, **args)
 
     def async_m3_client(self, **kw: Any) -> AsyncM3Client:
-        config = self.ion.config(self.url("ion") or self.ion.ionapi()["iu"])
-        kw.setdefault("cono", self.ion.cono)
-        kw.setdefault("divi", self.ion.divi)
-        kw.setdefault("limiter", RateLimiter(default=M3_SANDBOX_RATE))
-        return AsyncM3Client(config, **self._wire("ion", self.ion.transport(), kw))
+        config, args = self._m3_args(kw)
+        return AsyncM3Client(config, **args)
+
+    def _sap_args(self, kw: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        kw.setdefault("auth", basic(USER, PASSWORD))
+        url = self.url("sap") or "https://s4hana.sandbox.test"
+        return url, self._in_process(self.sap.transport(), kw)
 
     def sap_client(self, **kw: Any) -> ODataClient:
         """An OData client for the SAP fake, logged on as its communication user."""
-        kw.setdefault("auth", basic(USER, PASSWORD))
-        url = self.url("sap") or "https://s4hana.sandbox.test"
-        return ODataClient(url, **self._wire("sap", self.sap.transport(), kw))
+        url, args = self._sap_args(kw)
+        return ODataClient(url, **args)
 
     def async_sap_client(self, **kw: Any) -> AsyncODataClient:
-        kw.setdefault("auth", basic(USER, PASSWORD))
-        url = self.url("sap") or "https://s4hana.sandbox.test"
-        return AsyncODataClient(url, **self._wire("sap", self.sap.transport(), kw))
+        url, args = self._sap_args(kw)
+        return AsyncODataClient(url, **args)
