@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-import httpx
+import httpx2
 
 from amazon_erp_bridge.amazon import MARKETPLACES
 from amazon_erp_bridge.model import FulfillmentChannel, OrderStatus
@@ -14,8 +14,8 @@ from amazon_erp_bridge.sandbox.amazon.state import SEED_MARKETPLACES
 from .spapi_env import NOW, Env
 
 
-def _http(env: Env) -> httpx.Client:
-    return httpx.Client(transport=env.fake.router.transport(), base_url=env.fake.BASE_URL)
+def _http(env: Env) -> httpx2.Client:
+    return httpx2.Client(transport=env.fake.router.transport(), base_url=env.fake.BASE_URL)
 
 
 def _token(env: Env) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from amazon_erp_bridge.amazon import feeds as ops
@@ -109,7 +109,7 @@ def test_feed_calls_use_documented_paths_bodies_and_keys() -> None:
         "inputFeedDocumentId": "doc-1",
         "feedOptions": {"a": "b"},
     }
-    assert feed.parse(httpx.Response(202, json={"feedId": "9"})) == "9"
+    assert feed.parse(httpx2.Response(202, json={"feedId": "9"})) == "9"
     assert ops.get_feed("9").path == "/feeds/2021-06-30/feeds/9"
     assert ops.cancel_feed("9").method == "DELETE"
     assert ops.get_feed_document("d").limit_key == "feeds.getFeedDocument"
@@ -129,7 +129,7 @@ def test_upload_goes_to_the_presigned_url_without_a_token() -> None:
 
 
 def test_feed_parses_recorded_shape() -> None:
-    response = httpx.Response(200, content=(RECORDED / "feeds_getFeed_done.json").read_bytes())
+    response = httpx2.Response(200, content=(RECORDED / "feeds_getFeed_done.json").read_bytes())
     feed = ops.get_feed("x").parse(response)
     assert feed.processing_status is ProcessingStatus.DONE
     assert feed.result_feed_document_id == "amzn1.tortuga.4.na.result-0001"

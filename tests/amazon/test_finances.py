@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,8 +25,8 @@ RECORDED = Path(__file__).parent / "recorded"
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 
 
-def recorded(name: str) -> httpx.Response:
-    return httpx.Response(200, content=(RECORDED / name).read_bytes())
+def recorded(name: str) -> httpx2.Response:
+    return httpx2.Response(200, content=(RECORDED / name).read_bytes())
 
 
 # -- calls ---------------------------------------------------------------------------------
@@ -201,7 +201,7 @@ def test_float_amount_can_never_arrive() -> None:
             }
         }
     ).encode()
-    (event,) = ops.list_financial_events(T0).parse(httpx.Response(200, content=body)).items
+    (event,) = ops.list_financial_events(T0).parse(httpx2.Response(200, content=body)).items
     assert event.components[0].amount.amount == Decimal("0.1")
     assert isinstance(event.components[0].amount.amount, Decimal)
 
@@ -226,7 +226,7 @@ def test_bad_currency_names_the_event() -> None:
         }
     ).encode()
     with pytest.raises(ValidationError, match="ServiceFee event FeeAmount"):
-        ops.list_financial_events(T0).parse(httpx.Response(200, content=body))
+        ops.list_financial_events(T0).parse(httpx2.Response(200, content=body))
 
 
 amounts = st.decimals(
@@ -246,7 +246,7 @@ def test_decimal_amounts_never_pass_through_float(values: list[Decimal]) -> None
         for i, v in enumerate(values)
     ]
     body = dump_json({"payload": {"FinancialEvents": {"ServiceFeeEventList": [{"FeeList": fees}]}}})
-    (event,) = ops.list_financial_events(T0).parse(httpx.Response(200, content=body)).items
+    (event,) = ops.list_financial_events(T0).parse(httpx2.Response(200, content=body)).items
     got = [c.amount.amount for c in event.components]
     assert got == values
     assert all(isinstance(v, Decimal) for v in got)
@@ -263,7 +263,7 @@ def test_transaction_amounts_are_exact(value: Decimal) -> None:
             }
         }
     )
-    (t,) = ops.list_transactions(T0).parse(httpx.Response(200, content=body)).items
+    (t,) = ops.list_transactions(T0).parse(httpx2.Response(200, content=body)).items
     assert t.total_amount is not None and t.total_amount.amount == value
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from amazon_erp_bridge.amazon import fulfillment as ops
@@ -19,8 +19,8 @@ from .spapi_env import NOW, Env
 RECORDED = Path(__file__).parent / "recorded"
 
 
-def recorded(name: str) -> httpx.Response:
-    return httpx.Response(200, content=(RECORDED / name).read_bytes())
+def recorded(name: str) -> httpx2.Response:
+    return httpx2.Response(200, content=(RECORDED / name).read_bytes())
 
 
 def order_request(order_id: str = "WEB-1", **changes: Any) -> dict[str, Any]:
@@ -169,7 +169,7 @@ def test_tracking_parses_events() -> None:
 
 
 def test_answer_without_payload_is_an_unreadable_response() -> None:
-    reply = httpx.MockTransport(lambda request: httpx.Response(200, json={"errors": []}))
+    reply = httpx2.MockTransport(lambda request: httpx2.Response(200, json={"errors": []}))
     sender = SyncSender("https://x.test", service="SP-API", transport=reply)
     with sender, pytest.raises(ApiError, match="unreadable response"):
         sender.send(ops.get_fulfillment_order("x"))

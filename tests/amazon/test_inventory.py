@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from amazon_erp_bridge.amazon import inventory as ops
@@ -51,7 +51,7 @@ def test_bad_inventory_arguments(kwargs: dict[str, object], words: str) -> None:
 
 
 def test_parse_summaries_with_details_and_top_level_token() -> None:
-    response = httpx.Response(
+    response = httpx2.Response(
         200, content=(RECORDED / "inventory_getInventorySummaries.json").read_bytes()
     )
     page = ops.get_inventory_summaries("ATVPDKIKX0DER").parse(response)
@@ -77,7 +77,7 @@ def test_non_integer_quantity_is_unreadable() -> None:
         b'[{"sellerSku":"S","inventoryDetails":{"fulfillableQuantity":"many"}}]}}'
     )
     with pytest.raises(ValueError, match="fulfillableQuantity"):
-        ops.get_inventory_summaries("M").parse(httpx.Response(200, content=body))
+        ops.get_inventory_summaries("M").parse(httpx2.Response(200, content=body))
 
 
 def test_sandbox_pages_through_every_sku() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from amazon_erp_bridge.amazon.listings import patch_listings_item, set_listing_quantity
@@ -68,7 +68,7 @@ def test_negative_quantity_is_refused() -> None:
 
 
 def test_invalid_submission_parses_recorded_shape() -> None:
-    response = httpx.Response(200, content=(RECORDED / "listings_patch_invalid.json").read_bytes())
+    response = httpx2.Response(200, content=(RECORDED / "listings_patch_invalid.json").read_bytes())
     result = set_listing_quantity(SELLER, "SKU-GONE", 1, [US]).parse(response)
     assert not result.accepted and result.status == "INVALID"
     assert result.issues[0].attribute_names == ("fulfillment_availability",)

@@ -7,7 +7,7 @@ import logging
 import re
 import threading
 
-import httpx
+import httpx2
 import pytest
 
 from amazon_erp_bridge.amazon import LwaCredentials
@@ -37,9 +37,9 @@ def creds(**kw: object) -> LwaCredentials:
     return LwaCredentials(**values)  # type: ignore[arg-type]
 
 
-def response(status: int, body: bytes, headers: dict[str, str] | None = None) -> httpx.Response:
-    request = httpx.Request("GET", "https://sellingpartnerapi-na.amazon.com/x", headers=headers)
-    return httpx.Response(status, content=body, request=request)
+def response(status: int, body: bytes, headers: dict[str, str] | None = None) -> httpx2.Response:
+    request = httpx2.Request("GET", "https://sellingpartnerapi-na.amazon.com/x", headers=headers)
+    return httpx2.Response(status, content=body, request=request)
 
 
 def test_credentials_never_show_their_secrets() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import httpx
+import httpx2
 import pytest
 
 from amazon_erp_bridge.amazon import orders as ops
@@ -22,8 +22,8 @@ RECORDED = Path(__file__).parent / "recorded"
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 
 
-def recorded(name: str) -> httpx.Response:
-    return httpx.Response(200, content=(RECORDED / name).read_bytes())
+def recorded(name: str) -> httpx2.Response:
+    return httpx2.Response(200, content=(RECORDED / name).read_bytes())
 
 
 def body(name: str) -> Any:
@@ -274,7 +274,7 @@ def test_malformed_json_is_an_unreadable_response() -> None:
 def test_missing_required_field_is_an_unreadable_response() -> None:
     data = body("orders_2026_searchOrders.json")
     del data["orders"][0]["fulfillment"]
-    response = httpx.Response(200, content=json.dumps(data).encode())
+    response = httpx2.Response(200, content=json.dumps(data).encode())
     with pytest.raises(ValueError, match="fulfillmentStatus"):
         ops.search_orders(created_after=T0).parse(response)
 
@@ -282,7 +282,7 @@ def test_missing_required_field_is_an_unreadable_response() -> None:
 def test_bad_amount_names_the_field() -> None:
     data = body("orders_v0_getOrders.json")
     data["payload"]["Orders"][0]["OrderTotal"]["Amount"] = "12,50"
-    response = httpx.Response(200, content=json.dumps(data).encode())
+    response = httpx2.Response(200, content=json.dumps(data).encode())
     with pytest.raises(ValidationError, match="order 114-3941689-8772232 OrderTotal"):
         ops.get_orders_v0(["ATVPDKIKX0DER"], created_after=T0).parse(response)
 

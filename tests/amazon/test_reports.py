@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from amazon_erp_bridge.amazon import reports as ops
@@ -29,8 +29,8 @@ JAPAN = "A1VC38T7YXB528"
 US = "ATVPDKIKX0DER"
 
 
-def recorded(name: str) -> httpx.Response:
-    return httpx.Response(200, content=(RECORDED / name).read_bytes())
+def recorded(name: str) -> httpx2.Response:
+    return httpx2.Response(200, content=(RECORDED / name).read_bytes())
 
 
 # -- building calls ------------------------------------------------------------------------
@@ -54,7 +54,7 @@ def test_create_report_sends_the_documented_body() -> None:
         "dataStartTime": "2026-03-01T00:00:00Z",
         "reportOptions": {"custom": "true"},
     }
-    assert call.parse(httpx.Response(202, json={"reportId": "123"})) == "123"
+    assert call.parse(httpx2.Response(202, json={"reportId": "123"})) == "123"
 
 
 def test_settlement_reports_cannot_be_requested() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 
-import httpx
+import httpx2
 import pytest
 
 from amazon_erp_bridge.amazon.documents import (
@@ -148,7 +148,7 @@ def test_download_call_is_unauthenticated_and_keeps_the_presigned_url() -> None:
     call, head = download_call(url)
     assert call.method == "GET" and call.path == url
     assert call.authenticated is False and call.limit_key == "" and call.stream
-    response = httpx.Response(200, headers={"Content-Type": "text/plain;charset=UTF-8"})
+    response = httpx2.Response(200, headers={"Content-Type": "text/plain;charset=UTF-8"})
     record_document_head(call, response)
     assert head.content_type == "text/plain;charset=UTF-8"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 import pytest
 
 from amazon_erp_bridge.amazon.errors import error_list, read_error
@@ -17,21 +17,21 @@ def test_read_error_takes_code_message_and_details() -> None:
         b'{"errors":[{"code":"InvalidInput","message":"Invalid Input","details":"createdAfter"},'
         b'{"code":"Other","message":"second"}]}'
     )
-    info = read_error(httpx.Response(400, content=body))
+    info = read_error(httpx2.Response(400, content=body))
     assert info.code == "InvalidInput"
     assert info.message == "Invalid Input (createdAfter)"
     assert isinstance(info.details, list) and len(info.details) == 2
-    assert [e["code"] for e in error_list(httpx.Response(400, content=body))] == [
+    assert [e["code"] for e in error_list(httpx2.Response(400, content=body))] == [
         "InvalidInput",
         "Other",
     ]
 
 
 def test_read_error_falls_back_to_the_text() -> None:
-    info = read_error(httpx.Response(502, content=b"<html>Bad Gateway</html>"))
+    info = read_error(httpx2.Response(502, content=b"<html>Bad Gateway</html>"))
     assert info.code is None and "Bad Gateway" in info.message
-    assert read_error(httpx.Response(400, content=b'{"code":"X","message":"flat"}')).code == "X"
-    assert error_list(httpx.Response(400, content=b"nope")) == []
+    assert read_error(httpx2.Response(400, content=b'{"code":"X","message":"flat"}')).code == "X"
+    assert error_list(httpx2.Response(400, content=b"nope")) == []
 
 
 def test_api_error_carries_code_message_status_and_request_id() -> None:

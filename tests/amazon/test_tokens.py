@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 import pytest
 
 from amazon_erp_bridge.amazon import RestrictedResource
@@ -38,7 +38,7 @@ def test_create_rdt_call() -> None:
 def test_parse_rdt_hides_the_token() -> None:
     call = ops.create_restricted_data_token([RestrictedResource("GET", "/orders/v0/orders")])
     rdt = call.parse(
-        httpx.Response(
+        httpx2.Response(
             200, content=b'{"restrictedDataToken":"Atz.sprdt|secret-xyz","expiresIn":3600}'
         )
     )

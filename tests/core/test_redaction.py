@@ -1,6 +1,6 @@
 import logging
 
-import httpx
+import httpx2
 import pytest
 
 from amazon_erp_bridge.core.auth import AccessToken, TokenSource
@@ -56,11 +56,11 @@ def test_secrets_never_reach_logs_or_errors(caplog):
     """Drive a full exchange that logs at DEBUG and fails, then scan everything captured."""
     register_secret(SECRET)
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         if request.url.path == "/token":
-            return httpx.Response(200, json={"access_token": TOKEN, "expires_in": 3600})
+            return httpx2.Response(200, json={"access_token": TOKEN, "expires_in": 3600})
         # A careless server echoing the credential back in its error body.
-        return httpx.Response(400, text=f"bad token {request.headers['x-amz-access-token']}")
+        return httpx2.Response(400, text=f"bad token {request.headers['x-amz-access-token']}")
 
     def fetch(previous):
         return Call(
@@ -73,7 +73,7 @@ def test_secrets_never_reach_logs_or_errors(caplog):
 
     source = TokenSource(fetch, header="x-amz-access-token", template="{}")
     s = SyncSender(
-        "https://x.test", service="t", auth=[source], transport=httpx.MockTransport(handler)
+        "https://x.test", service="t", auth=[source], transport=httpx2.MockTransport(handler)
     )
     logger = logging.getLogger("amazon_erp_bridge.test")
     from amazon_erp_bridge.core.redaction import install_log_filter

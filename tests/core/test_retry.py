@@ -1,6 +1,6 @@
 import random
 
-import httpx
+import httpx2
 import pytest
 
 from amazon_erp_bridge.core.call import Call
@@ -9,7 +9,7 @@ from amazon_erp_bridge.core.sender import SyncSender
 from amazon_erp_bridge.errors import ApiError, RateLimitedError, TransportError
 
 
-def ok(response: httpx.Response) -> str:
+def ok(response: httpx2.Response) -> str:
     return response.text
 
 
@@ -18,9 +18,9 @@ class Script:
 
     def __init__(self, *answers):
         self.answers = list(answers)
-        self.requests: list[httpx.Request] = []
+        self.requests: list[httpx2.Request] = []
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
         self.requests.append(request)
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):
@@ -33,7 +33,7 @@ def sender(script, policy=None):
     s = SyncSender(
         "https://api.test",
         service="test",
-        transport=httpx.MockTransport(script),
+        transport=httpx2.MockTransport(script),
         retry=policy or RetryPolicy(max_attempts=4, rng=random.Random(7)),
         sleep=slept.append,
     )
@@ -41,7 +41,7 @@ def sender(script, policy=None):
 
 
 def test_5xx_is_retried_until_it_succeeds():
-    script = Script(httpx.Response(503), httpx.Response(500), httpx.Response(200, text="ok"))
+    script = Script(httpx2.Response(503), httpx2.Response(500), httpx2.Response(200, text="ok"))
     s, slept = sender(script)
     assert s.send(Call("GET", "/x", parse=ok)) == "ok"
     assert len(script.requests) == 3
@@ -49,7 +49,7 @@ def test_5xx_is_retried_until_it_succeeds():
 
 
 def test_retries_are_bounded_by_attempts():
-    script = Script(*[httpx.Response(502)] * 10)
+    script = Script(*[httpx2.Response(502)] * 10)
     s, _ = sender(script)
     with pytest.raises(ApiError, match="HTTP 502") as info:
         s.send(Call("GET", "/x", parse=ok))
@@ -58,7 +58,7 @@ def test_retries_are_bounded_by_attempts():
 
 
 def test_429_exhausted_raises_rate_limited():
-    script = Script(*[httpx.Response(429, text="slow down")] * 4)
+    script = Script(*[httpx2.Response(429, text="slow down")] * 4)
     s, _ = sender(script)
     with pytest.raises(RateLimitedError, match="slow down"):
         s.send(Call("GET", "/x", parse=ok))
@@ -66,7 +66,7 @@ def test_429_exhausted_raises_rate_limited():
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422])
 def test_other_4xx_are_never_retried(status):
-    script = Script(httpx.Response(status, text="no"), httpx.Response(200))
+    script = Script(httpx2.Response(status, text="no"), httpx2.Response(200))
     s, slept = sender(script)
     with pytest.raises(ApiError, match=f"HTTP {status}"):
         s.send(Call("GET", "/x", parse=ok))
@@ -75,25 +75,25 @@ def test_other_4xx_are_never_retried(status):
 
 
 def test_post_is_not_retried_after_5xx_unless_idempotent():
-    script = Script(httpx.Response(500), httpx.Response(201, text="created"))
+    script = Script(httpx2.Response(500), httpx2.Response(201, text="created"))
     s, _ = sender(script)
     with pytest.raises(ApiError):
         s.send(Call("POST", "/orders", parse=ok, json={}))
     assert len(script.requests) == 1
 
-    script = Script(httpx.Response(500), httpx.Response(201, text="created"))
+    script = Script(httpx2.Response(500), httpx2.Response(201, text="created"))
     s, _ = sender(script)
     assert s.send(Call("POST", "/orders", parse=ok, json={}, idempotent=True)) == "created"
 
 
 def test_post_is_retried_after_429_because_it_was_not_processed():
-    script = Script(httpx.Response(429), httpx.Response(201, text="created"))
+    script = Script(httpx2.Response(429), httpx2.Response(201, text="created"))
     s, _ = sender(script)
     assert s.send(Call("POST", "/orders", parse=ok, json={})) == "created"
 
 
 def test_post_is_not_retried_after_a_read_timeout():
-    script = Script(httpx.ReadTimeout("slow"), httpx.Response(201))
+    script = Script(httpx2.ReadTimeout("slow"), httpx2.Response(201))
     s, _ = sender(script)
     with pytest.raises(TransportError, match="timed out") as info:
         s.send(Call("POST", "/orders", parse=ok, json={}))
@@ -101,19 +101,19 @@ def test_post_is_not_retried_after_a_read_timeout():
 
 
 def test_post_is_retried_when_the_connection_was_refused():
-    script = Script(httpx.ConnectError("refused"), httpx.Response(201, text="created"))
+    script = Script(httpx2.ConnectError("refused"), httpx2.Response(201, text="created"))
     s, _ = sender(script)
     assert s.send(Call("POST", "/orders", parse=ok, json={})) == "created"
 
 
 def test_get_is_retried_after_timeouts():
-    script = Script(httpx.ReadTimeout("slow"), httpx.Response(200, text="ok"))
+    script = Script(httpx2.ReadTimeout("slow"), httpx2.Response(200, text="ok"))
     s, _ = sender(script)
     assert s.send(Call("GET", "/x", parse=ok)) == "ok"
 
 
 def test_retry_after_is_honoured():
-    script = Script(httpx.Response(429, headers={"Retry-After": "7"}), httpx.Response(200))
+    script = Script(httpx2.Response(429, headers={"Retry-After": "7"}), httpx2.Response(200))
     s, slept = sender(script)
     s.send(Call("GET", "/x", parse=ok))
     assert slept == [7.0]
@@ -129,7 +129,7 @@ def test_backoff_is_full_jitter_within_exponential_bounds():
 
 
 def test_waits_never_exceed_the_total_time_budget():
-    script = Script(httpx.Response(429, headers={"Retry-After": "500"}), httpx.Response(200))
+    script = Script(httpx2.Response(429, headers={"Retry-After": "500"}), httpx2.Response(200))
     s, slept = sender(script, RetryPolicy(max_attempts=3, max_elapsed=5.0))
     s.send(Call("GET", "/x", parse=ok))
     assert slept and slept[0] <= 5.0

@@ -6,7 +6,7 @@ import random
 import threading
 import time
 
-import httpx
+import httpx2
 import pytest
 
 from amazon_erp_bridge import __version__
@@ -47,7 +47,7 @@ class TokenServer:
 
 
 def fetch_token(clock=time.time):
-    def parse(response: httpx.Response) -> AccessToken:
+    def parse(response: httpx2.Response) -> AccessToken:
         if response.status_code == 401:
             raise AuthError("token endpoint refused the client", status=401)
         body = json_body(response)
@@ -75,7 +75,7 @@ def test_user_agent_names_the_library():
     s = SyncSender(
         "https://x.test",
         service="t",
-        transport=httpx.MockTransport(lambda r: seen.append(r) or httpx.Response(200, json={})),
+        transport=httpx2.MockTransport(lambda r: seen.append(r) or httpx2.Response(200, json={})),
     )
     s.send(Call("GET", "/a", parse=read))
     assert seen[0].headers["user-agent"] == f"amazon-erp-bridge/{__version__}"
@@ -177,7 +177,7 @@ def test_malformed_json_becomes_an_api_error():
     s = SyncSender(
         "https://x.test",
         service="svc",
-        transport=httpx.MockTransport(lambda r: httpx.Response(200, text="{not json")),
+        transport=httpx2.MockTransport(lambda r: httpx2.Response(200, text="{not json")),
     )
     with pytest.raises(ApiError, match=r"svc HTTP 200.*unreadable response \(JSONDecodeError"):
         s.send(Call("GET", "/a", parse=read))
@@ -187,7 +187,7 @@ def test_missing_field_becomes_an_api_error_not_a_keyerror():
     s = SyncSender(
         "https://x.test",
         service="svc",
-        transport=httpx.MockTransport(lambda r: httpx.Response(200, json={})),
+        transport=httpx2.MockTransport(lambda r: httpx2.Response(200, json={})),
     )
     with pytest.raises(ApiError, match="unreadable response \\(KeyError: 'payload'"):
         s.send(Call("GET", "/a", parse=lambda r: json_body(r)["payload"]))
@@ -203,8 +203,8 @@ def test_error_reader_gives_code_and_request_id():
         service="svc",
         error_reader=reader,
         request_id_header="x-rid",
-        transport=httpx.MockTransport(
-            lambda r: httpx.Response(
+        transport=httpx2.MockTransport(
+            lambda r: httpx2.Response(
                 400, json={"code": "InvalidInput", "message": "bad date"}, headers={"x-rid": "r-1"}
             )
         ),
@@ -221,7 +221,7 @@ def test_broken_error_reader_still_reports_the_status():
         "https://x.test",
         service="svc",
         error_reader=lambda r: r.json()["nope"],
-        transport=httpx.MockTransport(lambda r: httpx.Response(418, text="teapot")),
+        transport=httpx2.MockTransport(lambda r: httpx2.Response(418, text="teapot")),
     )
     with pytest.raises(ApiError, match="HTTP 418.*teapot"):
         s.send(Call("GET", "/a", parse=read))
@@ -234,9 +234,9 @@ def test_pages_are_fetched_lazily_until_the_last():
         token = request.url.params.get("next")
         seen.append(token)
         n = int(token or 0)
-        return httpx.Response(200, json={"items": [n], "next": str(n + 1) if n < 3 else None})
+        return httpx2.Response(200, json={"items": [n], "next": str(n + 1) if n < 3 else None})
 
-    s = SyncSender("https://x.test", service="t", transport=httpx.MockTransport(handler))
+    s = SyncSender("https://x.test", service="t", transport=httpx2.MockTransport(handler))
 
     def page(token):
         params = {"next": token} if token else {}
@@ -257,7 +257,7 @@ def test_a_repeated_page_token_stops_the_loop():
     s = SyncSender(
         "https://x.test",
         service="t",
-        transport=httpx.MockTransport(lambda r: httpx.Response(200, json={"next": "same"})),
+        transport=httpx2.MockTransport(lambda r: httpx2.Response(200, json={"next": "same"})),
     )
     with pytest.raises(ApiError, match="same page token twice"):
         list(s.pages(lambda t: Call("GET", "/p", parse=lambda r: Page((1,), r.json()["next"]))))
@@ -268,7 +268,7 @@ def test_bytes_stream_in_chunks():
     s = SyncSender(
         "https://x.test",
         service="t",
-        transport=httpx.MockTransport(lambda r: httpx.Response(200, content=body)),
+        transport=httpx2.MockTransport(lambda r: httpx2.Response(200, content=body)),
     )
     chunks = list(s.iter_bytes(Call("GET", "/doc", parse=lambda r: None), chunk_size=4096))
     assert b"".join(chunks) == body
@@ -280,7 +280,7 @@ def test_stream_error_status_raises():
         "https://x.test",
         service="t",
         retry=RetryPolicy(max_attempts=1),
-        transport=httpx.MockTransport(lambda r: httpx.Response(403, text="expired url")),
+        transport=httpx2.MockTransport(lambda r: httpx2.Response(403, text="expired url")),
     )
     with pytest.raises(ApiError, match="HTTP 403.*expired url"):
         list(s.iter_bytes(Call("GET", "/doc", parse=lambda r: None)))
@@ -295,7 +295,7 @@ def test_limiter_is_consulted_per_operation():
         service="t",
         limiter=limiter,
         sleep=slept.append,
-        transport=httpx.MockTransport(lambda r: httpx.Response(200, json={})),
+        transport=httpx2.MockTransport(lambda r: httpx2.Response(200, json={})),
     )
     for _ in range(3):
         s.send(Call("GET", "/a", parse=read, limit_key="op"))
@@ -308,7 +308,7 @@ def test_hooks_see_every_response():
         "https://x.test",
         service="t",
         hooks=[lambda call, resp: seen.append((call.limit_key, resp.headers["x-rate"]))],
-        transport=httpx.MockTransport(lambda r: httpx.Response(200, headers={"x-rate": "5"})),
+        transport=httpx2.MockTransport(lambda r: httpx2.Response(200, headers={"x-rate": "5"})),
     )
     s.send(Call("GET", "/a", parse=lambda r: None, limit_key="k"))
     assert seen == [("k", "5")]
@@ -322,7 +322,7 @@ def test_basic_auth_header_and_secret_hidden():
         "https://x.test",
         service="t",
         auth=[auth],
-        transport=httpx.MockTransport(lambda r: seen.append(r) or httpx.Response(200)),
+        transport=httpx2.MockTransport(lambda r: seen.append(r) or httpx2.Response(200)),
     )
     s.send(Call("GET", "/a", parse=lambda r: None))
     assert seen[0].headers["authorization"].startswith("Basic ")
@@ -333,7 +333,7 @@ def test_absolute_urls_bypass_the_base_url():
     s = SyncSender(
         "https://x.test/base",
         service="t",
-        transport=httpx.MockTransport(lambda r: seen.append(str(r.url)) or httpx.Response(200)),
+        transport=httpx2.MockTransport(lambda r: seen.append(str(r.url)) or httpx2.Response(200)),
     )
     s.send(Call("GET", "https://bucket.test/doc?sig=1", parse=lambda r: None))
     s.send(Call("GET", "rel", parse=lambda r: None, params={"a": ["1", "2"]}))
@@ -346,8 +346,8 @@ async def test_async_sender_retries_and_pages():
     def handler(request):
         calls.append(request)
         if len(calls) == 1:
-            return httpx.Response(503)
-        return httpx.Response(200, json={"items": [1, 2]})
+            return httpx2.Response(503)
+        return httpx2.Response(200, json={"items": [1, 2]})
 
     slept = []
 
@@ -355,7 +355,7 @@ async def test_async_sender_retries_and_pages():
         slept.append(seconds)
 
     s = AsyncSender(
-        "https://x.test", service="t", transport=httpx.MockTransport(handler), sleep=sleep
+        "https://x.test", service="t", transport=httpx2.MockTransport(handler), sleep=sleep
     )
     items = [i async for i in s.pages(lambda t: Call("GET", "/p", parse=lambda r: Page((1, 2))))]
     assert items == [1, 2]
@@ -364,7 +364,7 @@ async def test_async_sender_retries_and_pages():
 
 
 def test_decimal_json_numbers_never_pass_through_float():
-    response = httpx.Response(200, content=b'{"CurrencyAmount": 0.1, "big": 12345678901234567.89}')
+    response = httpx2.Response(200, content=b'{"CurrencyAmount": 0.1, "big": 12345678901234567.89}')
     body = json_body(response)
     assert str(body["CurrencyAmount"]) == "0.1"
     assert str(body["big"]) == "12345678901234567.89"
@@ -375,7 +375,7 @@ def test_debug_log_names_service_method_and_status(caplog):
         "https://x.test",
         service="svc",
         request_id_header="x-rid",
-        transport=httpx.MockTransport(lambda r: httpx.Response(204, headers={"x-rid": "abc"})),
+        transport=httpx2.MockTransport(lambda r: httpx2.Response(204, headers={"x-rid": "abc"})),
     )
     with caplog.at_level(logging.DEBUG, logger="amazon_erp_bridge"):
         s.send(Call("GET", "/a", parse=lambda r: None))

@@ -2,7 +2,7 @@ import asyncio
 import threading
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from amazon_erp_bridge.core.redaction import Secret
@@ -60,7 +60,7 @@ def test_refresh_and_revoke_use_http_basic(fake):
 
 def test_token_parse_reads_recorded_shape(fake, clock):
     call = password_grant(fake.config(), clock=clock)
-    token = call.parse(httpx.Response(200, content=(FIXTURES / "token_ok.json").read_bytes()))
+    token = call.parse(httpx2.Response(200, content=(FIXTURES / "token_ok.json").read_bytes()))
     assert token.value.reveal() == "at-recorded-shape-0001"
     assert token.expires_at == clock() + 7200
     assert token.refresh_token.reveal() == "rt-recorded-shape-0001"
@@ -70,7 +70,7 @@ def test_invalid_client_recorded_shape_explains_usual_causes(fake):
     call = password_grant(fake.config())
     with pytest.raises(AuthError) as err:
         call.parse(
-            httpx.Response(401, content=(FIXTURES / "token_invalid_client.json").read_bytes())
+            httpx2.Response(401, content=(FIXTURES / "token_invalid_client.json").read_bytes())
         )
     text = str(err.value)
     assert err.value.status == 401 and err.value.code == "invalid_client"

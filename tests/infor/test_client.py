@@ -1,6 +1,6 @@
 """M3Client against the fake gateway: execute, bulk, errors, throttling, timeouts, real HTTP."""
 
-import httpx
+import httpx2
 import pytest
 
 from amazon_erp_bridge.core.limiter import Rate, RateLimiter
@@ -222,7 +222,7 @@ def test_transport_error_when_nothing_listens(fake, clock):
         clock=clock,
         sleep=clock.sleep,
         retry=retry_policy(max_attempts=2),
-        http=httpx.Client(timeout=1),
+        http=httpx2.Client(timeout=1),
     )
     with pytest.raises(TransportError) as err:
         m3.execute("CRS610MI", "GetBasicData", {"CUNO": CUSTOMER})

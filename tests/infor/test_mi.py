@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from amazon_erp_bridge.errors import ApiError, ValidationError
@@ -17,7 +17,7 @@ def response(name_or_body, status=200):
     )
     if isinstance(content, str):
         content = content.encode()
-    return httpx.Response(status, content=content, request=httpx.Request("GET", "https://x/"))
+    return httpx2.Response(status, content=content, request=httpx2.Request("GET", "https://x/"))
 
 
 def test_execute_call_puts_fields_and_control_params_in_the_query():

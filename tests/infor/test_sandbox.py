@@ -2,7 +2,7 @@
 
 import json
 
-import httpx
+import httpx2
 
 from amazon_erp_bridge.infor import IonApiConfig, IonApiKind, check_ionapi
 from amazon_erp_bridge.sandbox.infor import DEFAULT_URL, PROGRAMS, FakeIonApi
@@ -43,7 +43,7 @@ def test_extra_control_params_reach_the_server(m3, fake):
 
 
 def test_unknown_grant_and_missing_bearer_are_refused(fake):
-    client = httpx.Client(transport=fake.transport(), base_url=DEFAULT_URL)
+    client = httpx2.Client(transport=fake.transport(), base_url=DEFAULT_URL)
     form = {"grant_type": "magic", "client_id": fake.client_id, "client_secret": fake.client_secret}
     answer = client.post(f"/{fake.tenant}/as/token.oauth2", data=form)
     assert answer.status_code == 400 and answer.json()["error"] == "unsupported_grant_type"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 import pytest
 
 from amazon_erp_bridge.errors import ValidationError
@@ -28,8 +28,8 @@ from tests.sap.conftest import PO, fixture_bytes, order_payload
 SO = SalesOrderService.PATH
 
 
-def answer(name: str, boundary: str) -> httpx.Response:
-    return httpx.Response(
+def answer(name: str, boundary: str) -> httpx2.Response:
+    return httpx2.Response(
         202,
         content=fixture_bytes(name),
         headers={"Content-Type": f"multipart/mixed; boundary={boundary}"},
@@ -82,7 +82,7 @@ def test_recorded_answer_is_read_per_part() -> None:
 
 def test_recorded_answer_with_bare_lf_is_read() -> None:
     content = fixture_bytes("batch_response.txt").replace(b"\r\n", b"\n")
-    response = httpx.Response(
+    response = httpx2.Response(
         202, content=content, headers={"Content-Type": 'multipart/mixed; boundary="batch_A1"'}
     )
     items = [
@@ -125,7 +125,7 @@ def test_unterminated_multipart_is_refused() -> None:
 
 
 def test_answer_without_boundary_is_refused() -> None:
-    bad = httpx.Response(202, content=b"", headers={"Content-Type": "multipart/mixed"})
+    bad = httpx2.Response(202, content=b"", headers={"Content-Type": "multipart/mixed"})
     with pytest.raises(ValidationError, match="boundary"):
         parse_batch(bad, [so.read_sales_order("1")])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from amazon_erp_bridge.core.retry import RetryPolicy
@@ -140,13 +140,13 @@ def test_oauth_wrong_secret_is_an_auth_error(fake: FakeSap) -> None:
 def test_client_certificate_is_handed_to_httpx(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: dict[str, Any] = {}
 
-    class Recording(httpx.Client):
+    class Recording(httpx2.Client):
         def __init__(self, **kw: Any) -> None:
             seen.update(kw)
             kw.pop("cert", None)
             super().__init__(**kw)
 
-    monkeypatch.setattr("amazon_erp_bridge.sap.client.httpx.Client", Recording)
+    monkeypatch.setattr("amazon_erp_bridge.sap.client.httpx2.Client", Recording)
     with ODataClient(BASE_URL, cert=("/certs/client.pem", "/certs/client.key"), verify=False):
         pass
     assert seen["cert"] == ("/certs/client.pem", "/certs/client.key")

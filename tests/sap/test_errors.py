@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-import httpx
+import httpx2
 import pytest
 
 from amazon_erp_bridge.errors import ApiError, RateLimitedError
@@ -23,8 +23,8 @@ from amazon_erp_bridge.sap.soap import payload_of, read_fault, soap_error
 from tests.sap.conftest import fixture_bytes
 
 
-def response(status: int, content: bytes, **headers: str) -> httpx.Response:
-    return httpx.Response(status, content=content, headers=headers)
+def response(status: int, content: bytes, **headers: str) -> httpx2.Response:
+    return httpx2.Response(status, content=content, headers=headers)
 
 
 def test_v2_error_body_gives_code_message_details_and_transaction_id() -> None:

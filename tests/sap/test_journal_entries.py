@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-import httpx
+import httpx2
 import pytest
 
 from amazon_erp_bridge.errors import ValidationError
@@ -139,7 +139,7 @@ def test_reposting_the_same_settlement_is_a_soap_fault(journal: JournalEntryServ
 
 def test_recorded_confirmation_is_read() -> None:
     call = post_journal_entry(entry(), Posting("1010", "U"), message="AMZ1", created_at=NOW)
-    posted = call.parse(httpx.Response(200, content=fixture_bytes("journal_confirmation.xml")))
+    posted = call.parse(httpx2.Response(200, content=fixture_bytes("journal_confirmation.xml")))
     assert posted.accounting_document == "0100000437"
     assert posted.fiscal_year == "2026"
     assert posted.messages[0].code == "605(RW)"
@@ -148,7 +148,7 @@ def test_recorded_confirmation_is_read() -> None:
 def test_recorded_rejection_is_read() -> None:
     call = post_journal_entry(entry(), Posting("1010", "U"), message="AMZ1", created_at=NOW)
     with pytest.raises(JournalEntryRejectedError, match="chart of accounts YCOA") as info:
-        call.parse(httpx.Response(200, content=fixture_bytes("journal_rejected.xml")))
+        call.parse(httpx2.Response(200, content=fixture_bytes("journal_rejected.xml")))
     assert len(info.value.log_items) == 2
 
 
@@ -161,7 +161,7 @@ def test_confirmation_without_entries_is_rejected() -> None:
         b"</Item></Log></n:JournalEntryBulkCreateConfirmation></e:Body></e:Envelope>"
     )
     with pytest.raises(JournalEntryRejectedError, match="could not be processed"):
-        call.parse(httpx.Response(200, content=empty))
+        call.parse(httpx2.Response(200, content=empty))
 
 
 def test_bulk_post_uses_the_settlement_id_and_refuses_duplicates(

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-import httpx
+import httpx2
 import pytest
 
 from amazon_erp_bridge.errors import ValidationError
@@ -16,9 +16,9 @@ from amazon_erp_bridge.sap.sales_orders import SalesOrder, read_sales_order
 from tests.sap.conftest import fixture_bytes
 
 
-def answer(body: object, status: int = 200, **headers: str) -> httpx.Response:
+def answer(body: object, status: int = 200, **headers: str) -> httpx2.Response:
     content = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return httpx.Response(status, content=content, headers=headers)
+    return httpx2.Response(status, content=content, headers=headers)
 
 
 def test_recorded_sales_order_is_read_exactly() -> None:
@@ -140,8 +140,8 @@ def test_function_import_params_and_results() -> None:
 def test_count_and_metadata_calls() -> None:
     count = ops.read_count("A_X", Query(filter=prop("A").eq(1), top=3))
     assert count.path == "A_X/$count" and count.params == {"$filter": "A eq 1"}
-    assert count.parse(httpx.Response(200, text="42")) == 42
-    assert ops.read_metadata().parse(httpx.Response(200, content=b"<edmx/>")) == b"<edmx/>"
+    assert count.parse(httpx2.Response(200, text="42")) == 42
+    assert ops.read_metadata().parse(httpx2.Response(200, content=b"<edmx/>")) == b"<edmx/>"
 
 
 def test_collection_carries_the_inline_count() -> None:

@@ -6,7 +6,7 @@ import base64
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-import httpx
+import httpx2
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,8 +20,8 @@ SO = SalesOrderService.PATH
 AUTH = {"Authorization": "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()}
 
 
-def raw(fake: FakeSap) -> httpx.Client:
-    return httpx.Client(base_url=BASE_URL, transport=fake.transport(), headers=AUTH)
+def raw(fake: FakeSap) -> httpx2.Client:
+    return httpx2.Client(base_url=BASE_URL, transport=fake.transport(), headers=AUTH)
 
 
 ROW = {
@@ -113,7 +113,7 @@ def test_session_keeps_its_token(fake: FakeSap) -> None:
 
 
 def test_logon_is_required_everywhere(fake: FakeSap) -> None:
-    with httpx.Client(base_url=BASE_URL, transport=fake.transport()) as http:
+    with httpx2.Client(base_url=BASE_URL, transport=fake.transport()) as http:
         assert http.get(SO + "/$metadata").status_code == 401
         soap = http.post("/sap/bc/srt/scs_ext/sap/journalentrycreaterequestconfi", content=b"<x/>")
         assert soap.status_code == 401

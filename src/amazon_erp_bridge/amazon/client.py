@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import httpx
+import httpx2
 
 from amazon_erp_bridge.amazon import endpoints
 from amazon_erp_bridge.amazon.errors import RATE_LIMIT_HEADER, REQUEST_ID_HEADER, read_error
@@ -47,10 +47,10 @@ SERVICE = "SP-API"
 
 def follow_rate_limit(
     limiter: RateLimiter, scope: str
-) -> Callable[[Call[Any], httpx.Response], None]:
+) -> Callable[[Call[Any], httpx2.Response], None]:
     """A sender hook: set the operation's bucket to the rate in ``x-amzn-RateLimit-Limit``."""
 
-    def hook(call: Call[Any], response: httpx.Response) -> None:
+    def hook(call: Call[Any], response: httpx2.Response) -> None:
         value = response.headers.get(RATE_LIMIT_HEADER)
         if not value or not call.limit_key:
             return
@@ -131,8 +131,8 @@ class SpApiClient:
         lwa_endpoint: str | None = None,
         sandbox: bool = False,
         selling_partner_id: str | None = None,
-        transport: httpx.BaseTransport | None = None,
-        http: httpx.Client | None = None,
+        transport: httpx2.BaseTransport | None = None,
+        http: httpx2.Client | None = None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         limiter: RateLimiter | None = None,
@@ -201,8 +201,8 @@ class AsyncSpApiClient:
         lwa_endpoint: str | None = None,
         sandbox: bool = False,
         selling_partner_id: str | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-        http: httpx.AsyncClient | None = None,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        http: httpx2.AsyncClient | None = None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], Awaitable[None]] = _asleep,
         limiter: RateLimiter | None = None,

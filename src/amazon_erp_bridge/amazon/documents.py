@@ -15,7 +15,7 @@ import zlib
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
-import httpx
+import httpx2
 
 from amazon_erp_bridge.core.call import Call
 from amazon_erp_bridge.core.redaction import get_logger
@@ -292,9 +292,9 @@ class ResponseHead:
     """
 
     def __init__(self) -> None:
-        self.headers: httpx.Headers | None = None
+        self.headers: httpx2.Headers | None = None
 
-    def __call__(self, response: httpx.Response) -> None:
+    def __call__(self, response: httpx2.Response) -> None:
         self.headers = response.headers
 
     @property
@@ -302,7 +302,7 @@ class ResponseHead:
         return None if self.headers is None else self.headers.get("content-type")
 
 
-def record_document_head(call: Call[Any], response: httpx.Response) -> None:
+def record_document_head(call: Call[Any], response: httpx2.Response) -> None:
     """Sender hook: give a document download's :class:`ResponseHead` the response headers."""
     if isinstance(call.parse, ResponseHead):
         call.parse(response)
@@ -338,5 +338,5 @@ def upload_call(url: str, content: bytes, content_type: str) -> Call[None]:
     )
 
 
-def _ignore(response: httpx.Response) -> None:
+def _ignore(response: httpx2.Response) -> None:
     return None

@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, Final
 
-import httpx
+import httpx2
 
 from amazon_erp_bridge.core.sender import ErrorInfo, read_error_text
 
@@ -26,7 +26,7 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def read_error(response: httpx.Response) -> ErrorInfo:
+def read_error(response: httpx2.Response) -> ErrorInfo:
     """The first error of an SP-API error body (the others go to ``details``)."""
     try:
         body = json.loads(response.content) if response.content else None
@@ -47,7 +47,7 @@ def read_error(response: httpx.Response) -> ErrorInfo:
     return read_error_text(response)
 
 
-def error_list(response: httpx.Response) -> list[dict[str, Any]]:
+def error_list(response: httpx2.Response) -> list[dict[str, Any]]:
     """Every error of an SP-API error body, or an empty list if it has none (pure)."""
     try:
         body = json.loads(response.content) if response.content else None

@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from datetime import datetime
 from typing import Any, Final
 
-import httpx
+import httpx2
 from attrs import field, frozen
 
 from amazon_erp_bridge.amazon import documents
@@ -111,20 +111,20 @@ def _feed(data: Mapping[str, Any]) -> Feed:
     )
 
 
-def _parse_feed(response: httpx.Response) -> Feed:
+def _parse_feed(response: httpx2.Response) -> Feed:
     return _feed(json_body(response))
 
 
-def _parse_feeds_page(response: httpx.Response) -> Page[Feed]:
+def _parse_feeds_page(response: httpx2.Response) -> Page[Feed]:
     body = json_body(response)
     return Page(tuple(_feed(f) for f in body["feeds"]), body.get("nextToken") or None)
 
 
-def _parse_feed_id(response: httpx.Response) -> str:
+def _parse_feed_id(response: httpx2.Response) -> str:
     return str(json_body(response)["feedId"])
 
 
-def _parse_document(response: httpx.Response) -> FeedDocument:
+def _parse_document(response: httpx2.Response) -> FeedDocument:
     body = json_body(response)
     return FeedDocument(
         feed_document_id=str(body["feedDocumentId"]),
@@ -133,7 +133,7 @@ def _parse_document(response: httpx.Response) -> FeedDocument:
     )
 
 
-def _nothing(response: httpx.Response) -> None:
+def _nothing(response: httpx2.Response) -> None:
     return None
 
 

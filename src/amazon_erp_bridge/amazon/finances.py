@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-import httpx
+import httpx2
 from attrs import field, frozen
 
 from amazon_erp_bridge.amazon.timestamps import from_wire, to_wire
@@ -374,8 +374,8 @@ def financial_events(data: Mapping[str, Any], group_id: str | None = None) -> li
     return out
 
 
-def _events_parser(group_id: str | None) -> Callable[[httpx.Response], Page[FinancialEvent]]:
-    def parse(response: httpx.Response) -> Page[FinancialEvent]:
+def _events_parser(group_id: str | None) -> Callable[[httpx2.Response], Page[FinancialEvent]]:
+    def parse(response: httpx2.Response) -> Page[FinancialEvent]:
         payload = json_body(response)["payload"]
         events = financial_events(payload.get("FinancialEvents") or {}, group_id)
         return Page(tuple(events), _text(payload.get("NextToken")))
@@ -493,7 +493,7 @@ def event_group(data: Mapping[str, Any]) -> FinancialEventGroup:
     )
 
 
-def _parse_groups(response: httpx.Response) -> Page[FinancialEventGroup]:
+def _parse_groups(response: httpx2.Response) -> Page[FinancialEventGroup]:
     payload = json_body(response)["payload"]
     groups = tuple(event_group(g) for g in payload.get("FinancialEventGroupList") or ())
     return Page(groups, _text(payload.get("NextToken")))
@@ -580,7 +580,7 @@ def transaction(data: Mapping[str, Any]) -> Transaction:
     )
 
 
-def _parse_transactions(response: httpx.Response) -> Page[Transaction]:
+def _parse_transactions(response: httpx2.Response) -> Page[Transaction]:
     payload = json_body(response)["payload"]
     items = tuple(transaction(t) for t in payload.get("transactions") or ())
     return Page(items, _text(payload.get("nextToken")))

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any, Final
 from urllib.parse import quote
 
-import httpx
+import httpx2
 from attrs import frozen
 
 from amazon_erp_bridge.amazon.timestamps import from_wire, to_wire
@@ -259,7 +259,7 @@ class PackageTracking:
     events: tuple[TrackingEvent, ...] = ()
 
 
-def _payload(response: httpx.Response) -> Mapping[str, Any]:
+def _payload(response: httpx2.Response) -> Mapping[str, Any]:
     body = json_body(response)
     payload = body.get("payload") if isinstance(body, Mapping) else None
     if not isinstance(payload, Mapping):
@@ -350,7 +350,7 @@ def shipment_of(order_id: str, data: Mapping[str, Any]) -> Shipment:
     )
 
 
-def _parse_details(response: httpx.Response) -> FulfillmentOrderDetails:
+def _parse_details(response: httpx2.Response) -> FulfillmentOrderDetails:
     payload = _payload(response)
     order = _order(payload["fulfillmentOrder"])
     oid = order.seller_fulfillment_order_id
@@ -361,7 +361,7 @@ def _parse_details(response: httpx.Response) -> FulfillmentOrderDetails:
     )
 
 
-def _parse_orders_page(response: httpx.Response) -> Page[FulfillmentOrder]:
+def _parse_orders_page(response: httpx2.Response) -> Page[FulfillmentOrder]:
     payload = _payload(response)
     orders = tuple(_order(o) for o in payload.get("fulfillmentOrders") or ())
     return Page(orders, payload.get("nextToken") or None)
@@ -396,11 +396,11 @@ def _preview(data: Mapping[str, Any]) -> FulfillmentPreview:
     )
 
 
-def _parse_previews(response: httpx.Response) -> tuple[FulfillmentPreview, ...]:
+def _parse_previews(response: httpx2.Response) -> tuple[FulfillmentPreview, ...]:
     return tuple(_preview(p) for p in _payload(response).get("fulfillmentPreviews") or ())
 
 
-def _parse_tracking(response: httpx.Response) -> PackageTracking:
+def _parse_tracking(response: httpx2.Response) -> PackageTracking:
     data = _payload(response)
     number = int(data["packageNumber"])
     what = f"package {number}"
@@ -427,7 +427,7 @@ def _parse_tracking(response: httpx.Response) -> PackageTracking:
     )
 
 
-def _nothing(response: httpx.Response) -> None:
+def _nothing(response: httpx2.Response) -> None:
     return None
 
 

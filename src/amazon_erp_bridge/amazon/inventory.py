@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
-import httpx
+import httpx2
 
 from amazon_erp_bridge.amazon.timestamps import from_wire, to_wire
 from amazon_erp_bridge.core.call import Call, Page
@@ -61,7 +61,7 @@ def inventory_level(data: Mapping[str, Any], location: str | None) -> InventoryL
     )
 
 
-def _parse(response: httpx.Response) -> Page[InventoryLevel]:
+def _parse(response: httpx2.Response) -> Page[InventoryLevel]:
     body = json_body(response)
     payload = body["payload"]
     location = (payload.get("granularity") or {}).get("granularityId")

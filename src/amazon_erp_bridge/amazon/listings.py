@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 from urllib.parse import quote
 
-import httpx
+import httpx2
 from attrs import evolve, frozen
 
 from amazon_erp_bridge.amazon.feeds import DEFAULT_PRODUCT_TYPE, quantity_patch
@@ -58,7 +58,7 @@ def _issue(data: Mapping[str, Any]) -> ListingsIssue:
     )
 
 
-def _parse_submission(response: httpx.Response) -> ListingsSubmission:
+def _parse_submission(response: httpx2.Response) -> ListingsSubmission:
     body = json_body(response)
     return ListingsSubmission(
         sku=str(body["sku"]),

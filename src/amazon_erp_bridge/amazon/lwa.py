@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-import httpx
+import httpx2
 from attrs import field, frozen
 
 from amazon_erp_bridge.core.auth import AccessToken, TokenSource
@@ -80,7 +80,7 @@ class LwaCredentials:
         )
 
 
-def _auth_error(response: httpx.Response, grant: str) -> AuthError:
+def _auth_error(response: httpx2.Response, grant: str) -> AuthError:
     try:
         body = json.loads(response.content) if response.content else {}
     except ValueError:
@@ -111,8 +111,8 @@ def _auth_error(response: httpx.Response, grant: str) -> AuthError:
 
 def _token_parser(
     grant: str, now: float, scope: str | None
-) -> Callable[[httpx.Response], AccessToken]:
-    def parse(response: httpx.Response) -> AccessToken:
+) -> Callable[[httpx2.Response], AccessToken]:
+    def parse(response: httpx2.Response) -> AccessToken:
         if response.status_code != 200:
             raise _auth_error(response, grant)
         try:
@@ -186,7 +186,7 @@ def client_credentials_call(
 _REFUSED_TOKEN_WORDS: Final = ("expired", "revoked, malformed or invalid")
 
 
-def token_refused(response: httpx.Response) -> bool:
+def token_refused(response: httpx2.Response) -> bool:
     """True when SP-API refused the LWA access token itself (expired or invalid).
 
     SP-API answers 403 ``Unauthorized`` for an expired token, with the reason in ``details``.

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any, Final
 
 import attrs
-import httpx
+import httpx2
 from attrs import frozen
 
 from amazon_erp_bridge.amazon.lwa import ACCESS_TOKEN_HEADER
@@ -326,7 +326,7 @@ def _rdt_headers(rdt: Secret | None) -> dict[str, str]:
     return {ACCESS_TOKEN_HEADER: rdt.reveal()} if rdt is not None else {}
 
 
-def _parse_orders_v0(response: httpx.Response) -> Page[Order]:
+def _parse_orders_v0(response: httpx2.Response) -> Page[Order]:
     payload = json_body(response)["payload"]
     orders = tuple(order_from_v0(o) for o in payload.get("Orders") or ())
     return Page(orders, _text(payload.get("NextToken")))
@@ -402,7 +402,7 @@ def get_orders_v0(
     )
 
 
-def _parse_order_v0(response: httpx.Response) -> Order:
+def _parse_order_v0(response: httpx2.Response) -> Order:
     return order_from_v0(json_body(response)["payload"])
 
 
@@ -417,7 +417,7 @@ def get_order_v0(order_id: str, rdt: Secret | None = None) -> Call[Order]:
     )
 
 
-def _parse_items_v0(response: httpx.Response) -> Page[OrderLine]:
+def _parse_items_v0(response: httpx2.Response) -> Page[OrderLine]:
     payload = json_body(response)["payload"]
     lines = tuple(line_from_v0(i) for i in payload.get("OrderItems") or ())
     return Page(lines, _text(payload.get("NextToken")))
@@ -439,7 +439,7 @@ def get_order_items_v0(
     )
 
 
-def _parse_address_v0(response: httpx.Response) -> Address | None:
+def _parse_address_v0(response: httpx2.Response) -> Address | None:
     return address_from_v0(json_body(response)["payload"].get("ShippingAddress"))
 
 
@@ -454,7 +454,7 @@ def get_order_address_v0(order_id: str, rdt: Secret) -> Call[Address | None]:
     )
 
 
-def _parse_buyer_info_v0(response: httpx.Response) -> BuyerInfo:
+def _parse_buyer_info_v0(response: httpx2.Response) -> BuyerInfo:
     payload = json_body(response)["payload"]
     return BuyerInfo(
         order_id=payload["AmazonOrderId"],
@@ -613,7 +613,7 @@ def order_from_2026(data: Mapping[str, Any]) -> Order:
     )
 
 
-def _parse_search(response: httpx.Response) -> Page[Order]:
+def _parse_search(response: httpx2.Response) -> Page[Order]:
     body = json_body(response)
     orders = tuple(order_from_2026(o) for o in body.get("orders") or ())
     return Page(orders, _text((body.get("pagination") or {}).get("nextToken")))
@@ -662,7 +662,7 @@ def search_orders(
     )
 
 
-def _parse_get_order_2026(response: httpx.Response) -> Order:
+def _parse_get_order_2026(response: httpx2.Response) -> Order:
     return order_from_2026(json_body(response)["order"])
 
 

@@ -26,7 +26,7 @@ from collections.abc import (
 from datetime import datetime
 from typing import Any, Final
 
-import httpx
+import httpx2
 from attrs import field, frozen
 
 from amazon_erp_bridge.amazon import documents
@@ -108,20 +108,20 @@ def _report(data: Mapping[str, Any]) -> Report:
     )
 
 
-def _parse_report(response: httpx.Response) -> Report:
+def _parse_report(response: httpx2.Response) -> Report:
     return _report(json_body(response))
 
 
-def _parse_reports_page(response: httpx.Response) -> Page[Report]:
+def _parse_reports_page(response: httpx2.Response) -> Page[Report]:
     body = json_body(response)
     return Page(tuple(_report(r) for r in body["reports"]), body.get("nextToken") or None)
 
 
-def _parse_report_id(response: httpx.Response) -> str:
+def _parse_report_id(response: httpx2.Response) -> str:
     return str(json_body(response)["reportId"])
 
 
-def _parse_document(response: httpx.Response) -> ReportDocument:
+def _parse_document(response: httpx2.Response) -> ReportDocument:
     body = json_body(response)
     return ReportDocument(
         report_document_id=str(body["reportDocumentId"]),
@@ -130,7 +130,7 @@ def _parse_document(response: httpx.Response) -> ReportDocument:
     )
 
 
-def _nothing(response: httpx.Response) -> None:
+def _nothing(response: httpx2.Response) -> None:
     return None
 
 

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
 
-import httpx
+import httpx2
 from attrs import field, frozen
 
 from amazon_erp_bridge.core.call import Call
@@ -93,7 +93,7 @@ class RestrictedDataToken:
     expires_in: int
 
 
-def _parse_rdt(response: httpx.Response) -> RestrictedDataToken:
+def _parse_rdt(response: httpx2.Response) -> RestrictedDataToken:
     body = json_body(response)
     value = body["restrictedDataToken"]
     if not isinstance(value, str) or not value:

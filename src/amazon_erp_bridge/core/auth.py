@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
-import httpx
+import httpx2
 from attrs import field, frozen
 
 from amazon_erp_bridge.core.call import Call
@@ -51,7 +51,7 @@ class Authenticator(Protocol):
         self, send: Callable[[Call[AccessToken]], Awaitable[AccessToken]]
     ) -> Mapping[str, str]: ...
 
-    def rejected(self, response: httpx.Response) -> bool: ...
+    def rejected(self, response: httpx2.Response) -> bool: ...
 
     def invalidate(self) -> None: ...
 
@@ -60,7 +60,7 @@ def _always(call: Call[Any]) -> bool:
     return True
 
 
-def _unauthorized(response: httpx.Response) -> bool:
+def _unauthorized(response: httpx2.Response) -> bool:
     return response.status_code == 401
 
 
@@ -82,7 +82,7 @@ class TokenSource:
         refresh_margin: float = 60.0,
         clock: Callable[[], float] = time.time,
         applies: Callable[[Call[Any]], bool] = _always,
-        rejected: Callable[[httpx.Response], bool] = _unauthorized,
+        rejected: Callable[[httpx2.Response], bool] = _unauthorized,
     ) -> None:
         self._fetch = fetch
         self.header = header
@@ -99,7 +99,7 @@ class TokenSource:
     def applies(self, call: Call[Any]) -> bool:
         return self._applies(call)
 
-    def rejected(self, response: httpx.Response) -> bool:
+    def rejected(self, response: httpx2.Response) -> bool:
         return self._rejected(response)
 
     def valid(self) -> AccessToken | None:
@@ -189,7 +189,7 @@ class StaticHeaders:
     ) -> Mapping[str, str]:
         return self._headers
 
-    def rejected(self, response: httpx.Response) -> bool:
+    def rejected(self, response: httpx2.Response) -> bool:
         return False
 
     def invalidate(self) -> None:

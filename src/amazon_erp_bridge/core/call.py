@@ -1,7 +1,7 @@
 """Sans-IO request descriptions: an API operation is data plus a pure parse function.
 
 Each operation in the library is a function that returns a :class:`Call`. Building a call does
-no I/O; the sync and async senders send it; ``parse`` turns the ``httpx.Response`` (status,
+no I/O; the sync and async senders send it; ``parse`` turns the ``httpx2.Response`` (status,
 headers, bytes: no I/O either) into model objects or raises a BridgeError.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
-import httpx
+import httpx2
 from attrs import field, frozen
 
 T = TypeVar("T")
@@ -37,7 +37,7 @@ class Call(Generic[T]):
 
     method: str = field(converter=_upper)
     path: str
-    parse: Callable[[httpx.Response], T]
+    parse: Callable[[httpx2.Response], T]
     params: Params = field(factory=dict)
     headers: Mapping[str, str] = field(factory=dict)
     json: Any = None
@@ -66,7 +66,7 @@ class Call(Generic[T]):
         """The same call with ``f`` applied to what ``parse`` returns."""
         parse = self.parse
 
-        def composed(response: httpx.Response) -> U:
+        def composed(response: httpx2.Response) -> U:
             return f(parse(response))
 
         return Call(

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from decimal import Decimal
 from typing import Any, TypeVar
 
-import httpx
+import httpx2
 from attrs import frozen
 
 from amazon_erp_bridge import __version__
@@ -30,7 +30,7 @@ T = TypeVar("T")
 log = get_logger("amazon_erp_bridge.http")
 
 USER_AGENT = f"amazon-erp-bridge/{__version__}"
-DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+DEFAULT_TIMEOUT = httpx2.Timeout(30.0, connect=10.0)
 
 #: Exceptions a parse function may raise on a body of the wrong shape.
 _SHAPE_ERRORS = (KeyError, IndexError, TypeError, ValueError, AttributeError)
@@ -45,14 +45,14 @@ class ErrorInfo:
     details: Any = None
 
 
-def read_error_text(response: httpx.Response) -> ErrorInfo:
+def read_error_text(response: httpx2.Response) -> ErrorInfo:
     """Fallback error reader: the start of the body, or the reason phrase."""
     text = response.text.strip() if response.content else ""
     return ErrorInfo(text[:500] or response.reason_phrase or "no error body")
 
 
-ErrorReader = Callable[[httpx.Response], ErrorInfo]
-ResponseHook = Callable[[Call[Any], httpx.Response], None]
+ErrorReader = Callable[[httpx2.Response], ErrorInfo]
+ResponseHook = Callable[[Call[Any], httpx2.Response], None]
 
 
 class _Sender:
@@ -88,12 +88,12 @@ class _Sender:
 
     def _request(
         self,
-        http: httpx.Client | httpx.AsyncClient,
+        http: httpx2.Client | httpx2.AsyncClient,
         call: Call[Any],
         auth_headers: Mapping[str, str],
-    ) -> httpx.Request:
+    ) -> httpx2.Request:
         headers = {**auth_headers, **call.headers}
-        timeout = httpx.Timeout(call.timeout) if call.timeout is not None else http.timeout
+        timeout = httpx2.Timeout(call.timeout) if call.timeout is not None else http.timeout
         # Passing params (even empty) would drop a query already in the URL (pre-signed URLs).
         params = {k: v if isinstance(v, str) else list(v) for k, v in call.params.items()}
         return http.build_request(
@@ -112,11 +112,11 @@ class _Sender:
             return []
         return [a for a in self.auth if a.applies(call)]
 
-    def _request_id(self, response: httpx.Response) -> str | None:
+    def _request_id(self, response: httpx2.Response) -> str | None:
         value: str | None = response.headers.get(self._request_id_header)
         return value
 
-    def _after(self, call: Call[Any], response: httpx.Response) -> None:
+    def _after(self, call: Call[Any], response: httpx2.Response) -> None:
         log.debug(
             "%s %s %s -> %s (%s)",
             self.service,
@@ -128,7 +128,7 @@ class _Sender:
         for hook in self.hooks:
             hook(call, response)
 
-    def error_for(self, call: Call[Any], response: httpx.Response) -> ApiError:
+    def error_for(self, call: Call[Any], response: httpx2.Response) -> ApiError:
         """The BridgeError that a non-accepted answer stands for."""
         try:
             info = self._error_reader(response)
@@ -147,7 +147,7 @@ class _Sender:
             return RateLimitedError(info.message, **kw)
         return ApiError(info.message, **kw)
 
-    def outcome(self, call: Call[T], response: httpx.Response) -> T:
+    def outcome(self, call: Call[T], response: httpx2.Response) -> T:
         """Parse an accepted answer, or raise the error it stands for."""
         if not call.accepts(response.status_code):
             raise self.error_for(call, response)
@@ -164,9 +164,9 @@ class _Sender:
                 operation=call.limit_key,
             ) from exc
 
-    def transport_error(self, call: Call[Any], exc: httpx.TransportError) -> TransportError:
-        sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
-        timeout = isinstance(exc, httpx.TimeoutException)
+    def transport_error(self, call: Call[Any], exc: httpx2.TransportError) -> TransportError:
+        sent = not isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout | httpx2.PoolTimeout)
+        timeout = isinstance(exc, httpx2.TimeoutException)
         what = "timed out" if timeout else f"failed ({type(exc).__name__})"
         return TransportError(
             f"{self.service} {call.method} {call.path} {what}: {exc}", timeout=timeout, sent=sent
@@ -189,14 +189,14 @@ def _default_client(client_cls: type[Any], transport: Any, cert: Any, verify: An
 
 
 class SyncSender(_Sender):
-    """Sends calls with an ``httpx.Client``; blocks on the limiter and between retries."""
+    """Sends calls with an ``httpx2.Client``; blocks on the limiter and between retries."""
 
     def __init__(
         self,
         base_url: str,
         *,
-        http: httpx.Client | None = None,
-        transport: httpx.BaseTransport | None = None,
+        http: httpx2.Client | None = None,
+        transport: httpx2.BaseTransport | None = None,
         cert: Any = None,
         verify: Any = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -204,7 +204,7 @@ class SyncSender(_Sender):
     ) -> None:
         super().__init__(base_url, **kw)
         self._owns_http = http is None
-        self.http: httpx.Client = http or _default_client(httpx.Client, transport, cert, verify)
+        self.http: httpx2.Client = http or _default_client(httpx2.Client, transport, cert, verify)
         self._sleep = sleep
 
     def send(self, call: Call[T]) -> T:
@@ -214,7 +214,7 @@ class SyncSender(_Sender):
                 return self.outcome(call, self._exchange(call, stream=False))
         raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
 
-    def _exchange(self, call: Call[Any], *, stream: bool) -> httpx.Response:
+    def _exchange(self, call: Call[Any], *, stream: bool) -> httpx2.Response:
         if self.limiter is not None and call.limit_key:
             self.limiter.acquire(call.limit_key, self.limit_scope, self._sleep)
         authenticators = self._applicable(call)
@@ -225,7 +225,7 @@ class SyncSender(_Sender):
             request = self._request(self.http, call, headers)
             try:
                 response = self.http.send(request, stream=stream)
-            except httpx.TransportError as exc:
+            except httpx2.TransportError as exc:
                 raise self.transport_error(call, exc) from exc
             refused = [a for a in authenticators if a.rejected(response)]
             if refused and not refreshed:
@@ -268,7 +268,7 @@ class SyncSender(_Sender):
                     raise self.error_for(call, response)
         try:
             yield from response.iter_bytes(chunk_size)
-        except httpx.TransportError as exc:
+        except httpx2.TransportError as exc:
             raise self.transport_error(call, exc) from exc
         finally:
             response.close()
@@ -285,14 +285,14 @@ class SyncSender(_Sender):
 
 
 class AsyncSender(_Sender):
-    """Sends calls with an ``httpx.AsyncClient``; awaits the limiter and between retries."""
+    """Sends calls with an ``httpx2.AsyncClient``; awaits the limiter and between retries."""
 
     def __init__(
         self,
         base_url: str,
         *,
-        http: httpx.AsyncClient | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
+        http: httpx2.AsyncClient | None = None,
+        transport: httpx2.AsyncBaseTransport | None = None,
         cert: Any = None,
         verify: Any = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -300,8 +300,8 @@ class AsyncSender(_Sender):
     ) -> None:
         super().__init__(base_url, **kw)
         self._owns_http = http is None
-        self.http: httpx.AsyncClient = http or _default_client(
-            httpx.AsyncClient, transport, cert, verify
+        self.http: httpx2.AsyncClient = http or _default_client(
+            httpx2.AsyncClient, transport, cert, verify
         )
         self._sleep = sleep
 
@@ -312,7 +312,7 @@ class AsyncSender(_Sender):
                 return self.outcome(call, await self._exchange(call, stream=False))
         raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
 
-    async def _exchange(self, call: Call[Any], *, stream: bool) -> httpx.Response:
+    async def _exchange(self, call: Call[Any], *, stream: bool) -> httpx2.Response:
         if self.limiter is not None and call.limit_key:
             delay = self.limiter.reserve(call.limit_key, self.limit_scope)
             if delay > 0:
@@ -325,7 +325,7 @@ class AsyncSender(_Sender):
             request = self._request(self.http, call, headers)
             try:
                 response = await self.http.send(request, stream=stream)
-            except httpx.TransportError as exc:
+            except httpx2.TransportError as exc:
                 raise self.transport_error(call, exc) from exc
             refused = [a for a in authenticators if a.rejected(response)]
             if refused and not refreshed:
@@ -370,7 +370,7 @@ class AsyncSender(_Sender):
         try:
             async for chunk in response.aiter_bytes(chunk_size):
                 yield chunk
-        except httpx.TransportError as exc:
+        except httpx2.TransportError as exc:
             raise self.transport_error(call, exc) from exc
         finally:
             await response.aclose()
@@ -386,6 +386,6 @@ class AsyncSender(_Sender):
         await self.aclose()
 
 
-def json_body(response: httpx.Response) -> Any:
+def json_body(response: httpx2.Response) -> Any:
     """The JSON body of ``response``; numbers with a fraction become Decimal, never float."""
     return json.loads(response.content, parse_float=Decimal)

@@ -17,7 +17,7 @@ import base64
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
-import httpx
+import httpx2
 
 from amazon_erp_bridge.core.auth import AccessToken, TokenSource
 from amazon_erp_bridge.core.call import Call
@@ -45,7 +45,7 @@ def _basic(config: IonApiConfig) -> str:
     return value
 
 
-def _oauth_error(response: httpx.Response) -> tuple[str | None, str]:
+def _oauth_error(response: httpx2.Response) -> tuple[str | None, str]:
     try:
         body = json_body(response)
     except ValueError:
@@ -57,7 +57,7 @@ def _oauth_error(response: httpx.Response) -> tuple[str | None, str]:
     return (str(code) if code else None), str(description).strip()[:300]
 
 
-def _explain(config: IonApiConfig, grant: str, response: httpx.Response) -> AuthError:
+def _explain(config: IonApiConfig, grant: str, response: httpx2.Response) -> AuthError:
     code, description = _oauth_error(response)
     status = response.status_code
     said = f"{code}: {description}" if code and description else (code or description or "")
@@ -97,8 +97,8 @@ def _explain(config: IonApiConfig, grant: str, response: httpx.Response) -> Auth
 
 def _token_parse(
     config: IonApiConfig, grant: str, clock: Clock
-) -> Callable[[httpx.Response], AccessToken]:
-    def parse(response: httpx.Response) -> AccessToken:
+) -> Callable[[httpx2.Response], AccessToken]:
+    def parse(response: httpx2.Response) -> AccessToken:
         if response.status_code != 200:
             raise _explain(config, grant, response)
         body = json_body(response)
@@ -193,7 +193,7 @@ def revoke_call(config: IonApiConfig, token: Secret, hint: str) -> Call[bool]:
     if not config.revoke_url:
         raise ConfigurationError(f"{config.source}: has no 'or' (revoke endpoint path)")
 
-    def parse(response: httpx.Response) -> bool:
+    def parse(response: httpx2.Response) -> bool:
         return 200 <= response.status_code < 300
 
     return Call(

@@ -22,7 +22,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-import httpx
+import httpx2
 
 from amazon_erp_bridge.core.limiter import Rate, RateLimiter
 from amazon_erp_bridge.core.redaction import get_logger
@@ -80,8 +80,8 @@ class M3Client:
         self,
         config: IonApiConfig,
         *,
-        transport: httpx.BaseTransport | None = None,
-        http: httpx.Client | None = None,
+        transport: httpx2.BaseTransport | None = None,
+        http: httpx2.Client | None = None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         limiter: RateLimiter | None = None,
@@ -199,8 +199,8 @@ class AsyncM3Client:
         self,
         config: IonApiConfig,
         *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        http: httpx.AsyncClient | None = None,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        http: httpx2.AsyncClient | None = None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         limiter: RateLimiter | None = None,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import httpx
+import httpx2
 from attrs import field, frozen
 
 from amazon_erp_bridge.core.call import Call
@@ -295,12 +295,12 @@ def read_mi_body(body: Any, *, program: str, transaction: str, status: int = 200
     )
 
 
-def _request_id(response: httpx.Response) -> str | None:
+def _request_id(response: httpx2.Response) -> str | None:
     value: str | None = response.headers.get("x-request-id")
     return value
 
 
-def _http_failure(response: httpx.Response, program: str, transaction: str) -> MiError:
+def _http_failure(response: httpx2.Response, program: str, transaction: str) -> MiError:
     """An MI error for a 400/404: an unknown program or transaction, or bad control values."""
     mi: MiResponse | None = None
     try:
@@ -331,7 +331,7 @@ def _http_failure(response: httpx.Response, program: str, transaction: str) -> M
     )
 
 
-def parse_mi_response(response: httpx.Response, program: str, transaction: str) -> MiResponse:
+def parse_mi_response(response: httpx2.Response, program: str, transaction: str) -> MiResponse:
     """The :class:`MiResponse` in ``response``; HTTP 400/404 raise :class:`MiError`."""
     if response.status_code != 200:
         raise _http_failure(response, program, transaction)
@@ -402,7 +402,7 @@ def execute_response(
         ),
     }
 
-    def parse(response: httpx.Response) -> MiResponse:
+    def parse(response: httpx2.Response) -> MiResponse:
         return parse_mi_response(response, program, transaction)
 
     return Call(
@@ -486,7 +486,7 @@ def bulk(
     reads_only = all(is_read(t.transaction) for t in items)
     label = items[0].transaction if len({t.transaction for t in items}) == 1 else "bulk"
 
-    def parse(response: httpx.Response) -> MiResponse:
+    def parse(response: httpx2.Response) -> MiResponse:
         return parse_mi_response(response, program, label)
 
     return Call(
@@ -573,7 +573,7 @@ class MiContext:
         )
 
 
-def read_gateway_error(response: httpx.Response) -> ErrorInfo:
+def read_gateway_error(response: httpx2.Response) -> ErrorInfo:
     """Error reader for ION gateway answers (401, 403, 429, 5xx): JSON message or text."""
     try:
         body = json_body(response)

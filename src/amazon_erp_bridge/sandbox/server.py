@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
+import httpx2
 from attrs import define, field, frozen
 
 from amazon_erp_bridge.core.redaction import get_logger
@@ -215,22 +215,22 @@ def _to_request(method: str, url: str, headers: Mapping[str, str], body: bytes) 
     )
 
 
-class _RouterTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+class _RouterTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     def __init__(self, router: Router) -> None:
         self.router = router
 
-    def _reply(self, request: httpx.Request) -> httpx.Response:
+    def _reply(self, request: httpx2.Request) -> httpx2.Response:
         req = _to_request(request.method, str(request.url), request.headers, request.content)
         reply = self.router.handle(req)
         if reply.drop:
-            raise httpx.ReadTimeout("sandbox dropped the connection", request=request)
-        return httpx.Response(reply.status, headers=reply.headers, content=reply.body)
+            raise httpx2.ReadTimeout("sandbox dropped the connection", request=request)
+        return httpx2.Response(reply.status, headers=reply.headers, content=reply.body)
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         request.read()
         return self._reply(request)
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         await request.aread()
         return self._reply(request)
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import httpx
+import httpx2
 
 from amazon_erp_bridge.core.auth import AccessToken, StaticHeaders, TokenSource, basic_auth
 from amazon_erp_bridge.core.call import Call
@@ -26,8 +26,8 @@ def basic(user: str, password: str | Secret) -> StaticHeaders:
     return basic_auth(user, secret)
 
 
-def _token_parse(token_url: str, clock: Callable[[], float]) -> Callable[[httpx.Response], Any]:
-    def parse(response: httpx.Response) -> AccessToken:
+def _token_parse(token_url: str, clock: Callable[[], float]) -> Callable[[httpx2.Response], Any]:
+    def parse(response: httpx2.Response) -> AccessToken:
         if response.status_code != 200:
             try:
                 error = json_body(response)

@@ -34,7 +34,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-import httpx
+import httpx2
 from attrs import field, frozen
 
 from amazon_erp_bridge.core.call import Call
@@ -181,14 +181,14 @@ def build_multipart(parts: Sequence[tuple[Mapping[str, str], bytes]], boundary: 
     return out + b"--" + boundary.encode("ascii") + b"--" + CRLF
 
 
-def parse_http_response(data: bytes) -> httpx.Response:
-    """An ``application/http`` answer part as an httpx.Response (status, headers, body)."""
+def parse_http_response(data: bytes) -> httpx2.Response:
+    """An ``application/http`` answer part as an httpx2.Response (status, headers, body)."""
     lines, headers, body = split_headers(data)
     status_line = next((ln for ln in lines if ln.startswith(b"HTTP/")), b"")
     match = _STATUS_LINE.match(status_line.strip())
     if match is None:
         raise ValidationError(f"batch answer part has no HTTP status line: {data[:80]!r}")
-    return httpx.Response(int(match.group(1)), headers=headers, content=body)
+    return httpx2.Response(int(match.group(1)), headers=headers, content=body)
 
 
 # ----------------------------------------------------------------------------- building
@@ -259,7 +259,7 @@ def build_batch(items: Sequence[BatchItem], boundary: str) -> bytes:
 # ----------------------------------------------------------------------------- reading
 
 
-def _outcome(call: Call[Any], response: httpx.Response, service: str) -> Outcome:
+def _outcome(call: Call[Any], response: httpx2.Response, service: str) -> Outcome:
     request = describe(call)
     error: ApiError
     if not call.accepts(response.status_code):
@@ -285,7 +285,7 @@ def _outcome(call: Call[Any], response: httpx.Response, service: str) -> Outcome
 def _failed(
     changeset: ChangeSet,
     first_id: int,
-    response: httpx.Response,
+    response: httpx2.Response,
     mime: Mapping[str, str],
     service: str,
 ) -> BatchError:
@@ -316,7 +316,7 @@ def _failed(
 
 
 def parse_batch(
-    response: httpx.Response, items: Sequence[BatchItem], service: str = "SAP"
+    response: httpx2.Response, items: Sequence[BatchItem], service: str = "SAP"
 ) -> BatchResult:
     """Read a ``$batch`` answer against the requests that were sent."""
     parts = split_multipart(response.content, boundary_of(response.headers.get("content-type", "")))
@@ -362,7 +362,7 @@ def batch(
         raise ValidationError("OData $batch: nothing to send")
     boundary = boundary or f"batch_{uuid.uuid4().hex}"
 
-    def parse(response: httpx.Response) -> BatchResult:
+    def parse(response: httpx2.Response) -> BatchResult:
         return parse_batch(response, items, service)
 
     return Call(

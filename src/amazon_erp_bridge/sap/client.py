@@ -22,7 +22,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
-import httpx
+import httpx2
 
 from amazon_erp_bridge.core.auth import Authenticator
 from amazon_erp_bridge.core.call import Call
@@ -55,7 +55,7 @@ class ODataSender(SyncSender):
 
     version: int = 2
 
-    def error_for(self, call: Call[Any], response: httpx.Response) -> ApiError:
+    def error_for(self, call: Call[Any], response: httpx2.Response) -> ApiError:
         return odata_error(response, service=self.service, operation=call.limit_key)
 
 
@@ -64,21 +64,21 @@ class AsyncODataSender(AsyncSender):
 
     version: int = 2
 
-    def error_for(self, call: Call[Any], response: httpx.Response) -> ApiError:
+    def error_for(self, call: Call[Any], response: httpx2.Response) -> ApiError:
         return odata_error(response, service=self.service, operation=call.limit_key)
 
 
 class SoapSender(SyncSender):
     """A blocking sender for SAP's SOAP services (no CSRF); faults become SoapFaultErrors."""
 
-    def error_for(self, call: Call[Any], response: httpx.Response) -> ApiError:
+    def error_for(self, call: Call[Any], response: httpx2.Response) -> ApiError:
         return soap_error(response, service=self.service, operation=call.limit_key)
 
 
 class AsyncSoapSender(AsyncSender):
     """An asyncio sender for SAP's SOAP services (no CSRF); faults become SoapFaultErrors."""
 
-    def error_for(self, call: Call[Any], response: httpx.Response) -> ApiError:
+    def error_for(self, call: Call[Any], response: httpx2.Response) -> ApiError:
         return soap_error(response, service=self.service, operation=call.limit_key)
 
 
@@ -206,8 +206,8 @@ class ODataClient:
         cert: Any = None,
         verify: Any = None,
         timeout: Any = None,
-        transport: httpx.BaseTransport | None = None,
-        http: httpx.Client | None = None,
+        transport: httpx2.BaseTransport | None = None,
+        http: httpx2.Client | None = None,
         retry: RetryPolicy | None = None,
         limiter: RateLimiter | None = None,
         hooks: Sequence[ResponseHook] = (),
@@ -217,7 +217,7 @@ class ODataClient:
     ) -> None:
         self._owns_http = http is None
         options = _http_options(cert, verify, timeout, transport)
-        self.http: httpx.Client = http or httpx.Client(**options)
+        self.http: httpx2.Client = http or httpx2.Client(**options)
         self._senders = _Senders(
             ODataSender,
             SoapSender,
@@ -334,8 +334,8 @@ class AsyncODataClient:
         cert: Any = None,
         verify: Any = None,
         timeout: Any = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-        http: httpx.AsyncClient | None = None,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        http: httpx2.AsyncClient | None = None,
         retry: RetryPolicy | None = None,
         limiter: RateLimiter | None = None,
         hooks: Sequence[ResponseHook] = (),
@@ -345,7 +345,7 @@ class AsyncODataClient:
     ) -> None:
         self._owns_http = http is None
         options = _http_options(cert, verify, timeout, transport)
-        self.http: httpx.AsyncClient = http or httpx.AsyncClient(**options)
+        self.http: httpx2.AsyncClient = http or httpx2.AsyncClient(**options)
         self._senders = _Senders(
             AsyncODataSender,
             AsyncSoapSender,

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import httpx
+import httpx2
 
 from amazon_erp_bridge.core.auth import AccessToken, TokenSource
 from amazon_erp_bridge.core.call import Call
@@ -30,7 +30,7 @@ def needs_token(call: Call[Any]) -> bool:
     return call.method in MODIFYING_METHODS
 
 
-def _read_token(response: httpx.Response) -> AccessToken:
+def _read_token(response: httpx2.Response) -> AccessToken:
     token = response.headers.get("x-csrf-token", "")
     if not token or token.lower() in ("required", "fetch", "unsafe"):
         raise AuthError(

@@ -18,7 +18,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import httpx
+import httpx2
 from attrs import frozen
 
 from amazon_erp_bridge.core.redaction import get_logger
@@ -210,7 +210,7 @@ def _from_xml(content: bytes) -> ErrorBody | None:
     )
 
 
-def read_error(response: httpx.Response) -> ErrorBody:
+def read_error(response: httpx2.Response) -> ErrorBody:
     """The error body of ``response`` in any of its forms; falls back to the raw text."""
     content = response.content or b""
     body: ErrorBody | None = None
@@ -227,7 +227,7 @@ def read_error(response: httpx.Response) -> ErrorBody:
     return ErrorBody(message=text[:500] or response.reason_phrase or "no error body")
 
 
-def is_csrf_rejection(response: httpx.Response) -> bool:
+def is_csrf_rejection(response: httpx2.Response) -> bool:
     """True for SAP's answer to a missing or stale CSRF token (403, ``x-csrf-token: Required``)."""
     if response.status_code != 403:
         return False
@@ -235,12 +235,12 @@ def is_csrf_rejection(response: httpx.Response) -> bool:
         return True
     try:
         return _CSRF_FAILED in response.text.lower()
-    except httpx.ResponseNotRead:
+    except httpx2.ResponseNotRead:
         return False
 
 
 def odata_error(
-    response: httpx.Response, *, service: str = "SAP", operation: str = ""
+    response: httpx2.Response, *, service: str = "SAP", operation: str = ""
 ) -> ODataError:
     """The ODataError that ``response`` (a non-success answer) stands for."""
     body = read_error(response)
@@ -275,7 +275,7 @@ def odata_error(
     return ODataError(body.message, **kw)
 
 
-def sap_messages(response: httpx.Response) -> tuple[SapMessage, ...]:
+def sap_messages(response: httpx2.Response) -> tuple[SapMessage, ...]:
     """The messages in the ``sap-message`` header of ``response``: the first and its details."""
     raw = response.headers.get("sap-message")
     if not raw:
@@ -288,7 +288,7 @@ def sap_messages(response: httpx.Response) -> tuple[SapMessage, ...]:
     return (SapMessage(top.code, top.message, top.severity, top.target), *top.details)
 
 
-def log_sap_messages(call: Any, response: httpx.Response) -> None:
+def log_sap_messages(call: Any, response: httpx2.Response) -> None:
     """Response hook: log every ``sap-message`` of a successful answer (warnings as WARNING)."""
     if not response.is_success:
         return

@@ -32,7 +32,7 @@ from functools import partial
 from itertools import groupby
 from typing import Generic, Protocol, TypeVar
 
-import httpx
+import httpx2
 from attrs import frozen
 
 from amazon_erp_bridge.core.call import Call, Page
@@ -375,8 +375,8 @@ def _log(element: ET.Element | None) -> tuple[SapMessage, ...]:
     return tuple(items)
 
 
-def _confirmation(reference: str, service: str) -> Callable[[httpx.Response], PostedJournalEntry]:
-    def parse(response: httpx.Response) -> PostedJournalEntry:
+def _confirmation(reference: str, service: str) -> Callable[[httpx2.Response], PostedJournalEntry]:
+    def parse(response: httpx2.Response) -> PostedJournalEntry:
         root = payload_of(response.content)
         confirmations = children(root, "JournalEntryCreateConfirmation")
         bulk_log = _log(child(root, "Log"))
@@ -410,8 +410,8 @@ def _confirmation(reference: str, service: str) -> Callable[[httpx.Response], Po
     return parse
 
 
-def _accepted(message: str) -> Callable[[httpx.Response], BulkReceipt]:
-    def parse(response: httpx.Response) -> BulkReceipt:
+def _accepted(message: str) -> Callable[[httpx2.Response], BulkReceipt]:
+    def parse(response: httpx2.Response) -> BulkReceipt:
         return BulkReceipt(message, response.status_code)
 
     return parse

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
-import httpx
+import httpx2
 from attrs import evolve, field, frozen
 
 from amazon_erp_bridge.core.call import Call, Page
@@ -224,7 +224,7 @@ def read_page(
     """One page of ``path`` (an entity set or navigation); ``token`` is the previous next link."""
     params = _next_params(token) if token else (query or Query()).params(version)
 
-    def parse(response: httpx.Response) -> Page[T]:
+    def parse(response: httpx2.Response) -> Page[T]:
         rows, link = entities_of(json_body(response))
         messages = sap_messages(response)
         items = tuple(item(Entity.of(r, messages)) for r in rows)
@@ -244,7 +244,7 @@ def read_collection(path: str, query: Query | None = None, *, version: int = 2) 
     """One page of ``path`` with the server's total count (asks for it when ``query`` did not)."""
     query = evolve(query or Query(), count=True)
 
-    def parse(response: httpx.Response) -> Collection:
+    def parse(response: httpx2.Response) -> Collection:
         body = json_body(response)
         rows, link = entities_of(body)
         messages = sap_messages(response)
@@ -262,8 +262,8 @@ def read_collection(path: str, query: Query | None = None, *, version: int = 2) 
     )
 
 
-def _single(item: Callable[[Entity], T]) -> Callable[[httpx.Response], T]:
-    def parse(response: httpx.Response) -> T:
+def _single(item: Callable[[Entity], T]) -> Callable[[httpx2.Response], T]:
+    def parse(response: httpx2.Response) -> T:
         messages = sap_messages(response)
         if response.status_code == 204 or not response.content:
             return item(Entity({}, etag=response.headers.get("etag"), messages=messages))
@@ -316,7 +316,7 @@ def create_entity(
     )
 
 
-def _updated(response: httpx.Response) -> Updated:
+def _updated(response: httpx2.Response) -> Updated:
     return Updated(etag=response.headers.get("etag"), messages=sap_messages(response))
 
 
@@ -392,7 +392,7 @@ def invoke_function(
     """
     check_name(name, "function import")
 
-    def parse(response: httpx.Response) -> FunctionResult:
+    def parse(response: httpx2.Response) -> FunctionResult:
         messages = sap_messages(response)
         if response.status_code == 204 or not response.content:
             return FunctionResult(None, messages)
@@ -413,7 +413,7 @@ def read_count(path: str, query: Query | None = None, *, version: int = 2) -> Ca
     """How many entities ``path`` holds under ``query``'s filter (``/$count``)."""
     params = {k: v for k, v in (query or Query()).params(version).items() if k == "$filter"}
 
-    def parse(response: httpx.Response) -> int:
+    def parse(response: httpx2.Response) -> int:
         return int(response.text.strip())
 
     return Call(
@@ -429,7 +429,7 @@ def read_count(path: str, query: Query | None = None, *, version: int = 2) -> Ca
 def read_metadata() -> Call[bytes]:
     """The service's ``$metadata`` document (EDMX), as bytes."""
 
-    def parse(response: httpx.Response) -> bytes:
+    def parse(response: httpx2.Response) -> bytes:
         return response.content
 
     return Call(

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import TypeVar
 
-import httpx
+import httpx2
 
 from amazon_erp_bridge.core.call import Call
 from amazon_erp_bridge.core.retry import parse_retry_after
@@ -118,7 +118,7 @@ def _fault_text(code: str | None, message: str, detail: str) -> str:
     return f"{head}: {message}" + (f" ({detail})" if detail else "")
 
 
-def soap_error(response: httpx.Response, *, service: str, operation: str = "") -> ApiError:
+def soap_error(response: httpx2.Response, *, service: str, operation: str = "") -> ApiError:
     """The error a non-success SOAP answer stands for: the fault if readable, else the text."""
     retry_after = parse_retry_after(response.headers.get("retry-after"))
     fault = read_fault(response.content or b"")
@@ -146,7 +146,7 @@ def soap_call(
     path: str,
     action: str,
     payload: ET.Element,
-    parse: Callable[[httpx.Response], T],
+    parse: Callable[[httpx2.Response], T],
     *,
     idempotent: bool | None = None,
     limit_key: str = "",
