@@ -6,6 +6,7 @@ from amazon_erp_bridge.model.currency import MINOR_UNITS, is_currency, minor_uni
 from amazon_erp_bridge.model.finance import ComponentKind, FinancialComponent, FinancialEvent
 from amazon_erp_bridge.model.inventory import InventoryLevel
 from amazon_erp_bridge.model.journal import JournalEntry, JournalLine
+from amazon_erp_bridge.model.lifecycle import Payout, Refund, Return
 from amazon_erp_bridge.model.money import Money, to_decimal
 from amazon_erp_bridge.model.order import (
     Address,
@@ -35,6 +36,9 @@ __all__ = [
     "Order",
     "OrderLine",
     "OrderStatus",
+    "Payout",
+    "Refund",
+    "Return",
     "Settlement",
     "SettlementLine",
     "Shipment",

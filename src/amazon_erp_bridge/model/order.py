@@ -86,6 +86,22 @@ class ItemRef:
         return self.seller_sku or self.fnsku or self.asin or ""
 
 
+_ADDED_CHARGES = (
+    "item_price",
+    "item_tax",
+    "shipping_price",
+    "shipping_tax",
+    "gift_wrap_price",
+    "gift_wrap_tax",
+)
+_DISCOUNTS = (
+    "promotion_discount",
+    "promotion_discount_tax",
+    "shipping_discount",
+    "shipping_discount_tax",
+)
+
+
 @frozen
 class OrderLine:
     """One order item. Prices are line totals as Amazon gives them (unit price x quantity)."""
@@ -101,6 +117,44 @@ class OrderLine:
     shipping_tax: Money | None = None
     promotion_discount: Money | None = None
     gift_wrap_price: Money | None = None
+    gift_wrap_tax: Money | None = None
+    promotion_discount_tax: Money | None = None
+    shipping_discount: Money | None = None
+    shipping_discount_tax: Money | None = None
+    facilitator_tax: Money | None = None
+    cancelled: bool = False
+
+    @property
+    def charges(self) -> dict[str, Money]:
+        """Every amount of the line that Amazon gave, keyed by its charge kind.
+
+        Discounts are positive amounts here, as Amazon reports them; :meth:`buyer_total`
+        subtracts them. ``facilitator_tax`` is the part of the tax that Amazon collects and
+        remits as marketplace facilitator (it is included in ``item_tax`` and the other taxes).
+        """
+        named = {
+            "item_price": self.item_price,
+            "item_tax": self.item_tax,
+            "shipping_price": self.shipping_price,
+            "shipping_tax": self.shipping_tax,
+            "gift_wrap_price": self.gift_wrap_price,
+            "gift_wrap_tax": self.gift_wrap_tax,
+            "promotion_discount": self.promotion_discount,
+            "promotion_discount_tax": self.promotion_discount_tax,
+            "shipping_discount": self.shipping_discount,
+            "shipping_discount_tax": self.shipping_discount_tax,
+            "facilitator_tax": self.facilitator_tax,
+        }
+        return {kind: money for kind, money in named.items() if money is not None}
+
+    def buyer_total(self, currency: str) -> Money:
+        """What the buyer paid for this line: prices and their taxes less the discounts."""
+        added = _ADDED_CHARGES
+        taken = _DISCOUNTS
+        charges = self.charges
+        plus = Money.total((charges[k] for k in added if k in charges), currency)
+        minus = Money.total((charges[k] for k in taken if k in charges), currency)
+        return plus - minus
 
     @property
     def unit_price(self) -> Money | None:
