@@ -123,6 +123,7 @@ class OrderLine:
     shipping_discount_tax: Money | None = None
     facilitator_tax: Money | None = None
     cancelled: bool = False
+    gift_message: str | None = None
 
     @property
     def charges(self) -> dict[str, Money]:
