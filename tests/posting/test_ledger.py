@@ -1,5 +1,6 @@
 import os
 import sqlite3
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,6 +15,8 @@ from amazon_erp_bridge.posting import (
     SqliteLedger,
 )
 from amazon_erp_bridge.posting.claims import new_owner
+from amazon_erp_bridge.posting.postgres import PostgresLedger
+from tests.services import drop_postgres_schema, require_postgres
 
 ORDER = "206-1234567-8901234"
 
@@ -26,10 +29,32 @@ class WallClock:
         return self.now
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def make(request, tmp_path):
+    """A factory of empty ledgers on each engine (one contract, both engines)."""
+    opened = []
+
+    def factory(now=None):
+        kwargs = {} if now is None else {"now": now}
+        if request.param == "sqlite":
+            led = SqliteLedger(tmp_path / f"ledger{len(opened)}.db", **kwargs)
+        else:
+            dsn = require_postgres()
+            schema = f"aeb_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+            led = PostgresLedger(dsn, schema=schema, **kwargs)
+        opened.append(led)
+        return led
+
+    yield factory
+    for led in opened:
+        led.close()
+        if isinstance(led, PostgresLedger):
+            drop_postgres_schema(led._dsn, led.schema)
+
+
 @pytest.fixture
-def ledger(tmp_path):
-    with SqliteLedger(tmp_path / "ledger.db") as led:
-        yield led
+def ledger(make):
+    return make()
 
 
 def test_received_then_mapped_then_posted_records_the_document(ledger):
@@ -84,9 +109,9 @@ def test_only_the_claim_owner_finishes_a_posting_record(ledger):
         ledger.mark_dead_lettered("order", ORDER, "operator gave up")
 
 
-def test_a_poster_whose_record_was_finished_by_another_cannot_post_it_again(tmp_path):
+def test_a_poster_whose_record_was_finished_by_another_cannot_post_it_again(make):
     clock = WallClock()
-    with SqliteLedger(tmp_path / "l.db", now=clock) as ledger:
+    with make(clock) as ledger:
         slow, fast = new_owner(), new_owner()
         ledger.claim("order", ORDER, owner=slow, lease=1)
         clock.now += timedelta(seconds=5)
@@ -129,9 +154,9 @@ def test_claim_of_a_dead_process_is_taken_over(ledger):
     assert ledger.audit("order", ORDER)[-1].outcome == "took over"
 
 
-def test_claim_whose_lease_ran_out_is_taken_over(tmp_path):
+def test_claim_whose_lease_ran_out_is_taken_over(make):
     clock = WallClock()
-    with SqliteLedger(tmp_path / "l.db", now=clock) as ledger:
+    with make(clock) as ledger:
         holder = new_owner()
         ledger.claim("order", ORDER, owner=holder, lease=60)
         clock.now += timedelta(seconds=59)
@@ -140,9 +165,9 @@ def test_claim_whose_lease_ran_out_is_taken_over(tmp_path):
         assert ledger.claim("order", ORDER, owner=new_owner(), lease=60).took_over_from == holder
 
 
-def test_begin_attempt_renews_the_lease(tmp_path):
+def test_begin_attempt_renews_the_lease(make):
     clock = WallClock()
-    with SqliteLedger(tmp_path / "l.db", now=clock) as ledger:
+    with make(clock) as ledger:
         holder = new_owner()
         ledger.claim("order", ORDER, owner=holder, lease=60)
         clock.now += timedelta(seconds=50)
@@ -151,9 +176,9 @@ def test_begin_attempt_renews_the_lease(tmp_path):
         assert not ledger.claim("order", ORDER, owner=new_owner(), lease=60).granted
 
 
-def test_a_poster_that_lost_its_claim_cannot_finish(tmp_path):
+def test_a_poster_that_lost_its_claim_cannot_finish(make):
     clock = WallClock()
-    with SqliteLedger(tmp_path / "l.db", now=clock) as ledger:
+    with make(clock) as ledger:
         slow = new_owner()
         ledger.claim("order", ORDER, owner=slow, lease=1)
         clock.now += timedelta(seconds=5)
@@ -212,6 +237,8 @@ def test_cursors_round_trip_and_are_audited(ledger):
 
 
 def test_audit_trail_is_append_only(ledger):
+    if not isinstance(ledger, SqliteLedger):
+        pytest.skip("the SQLite engine's own check (PostgreSQL: see below)")
     ledger.receive("order", ORDER)
     with sqlite3.connect(ledger.path) as raw:
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
@@ -271,3 +298,41 @@ def _dead_pid() -> int:
         os._exit(0)
     os.waitpid(pid, 0)
     return pid
+
+
+def test_postgres_audit_trail_is_append_only_and_schema_versioned(make):
+    ledger = make()
+    if not isinstance(ledger, PostgresLedger):
+        pytest.skip("the PostgreSQL engine's own checks")
+    import psycopg
+
+    from amazon_erp_bridge.posting import postgres
+
+    ledger.receive("order", ORDER)
+    assert ledger.schema_version == postgres.SCHEMA_VERSION
+    with psycopg.connect(ledger._dsn, autocommit=True) as raw:
+        raw.execute(f'SET search_path TO "{ledger.schema}"')
+        with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+            raw.execute("UPDATE audit SET outcome = 'forged'")
+        with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+            raw.execute("DELETE FROM audit")
+        raw.execute("UPDATE schema_version SET version = 99")
+    with pytest.raises(ConfigurationError, match="schema version 99 .* newer"):
+        PostgresLedger(ledger._dsn, schema=ledger.schema)
+
+
+def test_cursor_advances_only_forward_and_a_reset_clears_the_position(ledger):
+    assert ledger.advance_cursor("c", "v18", position="2026-03-18T00:00:00.000000Z")
+    assert not ledger.advance_cursor("c", "v17", position="2026-03-17T00:00:00.000000Z")
+    assert ledger.get_cursor("c") == "v18"
+    ledger.set_cursor("c", "v10")
+    assert ledger.advance_cursor("c", "v11", position="2026-03-11T00:00:00.000000Z")
+    assert ledger.get_cursor("c") == "v11"
+
+
+def test_postgres_ledger_refuses_a_bad_schema_name_and_an_unreachable_server():
+    with pytest.raises(ConfigurationError, match="letters, digits and underscores"):
+        PostgresLedger("postgresql://x@127.0.0.1:1/db", schema="x; DROP")
+    with pytest.raises(PostingError, match="cannot connect") as caught:
+        PostgresLedger("postgresql://nobody:s3cret-pw@127.0.0.1:1/db?connect_timeout=1")
+    assert "s3cret-pw" not in str(caught.value)
