@@ -53,7 +53,7 @@ def test_search_orders_sends_every_filter_in_its_wire_name() -> None:
         "marketplaceIds": "ATVPDKIKX0DER,A2EUQ1WTGCTBG2",
         "fulfilledBy": "AMAZON",
         "maxResultsPerPage": "50",
-        "includedData": "FULFILLMENT,PROCEEDS,PACKAGES",
+        "includedData": "FULFILLMENT,PROCEEDS,TAX,PROMOTION,EXPENSE,CANCELLATION,PACKAGES",
         "paginationToken": "tok",
     }
 
@@ -62,7 +62,9 @@ def test_search_orders_asks_for_buyer_and_recipient_only_with_include_pii() -> N
     plain = ops.search_orders(created_after=T0)
     pii = ops.search_orders(created_after=T0, include_pii=True)
     assert "BUYER" not in str(plain.params["includedData"])
-    assert pii.params["includedData"] == "FULFILLMENT,PROCEEDS,BUYER,RECIPIENT"
+    assert pii.params["includedData"] == (
+        "FULFILLMENT,PROCEEDS,TAX,PROMOTION,EXPENSE,CANCELLATION,BUYER,RECIPIENT"
+    )
     assert pii.headers == {}  # no RDT for v2026-01-01
 
 

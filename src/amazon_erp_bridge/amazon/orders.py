@@ -14,20 +14,21 @@ from __future__ import annotations
 
 import enum
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Final
 
 import attrs
 import httpx2
 from attrs import frozen
 
+from amazon_erp_bridge.amazon.errors import REQUEST_ID_HEADER, error_list
 from amazon_erp_bridge.amazon.lwa import ACCESS_TOKEN_HEADER
 from amazon_erp_bridge.amazon.timestamps import from_wire, from_wire_required, to_wire
 from amazon_erp_bridge.amazon.tokens import AsyncTokensApi, RestrictedResource, TokensApi
 from amazon_erp_bridge.core.call import Call, Page
 from amazon_erp_bridge.core.redaction import Secret
 from amazon_erp_bridge.core.sender import AsyncSender, SyncSender, json_body
-from amazon_erp_bridge.errors import ValidationError
+from amazon_erp_bridge.errors import ApiError, ValidationError
 from amazon_erp_bridge.model import (
     Address,
     FulfillmentChannel,
@@ -64,8 +65,17 @@ INCLUDED_DATA: Final = (
     "PAYMENT",
     "FULFILLMENT_ORDERS",
 )
-#: What the mapping to ``Order`` needs: status (FULFILLMENT) and money (PROCEEDS).
-BASE_INCLUDED_DATA: Final = ("FULFILLMENT", "PROCEEDS")
+#: What the mapping to ``Order`` needs: status (FULFILLMENT), every charge (PROCEEDS, TAX for
+#: the marketplace-facilitator flag, PROMOTION for promotion ids, EXPENSE for points) and
+#: which lines Amazon cancelled (CANCELLATION).
+BASE_INCLUDED_DATA: Final = (
+    "FULFILLMENT",
+    "PROCEEDS",
+    "TAX",
+    "PROMOTION",
+    "EXPENSE",
+    "CANCELLATION",
+)
 PII_INCLUDED_DATA: Final = ("BUYER", "RECIPIENT")
 
 #: v2026-01-01 fulfillmentStatus -> the canonical (v0-spelt) status, and back.
@@ -83,6 +93,11 @@ FULFILLED_BY: Final = {FulfillmentChannel.AMAZON: "AMAZON", FulfillmentChannel.M
 _CHANNEL_FROM_2026: Final = {v: k for k, v in FULFILLED_BY.items()}
 
 V0_PII_ELEMENTS: Final = ("buyerInfo", "shippingAddress")
+#: getOrders (v0) needs CreatedAfter or LastUpdatedAfter even when it names the orders by id
+#: (``AmazonOrderIds``). The model's own note says what the API can return at all: orders from
+#: 2016 onward in JP, AU and SG, the last two years elsewhere. So a lookup by id alone is sent
+#: with CreatedAfter at the start of 2016, which excludes no order the API could return.
+ORDER_IDS_CREATED_AFTER: Final = datetime(2016, 1, 1, tzinfo=UTC)
 MAX_MARKETPLACES: Final = 50
 MAX_ORDER_IDS: Final = 50
 
@@ -197,12 +212,40 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
+def _required_text(data: Mapping[str, Any], name: str, what: str) -> str:
+    """A field the model marks required: missing or blank is a ValidationError naming it."""
+    value = _text(data.get(name)) if isinstance(data, Mapping) else None
+    if value is None:
+        raise ValidationError(f"{what}: required field {name} is missing")
+    return value
+
+
 def _int(value: Any, what: str, default: int = 0) -> int:
     if value is None:
         return default
-    if isinstance(value, bool):
-        raise ValueError(f"{what}: expected an integer, got {value!r}")
-    return int(value)
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValidationError(f"{what}: expected an integer, got {value!r}")
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationError(f"{what}: expected an integer, got {value!r}") from None
+
+
+def _payload(response: httpx2.Response, operation: str) -> Mapping[str, Any]:
+    """The ``payload`` object of an Orders v0 answer, or a ValidationError saying it is not."""
+    body = json_body(response)
+    payload = body.get("payload") if isinstance(body, Mapping) else None
+    if not isinstance(payload, Mapping):
+        raise ValidationError(f"{operation} (Orders v0): the answer has no 'payload' object")
+    return payload
+
+
+def _status_v0(value: Any, where: str) -> OrderStatus:
+    try:
+        return OrderStatus(value)
+    except ValueError:
+        allowed = ", ".join(s.value for s in OrderStatus)
+        raise ValidationError(f"{where} OrderStatus: {value!r} is not one of {allowed}") from None
 
 
 def _money_v0(data: Any, what: str) -> Money | None:
@@ -275,14 +318,17 @@ _V0_ATTRIBUTES: Final = (
 
 def order_from_v0(data: Mapping[str, Any], lines: Sequence[OrderLine] = ()) -> Order:
     """A v0 ``Order`` as the canonical Order (lines come from getOrderItems)."""
-    order_id = data["AmazonOrderId"]
+    order_id = _required_text(data, "AmazonOrderId", "order")
     where = f"order {order_id}"
     buyer = data.get("BuyerInfo") or {}
+    status = _status_v0(data.get("OrderStatus"), where)
+    if status is OrderStatus.CANCELED:
+        lines = [attrs.evolve(line, cancelled=True) for line in lines]
     return Order(
         order_id=order_id,
         purchase_date=from_wire_required(data.get("PurchaseDate"), f"{where} PurchaseDate"),
         last_updated=from_wire_required(data.get("LastUpdateDate"), f"{where} LastUpdateDate"),
-        status=OrderStatus(data["OrderStatus"]),
+        status=status,
         marketplace_id=_text(data.get("MarketplaceId")),
         fulfillment_channel=_text(data.get("FulfillmentChannel")),
         sales_channel=_text(data.get("SalesChannel")),
@@ -302,24 +348,70 @@ def order_from_v0(data: Mapping[str, Any], lines: Sequence[OrderLine] = ()) -> O
     )
 
 
+#: v0 ``TaxCollection.Model`` / v2026 ``taxCollections[].model`` of a line whose tax Amazon
+#: collects and remits itself as marketplace facilitator.
+FACILITATOR_MODELS: Final = frozenset({"MarketplaceFacilitator", "MARKETPLACE_FACILITATOR"})
+
+
+def facilitator_tax(line: OrderLine) -> Money | None:
+    """The tax of ``line`` that Amazon withholds as marketplace facilitator.
+
+    Neither Orders version gives the withheld amount itself, only that the line's tax is
+    collected under the marketplace-facilitator model (v0 ``TaxCollection``, v2026
+    ``tax.taxCollections``); then all of the line's tax is withheld: its item, shipping and
+    gift-wrap taxes less the taxes on its discounts. None when the line has no tax.
+    """
+    added = [m for m in (line.item_tax, line.shipping_tax, line.gift_wrap_tax) if m is not None]
+    if not added:
+        return None
+    currency = added[0].currency
+    taken = [m for m in (line.promotion_discount_tax, line.shipping_discount_tax) if m is not None]
+    return Money.total(added, currency) - Money.total(taken, currency)
+
+
+def _with_facilitator(line: OrderLine, facilitated: bool) -> OrderLine:
+    if not facilitated:
+        return line
+    return attrs.evolve(line, facilitator_tax=facilitator_tax(line))
+
+
 def line_from_v0(data: Mapping[str, Any]) -> OrderLine:
-    """A v0 ``OrderItem`` as the canonical OrderLine (prices are line totals)."""
-    item_id = data["OrderItemId"]
+    """A v0 ``OrderItem`` as the canonical OrderLine (prices are line totals).
+
+    Every money field of the item is read: ItemPrice/ItemTax, ShippingPrice/ShippingTax,
+    PromotionDiscount/PromotionDiscountTax, ShippingDiscount/ShippingDiscountTax; the gift
+    wrap price and tax and the gift message sit in the item's ``BuyerInfo``, which Amazon only
+    returns to a call carrying a restricted data token (``include_pii``). ``TaxCollection``
+    with the MarketplaceFacilitator model sets ``facilitator_tax`` (see
+    :func:`facilitator_tax`).
+    """
+    item_id = _required_text(data, "OrderItemId", "order item")
     where = f"order item {item_id}"
     buyer = data.get("BuyerInfo") or {}
-    return OrderLine(
+
+    def money(source: Mapping[str, Any], name: str) -> Money | None:
+        return _money_v0(source.get(name), f"{where} {name}")
+
+    line = OrderLine(
         line_id=item_id,
         item=ItemRef(seller_sku=_text(data.get("SellerSKU")), asin=_text(data.get("ASIN"))),
-        quantity=_int(data["QuantityOrdered"], f"{where} QuantityOrdered"),
+        quantity=_int(data.get("QuantityOrdered"), f"{where} QuantityOrdered"),
         quantity_shipped=_int(data.get("QuantityShipped"), f"{where} QuantityShipped"),
         title=_text(data.get("Title")),
-        item_price=_money_v0(data.get("ItemPrice"), f"{where} ItemPrice"),
-        item_tax=_money_v0(data.get("ItemTax"), f"{where} ItemTax"),
-        shipping_price=_money_v0(data.get("ShippingPrice"), f"{where} ShippingPrice"),
-        shipping_tax=_money_v0(data.get("ShippingTax"), f"{where} ShippingTax"),
-        promotion_discount=_money_v0(data.get("PromotionDiscount"), f"{where} PromotionDiscount"),
-        gift_wrap_price=_money_v0(buyer.get("GiftWrapPrice"), f"{where} GiftWrapPrice"),
+        item_price=money(data, "ItemPrice"),
+        item_tax=money(data, "ItemTax"),
+        shipping_price=money(data, "ShippingPrice"),
+        shipping_tax=money(data, "ShippingTax"),
+        promotion_discount=money(data, "PromotionDiscount"),
+        promotion_discount_tax=money(data, "PromotionDiscountTax"),
+        shipping_discount=money(data, "ShippingDiscount"),
+        shipping_discount_tax=money(data, "ShippingDiscountTax"),
+        gift_wrap_price=money(buyer, "GiftWrapPrice"),
+        gift_wrap_tax=money(buyer, "GiftWrapTax"),
+        gift_message=_text(buyer.get("GiftMessageText")),
     )
+    model = (data.get("TaxCollection") or {}).get("Model")
+    return _with_facilitator(line, model in FACILITATOR_MODELS)
 
 
 def _rdt_headers(rdt: Secret | None) -> dict[str, str]:
@@ -327,7 +419,7 @@ def _rdt_headers(rdt: Secret | None) -> dict[str, str]:
 
 
 def _parse_orders_v0(response: httpx2.Response) -> Page[Order]:
-    payload = json_body(response)["payload"]
+    payload = _payload(response, "getOrders")
     orders = tuple(order_from_v0(o) for o in payload.get("Orders") or ())
     return Page(orders, _text(payload.get("NextToken")))
 
@@ -369,6 +461,9 @@ def get_orders_v0(
         )
     if created_after and last_updated_after:
         raise ValidationError("get_orders: give created_after or last_updated_after, not both")
+    if order_ids and not (created_after or last_updated_after):
+        # The model requires one of the two; see ORDER_IDS_CREATED_AFTER.
+        created_after = ORDER_IDS_CREATED_AFTER
     params: dict[str, str | list[str]] = {"MarketplaceIds": ",".join(markets)}
     _time(params, "CreatedAfter", created_after)
     _time(params, "CreatedBefore", created_before)
@@ -403,7 +498,7 @@ def get_orders_v0(
 
 
 def _parse_order_v0(response: httpx2.Response) -> Order:
-    return order_from_v0(json_body(response)["payload"])
+    return order_from_v0(_payload(response, "getOrder"))
 
 
 def get_order_v0(order_id: str, rdt: Secret | None = None) -> Call[Order]:
@@ -418,7 +513,7 @@ def get_order_v0(order_id: str, rdt: Secret | None = None) -> Call[Order]:
 
 
 def _parse_items_v0(response: httpx2.Response) -> Page[OrderLine]:
-    payload = json_body(response)["payload"]
+    payload = _payload(response, "getOrderItems")
     lines = tuple(line_from_v0(i) for i in payload.get("OrderItems") or ())
     return Page(lines, _text(payload.get("NextToken")))
 
@@ -440,7 +535,7 @@ def get_order_items_v0(
 
 
 def _parse_address_v0(response: httpx2.Response) -> Address | None:
-    return address_from_v0(json_body(response)["payload"].get("ShippingAddress"))
+    return address_from_v0(_payload(response, "getOrderAddress").get("ShippingAddress"))
 
 
 def get_order_address_v0(order_id: str, rdt: Secret) -> Call[Address | None]:
@@ -455,9 +550,9 @@ def get_order_address_v0(order_id: str, rdt: Secret) -> Call[Address | None]:
 
 
 def _parse_buyer_info_v0(response: httpx2.Response) -> BuyerInfo:
-    payload = json_body(response)["payload"]
+    payload = _payload(response, "getOrderBuyerInfo")
     return BuyerInfo(
-        order_id=payload["AmazonOrderId"],
+        order_id=_required_text(payload, "AmazonOrderId", "getOrderBuyerInfo"),
         buyer_name=_text(payload.get("BuyerName")),
         buyer_email=_text(payload.get("BuyerEmail")),
         buyer_county=_text(payload.get("BuyerCounty")),
@@ -519,67 +614,157 @@ def address_from_2026(data: Mapping[str, Any] | None) -> Address | None:
     )
 
 
-def _breakdowns(proceeds: Mapping[str, Any] | None) -> dict[str, Mapping[str, Any]]:
-    return {b["type"]: b for b in (proceeds or {}).get("breakdowns") or ()}
+def _breakdowns(proceeds: Mapping[str, Any] | None, where: str) -> dict[str, Mapping[str, Any]]:
+    out: dict[str, Mapping[str, Any]] = {}
+    for entry in (proceeds or {}).get("breakdowns") or ():
+        if not isinstance(entry, Mapping) or not entry.get("type"):
+            raise ValidationError(f"{where} proceeds.breakdowns: an entry has no type")
+        out[str(entry["type"])] = entry
+    return out
 
 
-def line_from_2026(data: Mapping[str, Any]) -> OrderLine:
+class _Proceeds:
+    """An item's ``proceeds.breakdowns``: subtotals by type, split by their detailed parts."""
+
+    def __init__(self, data: Mapping[str, Any] | None, where: str) -> None:
+        self.where = where
+        self.parts = _breakdowns(data, where)
+
+    def subtotal(self, kind: str) -> Money | None:
+        entry = self.parts.get(kind)
+        if entry is None:
+            return None
+        return _money_2026(entry.get("subtotal"), f"{self.where} {kind} subtotal")
+
+    def split(self, kind: str, main: str) -> dict[str, Money]:
+        """The detailed breakdowns of ``kind`` by subtype; what they leave of the subtotal goes
+        to ``main``, so the parts always add up to the subtotal."""
+        total = self.subtotal(kind)
+        if total is None:
+            return {}
+        out: dict[str, Money] = {}
+        for detail in self.parts[kind].get("detailedBreakdowns") or ():
+            subtype = str(detail.get("subtype") or "OTHER")
+            value = _money_2026(detail.get("value"), f"{self.where} {kind}/{subtype}")
+            if value is not None:
+                out[subtype] = out[subtype] + value if subtype in out else value
+        rest = total - Money.total(out.values(), total.currency)
+        if not rest.is_zero() or not out:
+            out[main] = out[main] + rest if main in out else rest
+        return out
+
+
+def _positive(value: Money | None) -> Money | None:
+    return abs(value) if value is not None else None
+
+
+def _gift_message(data: Mapping[str, Any]) -> str | None:
+    packing = ((data.get("fulfillment") or {}).get("packing")) or {}
+    return _text((packing.get("giftOption") or {}).get("giftMessage"))
+
+
+def line_from_2026(data: Mapping[str, Any], *, include_pii: bool = False) -> OrderLine:
     """A v2026 ``OrderItem`` as the canonical OrderLine.
 
-    Line totals come from the item's proceeds breakdowns (ITEM, SHIPPING, GIFT_WRAP, TAX split
-    by its ITEM / SHIPPING detailed breakdowns, DISCOUNT as a positive promotion discount); with
-    no PROCEEDS the item price is unit price x quantity.
+    Line totals come from the item's ``proceeds.breakdowns`` (includedData PROCEEDS): ITEM,
+    SHIPPING and GIFT_WRAP are the prices; TAX is split by its detailed breakdowns into item
+    (ITEM), shipping (SHIPPING), gift-wrap (GIFT_WRAP) tax and the tax on discounts (DISCOUNT,
+    which the model does not split further: it becomes ``promotion_discount_tax``); DISCOUNT is
+    split into the item promotion (ITEM) and the shipping discount (SHIPPING). Discounts are
+    negative on the wire and positive in the model. What detailed breakdowns leave of a
+    subtotal goes to its main part, so the line's :meth:`~OrderLine.buyer_total` equals the
+    item's ``proceedsTotal`` (COD_FEE and OTHER aside, which the model has no field for).
+    With no PROCEEDS the item price is unit price x quantity. ``tax.taxCollections`` (TAX)
+    with MARKETPLACE_FACILITATOR sets ``facilitator_tax``; ``cancellation.cancellationExecution``
+    (CANCELLATION) marks the line cancelled; the gift message (FULFILLMENT packing) is the
+    buyer's words and read only with ``include_pii``.
     """
-    item_id = data["orderItemId"]
+    item_id = _required_text(data, "orderItemId", "order item")
     where = f"order item {item_id}"
     product = data.get("product") or {}
-    quantity = _int(data["quantityOrdered"], f"{where} quantityOrdered")
-    parts = _breakdowns(data.get("proceeds"))
+    quantity = _int(data.get("quantityOrdered"), f"{where} quantityOrdered")
+    proceeds = _Proceeds(data.get("proceeds"), where)
 
-    def part(kind: str) -> Money | None:
-        entry = parts.get(kind)
-        return _money_2026(entry.get("subtotal"), f"{where} {kind}") if entry else None
-
-    item_price = part("ITEM")
+    item_price = proceeds.subtotal("ITEM")
     if item_price is None:
         unit = _money_2026((product.get("price") or {}).get("unitPrice"), f"{where} unitPrice")
         item_price = unit * quantity if unit is not None else None
-    item_tax = shipping_tax = None
-    tax = parts.get("TAX")
-    if tax is not None:
-        details = {d.get("subtype"): d for d in tax.get("detailedBreakdowns") or ()}
-        if details:
-            item_tax = _money_2026((details.get("ITEM") or {}).get("value"), f"{where} tax")
-            shipping_tax = _money_2026(
-                (details.get("SHIPPING") or {}).get("value"), f"{where} shipping tax"
-            )
-        else:
-            item_tax = part("TAX")
-    discount = part("DISCOUNT")
+    tax = proceeds.split("TAX", "ITEM")
+    discount = proceeds.split("DISCOUNT", "ITEM")
     fulfillment = data.get("fulfillment") or {}
-    return OrderLine(
+    collections = (data.get("tax") or {}).get("taxCollections") or ()
+    facilitated = any(
+        isinstance(c, Mapping) and c.get("model") in FACILITATOR_MODELS for c in collections
+    )
+    cancellation = data.get("cancellation") or {}
+    line = OrderLine(
         line_id=item_id,
         item=ItemRef(seller_sku=_text(product.get("sellerSku")), asin=_text(product.get("asin"))),
         quantity=quantity,
         quantity_shipped=_int(fulfillment.get("quantityFulfilled"), f"{where} quantityFulfilled"),
         title=_text(product.get("title")),
         item_price=item_price,
-        item_tax=item_tax,
-        shipping_price=part("SHIPPING"),
-        shipping_tax=shipping_tax,
-        promotion_discount=abs(discount) if discount is not None else None,
-        gift_wrap_price=part("GIFT_WRAP"),
+        item_tax=tax.get("ITEM"),
+        shipping_price=proceeds.subtotal("SHIPPING"),
+        shipping_tax=tax.get("SHIPPING"),
+        gift_wrap_price=proceeds.subtotal("GIFT_WRAP"),
+        gift_wrap_tax=tax.get("GIFT_WRAP"),
+        promotion_discount=_positive(discount.get("ITEM")),
+        promotion_discount_tax=_positive(tax.get("DISCOUNT")),
+        shipping_discount=_positive(discount.get("SHIPPING")),
+        cancelled=bool(cancellation.get("cancellationExecution")),
+        gift_message=_gift_message(data) if include_pii else None,
     )
+    return _with_facilitator(line, facilitated)
 
 
-def order_from_2026(data: Mapping[str, Any]) -> Order:
-    """A v2026 ``Order`` as the canonical Order (its items become the lines)."""
-    order_id = data["orderId"]
+def _order_attributes_2026(data: Mapping[str, Any], programs: Sequence[str]) -> dict[str, str]:
+    """Order facts with no canonical field: programs, promotion ids, points, cancel reason."""
+    out: dict[str, str] = {}
+    if programs:
+        out["programs"] = ",".join(programs)
+    promotions: list[str] = []
+    points: list[Money] = []
+    reasons: list[str] = []
+    for item in data.get("orderItems") or ():
+        for promo in (item.get("promotion") or {}).get("breakdowns") or ():
+            if promo.get("promotionId"):
+                promotions.append(str(promo["promotionId"]))
+        granted = ((item.get("expense") or {}).get("pointsCost") or {}).get("pointsGranted") or {}
+        value = _money_2026(granted.get("pointsMonetaryValue"), "pointsMonetaryValue")
+        if value is not None:
+            points.append(value)
+        execution = (item.get("cancellation") or {}).get("cancellationExecution") or {}
+        if execution.get("cancelReason"):
+            reasons.append(str(execution["cancelReason"]))
+    if promotions:
+        out["promotion_ids"] = ",".join(dict.fromkeys(promotions))
+    if points:
+        out["points_granted"] = str(Money.total(points, points[0].currency).amount)
+    if reasons:
+        out["cancel_reason"] = "; ".join(dict.fromkeys(reasons))
+    return out
+
+
+def order_from_2026(data: Mapping[str, Any], *, include_pii: bool = False) -> Order:
+    """A v2026 ``Order`` as the canonical Order (its items become the lines).
+
+    A CANCELLED order becomes :attr:`OrderStatus.CANCELED` with every line cancelled.
+    """
+    order_id = _required_text(data, "orderId", "order")
     where = f"order {order_id}"
     fulfillment = data.get("fulfillment")
     if not fulfillment or "fulfillmentStatus" not in fulfillment:
-        raise ValueError(f"{where}: no fulfillment.fulfillmentStatus (includedData FULFILLMENT)")
-    status = STATUS_FROM_2026[fulfillment["fulfillmentStatus"]]
+        raise ValidationError(
+            f"{where}: no fulfillment.fulfillmentStatus (includedData FULFILLMENT)"
+        )
+    raw_status = fulfillment["fulfillmentStatus"]
+    if raw_status not in STATUS_FROM_2026:
+        raise ValidationError(
+            f"{where} fulfillment.fulfillmentStatus: {raw_status!r} is not one of "
+            f"{', '.join(STATUS_FROM_2026)}"
+        )
+    status = STATUS_FROM_2026[raw_status]
     channel = _CHANNEL_FROM_2026.get(fulfillment.get("fulfilledBy") or "")
     sales = data.get("salesChannel") or {}
     buyer = data.get("buyer") or {}
@@ -588,6 +773,9 @@ def order_from_2026(data: Mapping[str, Any]) -> Order:
     aliases = {a.get("aliasType"): a.get("aliasId") for a in data.get("orderAliases") or ()}
     associated = {a.get("associationType") for a in data.get("associatedOrders") or ()}
     ship_by = fulfillment.get("shipByWindow") or {}
+    lines = tuple(line_from_2026(i, include_pii=include_pii) for i in data.get("orderItems") or ())
+    if status is OrderStatus.CANCELED:
+        lines = tuple(attrs.evolve(line, cancelled=True) for line in lines)
     return Order(
         order_id=order_id,
         purchase_date=from_wire_required(data.get("createdTime"), f"{where} createdTime"),
@@ -599,7 +787,7 @@ def order_from_2026(data: Mapping[str, Any]) -> Order:
         order_total=_money_2026(
             (data.get("proceeds") or {}).get("grandTotal"), f"{where} grandTotal"
         ),
-        lines=tuple(line_from_2026(i) for i in data.get("orderItems") or ()),
+        lines=lines,
         ship_address=address_from_2026(recipient.get("deliveryAddress")),
         buyer_name=_text(buyer.get("buyerName")),
         buyer_email=_text(buyer.get("buyerEmail")),
@@ -609,14 +797,19 @@ def order_from_2026(data: Mapping[str, Any]) -> Order:
         is_prime="PRIME" in programs,
         ship_service_level=_text(fulfillment.get("fulfillmentServiceLevel")),
         latest_ship_date=from_wire(ship_by.get("latestDateTime"), f"{where} shipByWindow"),
-        attributes={"programs": ",".join(programs)} if programs else {},
+        attributes=_order_attributes_2026(data, programs),
     )
 
 
-def _parse_search(response: httpx2.Response) -> Page[Order]:
-    body = json_body(response)
-    orders = tuple(order_from_2026(o) for o in body.get("orders") or ())
-    return Page(orders, _text((body.get("pagination") or {}).get("nextToken")))
+def _search_parser(include_pii: bool) -> Callable[[httpx2.Response], Page[Order]]:
+    def parse(response: httpx2.Response) -> Page[Order]:
+        body = json_body(response)
+        orders = tuple(
+            order_from_2026(o, include_pii=include_pii) for o in body.get("orders") or ()
+        )
+        return Page(orders, _text((body.get("pagination") or {}).get("nextToken")))
+
+    return parse
 
 
 def search_orders(
@@ -658,12 +851,23 @@ def search_orders(
     _put(params, "includedData", ",".join(included_data_for(included_data, include_pii)))
     _put(params, "paginationToken", pagination_token)
     return Call(
-        "GET", V2026_BASE, parse=_parse_search, params=params, limit_key="orders.searchOrders"
+        "GET",
+        V2026_BASE,
+        parse=_search_parser(include_pii),
+        params=params,
+        limit_key="orders.searchOrders",
     )
 
 
-def _parse_get_order_2026(response: httpx2.Response) -> Order:
-    return order_from_2026(json_body(response)["order"])
+def _get_order_parser(include_pii: bool) -> Callable[[httpx2.Response], Order]:
+    def parse(response: httpx2.Response) -> Order:
+        body = json_body(response)
+        order = body.get("order") if isinstance(body, Mapping) else None
+        if not isinstance(order, Mapping):
+            raise ValidationError("getOrder (2026-01-01): the answer has no 'order' object")
+        return order_from_2026(order, include_pii=include_pii)
+
+    return parse
 
 
 def get_order_2026(
@@ -676,9 +880,210 @@ def get_order_2026(
     return Call(
         "GET",
         f"{V2026_BASE}/{_order_id(order_id)}",
-        parse=_parse_get_order_2026,
+        parse=_get_order_parser(include_pii),
         params=params,
         limit_key="orders.getOrder",
+    )
+
+
+# -- confirmShipment (Orders v0, not deprecated) -------------------------------------------
+
+#: ``codCollectionMethod`` values the model allows (JP marketplace only).
+COD_COLLECTION_METHODS: Final = frozenset({"DirectPayment"})
+CONFIRM_SHIPMENT_LIMIT_KEY: Final = "ordersV0.confirmShipment"
+
+
+def _non_blank(what: str) -> Callable[[Any, Any, Any], None]:
+    def check(_instance: Any, _attribute: Any, value: Any) -> None:
+        if not isinstance(value, str) or not value.strip():
+            raise ValidationError(f"{what}: expected a non-empty string, got {value!r}")
+
+    return check
+
+
+def _positive_quantity(_instance: Any, _attribute: Any, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError(
+            f"confirmShipment orderItems quantity: expected a whole number >= 1, got {value!r}"
+        )
+
+
+@frozen
+class ConfirmShipmentItem:
+    """``ConfirmShipmentOrderItem``: an order item and how many of it the package holds."""
+
+    order_item_id: str = attrs.field(validator=_non_blank("confirmShipment orderItemId"))
+    quantity: int = attrs.field(validator=_positive_quantity)
+    transparency_codes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+
+    def to_wire(self) -> dict[str, Any]:
+        """The item in the model's field names."""
+        out: dict[str, Any] = {"orderItemId": self.order_item_id, "quantity": self.quantity}
+        if self.transparency_codes:
+            out["transparencyCodes"] = list(self.transparency_codes)
+        return out
+
+
+@frozen
+class PackageDetail:
+    """``PackageDetail`` of confirmShipment: one package of a merchant-fulfilled order.
+
+    ``package_reference_id`` is the seller's id of the package within the order (the model
+    allows positive numbers only); ``carrier_code`` is required in every marketplace and
+    ``carrier_name`` when the code is ``Other``; ``ship_date`` is an aware datetime.
+    """
+
+    package_reference_id: str = attrs.field(validator=_non_blank("packageReferenceId"))
+    carrier_code: str = attrs.field(validator=_non_blank("carrierCode"))
+    tracking_number: str = attrs.field(validator=_non_blank("trackingNumber"))
+    ship_date: datetime
+    items: tuple[ConfirmShipmentItem, ...] = attrs.field(converter=tuple)
+    carrier_name: str | None = None
+    shipping_method: str | None = None
+    ship_from_supply_source_id: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        ref = self.package_reference_id.strip()
+        if not ref.isdigit() or int(ref) < 1:
+            raise ValidationError(
+                f"packageReferenceId: Amazon accepts positive numbers only, got {ref!r}"
+            )
+        if self.carrier_code == "Other" and not (self.carrier_name or "").strip():
+            raise ValidationError(
+                f"package {ref}: carrierName is required when carrierCode is 'Other'"
+            )
+        if not self.items:
+            raise ValidationError(f"package {ref}: orderItems needs at least one item")
+        if not all(isinstance(i, ConfirmShipmentItem) for i in self.items):
+            raise ValidationError(f"package {ref}: orderItems must be ConfirmShipmentItem values")
+        to_wire(self.ship_date, f"package {ref} shipDate")  # aware, or a ValidationError now
+
+    def to_wire(self) -> dict[str, Any]:
+        """The package in the model's field names."""
+        ref = self.package_reference_id.strip()
+        out: dict[str, Any] = {
+            "packageReferenceId": ref,
+            "carrierCode": self.carrier_code,
+            "trackingNumber": self.tracking_number,
+            "shipDate": to_wire(self.ship_date, f"package {ref} shipDate"),
+            "orderItems": [i.to_wire() for i in self.items],
+        }
+        for name, value in (
+            ("carrierName", self.carrier_name),
+            ("shippingMethod", self.shipping_method),
+            ("shipFromSupplySourceId", self.ship_from_supply_source_id),
+        ):
+            if value:
+                out[name] = value
+        return out
+
+
+@frozen
+class ConfirmShipmentRequest:
+    """The body of confirmShipment: the marketplace and the package shipped."""
+
+    marketplace_id: str = attrs.field(validator=_non_blank("marketplaceId"))
+    package: PackageDetail
+    cod_collection_method: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.package, PackageDetail):
+            raise ValidationError("confirmShipment packageDetail: expected a PackageDetail")
+        method = self.cod_collection_method
+        if method is not None and method not in COD_COLLECTION_METHODS:
+            raise ValidationError(
+                f"codCollectionMethod: expected one of {sorted(COD_COLLECTION_METHODS)}, "
+                f"got {method!r}"
+            )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The request body in the model's field names."""
+        out: dict[str, Any] = {
+            "marketplaceId": self.marketplace_id,
+            "packageDetail": self.package.to_wire(),
+        }
+        if self.cod_collection_method:
+            out["codCollectionMethod"] = self.cod_collection_method
+        return out
+
+
+class ShipmentConfirmationError(ApiError):
+    """Amazon refused a shipment confirmation (HTTP 400, e.g. the package is already confirmed).
+
+    Carries Amazon's ``code`` and message and the order and package it was about; it is never
+    retried, because sending the same confirmation again cannot succeed.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        order_id: str,
+        package_reference_id: str,
+        status: int,
+        code: str | None,
+        request_id: str | None,
+        details: Sequence[Mapping[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(
+            f"order {order_id} package {package_reference_id}: {message}",
+            status=status,
+            code=code,
+            request_id=request_id,
+            service="SP-API",
+            details=details,
+            operation=CONFIRM_SHIPMENT_LIMIT_KEY,
+        )
+        self.order_id = order_id
+        self.package_reference_id = package_reference_id
+        #: Amazon's own message, without the order and package prefix.
+        self.amazon_message = message
+
+
+def _confirmation_parser(
+    order_id: str, package_reference_id: str
+) -> Callable[[httpx2.Response], None]:
+    def parse(response: httpx2.Response) -> None:
+        if response.status_code < 300:
+            return
+        errors = error_list(response)
+        first = errors[0] if errors else {}
+        message = _text(first.get("message")) or response.reason_phrase or "refused"
+        detail = _text(first.get("details"))
+        raise ShipmentConfirmationError(
+            f"{message} ({detail})" if detail else message,
+            order_id=order_id,
+            package_reference_id=package_reference_id,
+            status=response.status_code,
+            code=_text(first.get("code")),
+            request_id=response.headers.get(REQUEST_ID_HEADER),
+            details=errors,
+        )
+
+    return parse
+
+
+def confirm_shipment(order_id: str, request: ConfirmShipmentRequest) -> Call[None]:
+    """Orders v0 confirmShipment: tell Amazon a merchant-fulfilled package has shipped.
+
+    ``POST /orders/v0/orders/{orderId}/shipmentConfirmation`` answers 204. A 400 (an invalid
+    or already confirmed package) is read into :class:`ShipmentConfirmationError`; as a POST the
+    call is never retried after a timeout or 5xx either (the confirmation may have landed).
+    """
+    if not isinstance(request, ConfirmShipmentRequest):
+        raise ValidationError(
+            "confirm_shipment: request must be a ConfirmShipmentRequest, got "
+            f"{type(request).__name__}"
+        )
+    oid = _order_id(order_id)
+    return Call(
+        "POST",
+        f"{V0_BASE}/{oid}/shipmentConfirmation",
+        parse=_confirmation_parser(oid, request.package.package_reference_id.strip()),
+        json=request.to_wire(),
+        limit_key=CONFIRM_SHIPMENT_LIMIT_KEY,
+        idempotent=False,
+        ok_statuses=frozenset({200, 204, 400}),
     )
 
 
@@ -745,8 +1150,13 @@ def plan_get_orders(
 
 
 def with_lines(order: Order, lines: Iterable[OrderLine]) -> Order:
-    """``order`` with its lines (v0 reads them with a separate call)."""
-    return attrs.evolve(order, lines=tuple(lines))
+    """``order`` with its lines (v0 reads them with a separate call); a cancelled order's lines
+    are all cancelled (v0 items carry no cancellation of their own)."""
+    cancelled = order.status is OrderStatus.CANCELED
+    return attrs.evolve(
+        order,
+        lines=tuple(attrs.evolve(line, cancelled=True) if cancelled else line for line in lines),
+    )
 
 
 class OrdersApi:
@@ -842,6 +1252,13 @@ class OrdersApi:
         """Orders v0 getOrderBuyerInfo, with an RDT fetched (and cached) for it."""
         rdt = self._tokens.cached_token((v0_buyer_info_resource(order_id),))
         return self._sender.send(get_order_buyer_info_v0(order_id, rdt))
+
+    def confirm_shipment(self, order_id: str, request: ConfirmShipmentRequest) -> None:
+        """Confirm a merchant-fulfilled package to Amazon (see :func:`confirm_shipment`).
+
+        Raises :class:`ShipmentConfirmationError` (with Amazon's code and message) on a 400.
+        """
+        self._sender.send(confirm_shipment(order_id, request))
 
 
 def _items_page(order_id: str) -> Callable[[str | None], Call[Page[OrderLine]]]:
@@ -941,3 +1358,10 @@ class AsyncOrdersApi:
         """Orders v0 getOrderBuyerInfo, with an RDT fetched (and cached) for it."""
         rdt = await self._tokens.cached_token((v0_buyer_info_resource(order_id),))
         return await self._sender.send(get_order_buyer_info_v0(order_id, rdt))
+
+    async def confirm_shipment(self, order_id: str, request: ConfirmShipmentRequest) -> None:
+        """Confirm a merchant-fulfilled package to Amazon (see :func:`confirm_shipment`).
+
+        Raises :class:`ShipmentConfirmationError` (with Amazon's code and message) on a 400.
+        """
+        await self._sender.send(confirm_shipment(order_id, request))
