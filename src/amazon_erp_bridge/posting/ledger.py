@@ -262,7 +262,27 @@ class Ledger(Protocol):
         ...
 
     def set_cursor(self, name: str, value: str) -> None:
-        """Store a named polling cursor (audited)."""
+        """Store a plain cursor whose value sorts as text (an ISO time), forward only.
+
+        A value older than the stored plain one is ignored. Over a cursor moved by
+        :meth:`advance_cursor` it is an operator's reset: stores the value, clears the position.
+        """
+        ...
+
+    def advance_cursor(self, name: str, value: str, *, position: str) -> bool:
+        """Move cursor ``name`` forward to ``value``, atomically; never backwards.
+
+        The contract every ledger keeps (SQLite here, PostgreSQL alike): one compare-and-set
+        transaction stores ``value`` and ``position`` only when the stored position is absent
+        (no cursor yet, or a ledger from before positions) or not greater than ``position``
+        (plain string comparison, so positions must sort as text: use
+        :func:`~amazon_erp_bridge.posting.cursors.time_position`). Returns True when stored,
+        False when a concurrent run had already moved it further (nothing written). Any
+        number of processes and threads may call it at once; the stored position never
+        decreases. The caller advances only after everything derived from the window the
+        cursor leaves behind is recorded in the ledger (see
+        :mod:`amazon_erp_bridge.posting.cursors`).
+        """
         ...
 
     def close(self) -> None:

@@ -87,6 +87,8 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
             updated_at TEXT NOT NULL
         )""",
     ),
+    # 2: cursors carry a sortable position, so that advance_cursor only moves them forward.
+    ("ALTER TABLE cursors ADD COLUMN position TEXT",),
 )
 
 #: The schema version this code writes.
@@ -652,12 +654,22 @@ class SqliteLedger:
         return str(rows[0][0]) if rows else None
 
     def set_cursor(self, name: str, value: str) -> None:
+        """Store a plain cursor (its value sorts as text, e.g. an ISO time), forward only.
+
+        An older value than the stored plain one is ignored. Over a cursor moved by
+        :meth:`advance_cursor` it is an operator's reset: the value is stored and the position
+        cleared, so the next advance starts afresh.
+        """
         with self._write() as conn:
-            old = conn.execute("SELECT value FROM cursors WHERE name = ?", (name,)).fetchone()
+            old = conn.execute(
+                "SELECT value, position FROM cursors WHERE name = ?", (name,)
+            ).fetchone()
+            if old is not None and old[1] is None and str(old[0]) > value:
+                return
             conn.execute(
-                "INSERT INTO cursors (name, value, updated_at) VALUES (?, ?, ?) "
+                "INSERT INTO cursors (name, value, updated_at, position) VALUES (?, ?, ?, NULL) "
                 "ON CONFLICT (name) DO UPDATE SET value = excluded.value, "
-                "updated_at = excluded.updated_at",
+                "updated_at = excluded.updated_at, position = NULL",
                 (name, value, self._now().isoformat()),
             )
             self._audit(
@@ -668,6 +680,41 @@ class SqliteLedger:
                 outcome="set",
                 detail={"from": old[0] if old else None, "to": value},
             )
+
+    def advance_cursor(self, name: str, value: str, *, position: str) -> bool:
+        """Compare-and-set: store ``value`` only if ``position`` is not behind the stored one.
+
+        One ``BEGIN IMMEDIATE`` transaction reads and writes, so concurrent processes and
+        threads serialise on SQLite's write lock and the stored position never decreases.
+        """
+        with self._write() as conn:
+            old = conn.execute(
+                "SELECT value, position FROM cursors WHERE name = ?", (name,)
+            ).fetchone()
+            if old is not None and old[1] is not None and str(old[1]) > position:
+                log.debug(
+                    "ledger cursor %s: kept at position %s (asked to go back to %s)",
+                    name,
+                    old[1],
+                    position,
+                )
+                return False
+            conn.execute(
+                "INSERT INTO cursors (name, value, updated_at, position) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value, "
+                "updated_at = excluded.updated_at, position = excluded.position",
+                (name, value, self._now().isoformat(), position),
+            )
+            if old is None or old[0] != value:
+                self._audit(
+                    conn,
+                    "cursor",
+                    name,
+                    "cursor",
+                    outcome="set",
+                    detail={"from": old[0] if old else None, "to": value},
+                )
+            return True
 
 
 if TYPE_CHECKING:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from attrs import field, frozen
@@ -43,7 +44,7 @@ from amazon_erp_bridge.mapping import (
     erp_inventory_levels,
 )
 from amazon_erp_bridge.model import InventoryLevel
-from amazon_erp_bridge.posting import Ledger, PostResult, PostStatus, PostSummary
+from amazon_erp_bridge.posting import Ledger, PostResult, PostStatus, PostSummary, time_position
 from amazon_erp_bridge.sap import MaterialStockService, ODataClient, ProductService
 from amazon_erp_bridge.workflows.report import StepReport, WorkflowReport
 
@@ -177,12 +178,14 @@ def _sync(
     read_notes: list[str],
 ) -> WorkflowReport:
     kind, cursor = f"inventory.{erp}", f"amazon.inventory.{erp}"
+    # Stock was read just now: a run that read it earlier must not overwrite what this one sent.
+    read_at = time_position(datetime.now(UTC))
     last = _load(ledger.get_cursor(cursor))
     steps = [StepReport("read stock", notes=read_notes)]
     for marketplace_id in config.marketplace_ids:
         sent = last.setdefault(marketplace_id, {})
         steps.append(_feed_step(amazon, config, kind, marketplace_id, levels, sent))
-    ledger.set_cursor(cursor, json.dumps(last, sort_keys=True))
+    ledger.advance_cursor(cursor, json.dumps(last, sort_keys=True), position=read_at)
     return WorkflowReport(WORKFLOW, erp, steps)
 
 

@@ -18,11 +18,16 @@ One run of :func:`order_to_cash_m3` or :func:`order_to_cash_sap`:
      (unknown SKU, no customer for the marketplace) is dead-lettered with its reason.
 
    The cursor moves past what was handled (posted, skipped by rule, dead-lettered); an order
-   that failed for a reason a later run may fix holds it back.
+   that failed for a reason a later run may fix holds it back. It moves only forward (a
+   compare-and-set in the ledger, so concurrent runs never move it back), and only after
+   everything the window holds is in the ledger, the deliveries still to post included; orders
+   earlier runs left pending (failed, or POSTING when a run was killed) are read again by id
+   and posted (see :mod:`amazon_erp_bridge.posting.cursors`).
 2. **shipments** - for orders Amazon shipped itself (AFN, status Shipped) the ERP order must
    still reach "delivered" to be invoiced: M3 confirms its delivery
    (``m3.deliveries.confirm_shipped``), SAP gets an outbound delivery, picked and goods-issued.
-   Each is posted once through the ledger (kind ``shipment.<erp>``); merchant-fulfilled (MFN)
+   Each is recorded pending in the ledger (kind ``shipment.<erp>``) by the orders step and
+   posted once here, in this run or a later one; merchant-fulfilled (MFN)
    orders ship from the ERP's own warehouse, which records it.
 3. **invoices** - the ERP invoices (M3 OIS350MI by order, SAP billing documents) of the
    orders handled in the run are read back and summed up in the notes.
@@ -68,6 +73,8 @@ from amazon_erp_bridge.posting import (
     PostStatus,
     PostSummary,
     RecordState,
+    pending_records,
+    time_position,
 )
 from amazon_erp_bridge.sap import (
     BillingDocumentService,
@@ -389,11 +396,17 @@ class _Run(Generic[P]):
                     closed.append(order.order_id)
             else:
                 results.append(self._post(order))
+                self._note_shipment(order)
+        taken_up = self._take_up({o.order_id for o in orders}, results)
         summary = PostSummary(results)
         notes = [
             f"read {len(orders)} orders updated since {since.isoformat()} "
             f"in {len(self.marketplaces)} marketplaces"
         ]
+        if taken_up:
+            notes.append(
+                f"took up {len(taken_up)} orders left pending by earlier runs: {_short(taken_up)}"
+            )
         if waiting:
             notes.append(
                 f"not posted yet: {len(waiting)} pending (Amazon has not confirmed payment): "
@@ -411,6 +424,40 @@ class _Run(Generic[P]):
         notes.append(self._move_cursor(cursor, orders, summary))
         return StepReport("orders", summary, notes), orders, summary
 
+    def _note_shipment(self, order: Order) -> None:
+        """Record the delivery an AFN order Amazon shipped still needs, before the cursor moves.
+
+        The shipments step posts every pending ``shipment.<erp>`` record once its order is
+        posted, so a run killed after the cursor moved loses no delivery.
+        """
+        if (
+            order.fulfillment_channel is FulfillmentChannel.AMAZON
+            and order.status is OrderStatus.SHIPPED
+        ):
+            self.ledger.receive(self.shipment_kind, order.order_id, describe="Amazon shipped it")
+
+    def _take_up(self, listed: set[str], results: list[PostResult]) -> list[str]:
+        """Post the orders earlier runs left pending (failed, or stranded POSTING by a crash)
+        that this run's listing did not bring back; read again from Amazon by id."""
+        taken: list[str] = []
+        for record in pending_records(self.ledger, self.kind):
+            if record.source_id in listed:
+                continue
+            taken.append(record.source_id)
+            try:
+                order = self.amazon.orders.get_order(record.source_id, include_pii=self.include_pii)
+            except BridgeError as exc:
+                reason = f"reading it again failed: {type(exc).__name__}: {exc}"
+                results.append(
+                    PostResult(self.kind, record.source_id, PostStatus.FAILED, reason=reason)
+                )
+                continue
+            if is_mcf_order(order) or order.status in WAITING or order.status in CLOSED:
+                continue
+            results.append(self._post(order))
+            self._note_shipment(order)
+        return taken
+
     def _move_cursor(self, cursor: datetime, orders: list[Order], summary: PostSummary) -> str:
         pending = {r.source_id for r in summary.failed}
         held = [o.last_updated for o in orders if o.order_id in pending]
@@ -421,7 +468,10 @@ class _Run(Generic[P]):
         else:
             target = cursor
         moved = max(target, cursor)
-        self.ledger.set_cursor(self.erp.cursor, moved.isoformat())
+        if not self.ledger.advance_cursor(
+            self.erp.cursor, moved.isoformat(), position=time_position(moved)
+        ):
+            return f"cursor {self.erp.cursor} already moved further by another run"
         if held:
             return (
                 f"cursor {self.erp.cursor} kept at {moved.isoformat()}: {len(held)} orders "
@@ -448,9 +498,19 @@ class _Run(Generic[P]):
                 todo[order.order_id] = record.document_id
             elif order.status is OrderStatus.PARTIALLY_SHIPPED:
                 partly.append(order.order_id)
-        for failed in self.ledger.records(kind=self.shipment_kind, state=RecordState.FAILED):
-            if failed.source_id not in todo:
-                todo[failed.source_id] = self._document_of(self.shipment_kind, failed.source_id)
+        waiting: list[str] = []
+        for pending in pending_records(self.ledger, self.shipment_kind):
+            if pending.source_id in todo:
+                continue
+            order_record = self.ledger.get(self.kind, pending.source_id)
+            if (
+                order_record is None
+                or order_record.state is not RecordState.POSTED
+                or not order_record.document_id
+            ):
+                waiting.append(pending.source_id)  # posted once its order is
+                continue
+            todo[pending.source_id] = order_record.document_id
         summary = PostSummary(
             poster.post(self.shipment_kind, order_id, document, describe=f"deliver {document}")
             for order_id, document in todo.items()
@@ -463,6 +523,11 @@ class _Run(Generic[P]):
             )
         if partly:
             notes.append(f"waiting for the rest of {len(partly)} partially shipped orders")
+        if waiting:
+            notes.append(
+                f"{len(waiting)} shipped orders wait for their order to be posted: "
+                + _short(waiting)
+            )
         return StepReport("shipments", summary, notes)
 
     def _document_of(self, kind: str, source_id: str) -> str:

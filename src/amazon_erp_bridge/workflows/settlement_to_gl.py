@@ -23,8 +23,10 @@ the config and run again with ``replay=True``.
 time, "reports": {report id: settlement id}}``: reports created since ``created_since`` are
 listed again (the ledger makes them duplicates), and known reports are not downloaded again.
 ``created_since`` advances to the newest report once every report before it is settled
-(posted or dead-lettered); reports of dead-lettered settlements stay in the map so a replay
-can fetch them again.
+(posted or dead-lettered); reports of dead-lettered and pending settlements stay in the map so
+a replay, or the next run, can fetch them again. The cursor only moves forward (a
+compare-and-set on ``created_since``), and each run first posts the settlements earlier runs
+left pending (see :mod:`amazon_erp_bridge.posting.cursors`).
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ from amazon_erp_bridge.posting import (
     PostStatus,
     PostSummary,
     RecordState,
+    pending_records,
+    time_position,
 )
 from amazon_erp_bridge.sap import JournalEntryService, ODataClient
 from amazon_erp_bridge.workflows.report import StepReport, WorkflowReport
@@ -350,16 +354,47 @@ class _Run:
             self.cursor.created_since = max(r.created_time for r, _ in outcomes)
         since = self.cursor.created_since
         created = {r.report_id: r.created_time for r, _ in outcomes}
-        dead = {
-            result.source_id for _, result in outcomes if result.status is PostStatus.DEAD_LETTERED
-        } | {record.source_id for record in self.ledger.dead_letters(self.kind)}
+        dead = (
+            {
+                result.source_id
+                for _, result in outcomes
+                if result.status is PostStatus.DEAD_LETTERED
+            }
+            | {record.source_id for record in self.ledger.dead_letters(self.kind)}
+            | {record.source_id for record in pending_records(self.ledger, self.kind)}
+        )
         self.cursor.reports = {
             report_id: settlement_id
             for report_id, settlement_id in self.cursor.reports.items()
             if settlement_id in dead
             or (report_id in created and (since is None or created[report_id] >= since))
         }
-        self.ledger.set_cursor(self.cursor_name, self.cursor.dump())
+        position = time_position(since) if since is not None else ""
+        self.ledger.advance_cursor(self.cursor_name, self.cursor.dump(), position=position)
+
+    def take_up(self, booked: set[str]) -> list[PostResult]:
+        """Post the settlements earlier runs left pending (failed, or POSTING when a run was
+        killed) that this run's listing did not bring back, fetched again by report id."""
+        results: list[PostResult] = []
+        for record in pending_records(self.ledger, self.kind):
+            if (
+                record.source_id in booked
+                or self.cursor.settlement_report(record.source_id) is None
+            ):
+                continue
+            try:
+                entry = self.rebuild(self.kind, record.source_id)
+            except ValidationError as exc:
+                results.append(self.poster.reject(self.kind, record.source_id, exc))
+                continue
+            except BridgeError as exc:
+                reason = f"fetching it again failed: {type(exc).__name__}: {exc}"
+                results.append(
+                    PostResult(self.kind, record.source_id, PostStatus.FAILED, reason=reason)
+                )
+                continue
+            results.append(self.poster.post(self.kind, record.source_id, entry))
+        return results
 
     def run(self, replay: bool) -> WorkflowReport:
         steps: list[StepReport] = []
@@ -380,7 +415,8 @@ class _Run:
             steps.append(StepReport("settlements", PostSummary([failed])))
             return WorkflowReport(WORKFLOW, self.erp, steps)
         outcomes = [(report, self.book(report)) for report in reports]
-        summary = PostSummary(result for _, result in outcomes)
+        taken_up = self.take_up({result.source_id for _, result in outcomes})
+        summary = PostSummary([*(result for _, result in outcomes), *taken_up])
         steps.append(StepReport("settlements", summary, self.notes(summary.results)))
         self.advance(outcomes)
         return WorkflowReport(WORKFLOW, self.erp, steps)
