@@ -11,6 +11,7 @@ append-only audit trail and polling cursors.
 """
 
 from amazon_erp_bridge.posting.breaker import BreakerState, CircuitBreaker
+from amazon_erp_bridge.posting.cursors import PENDING_STATES, pending_records, time_position
 from amazon_erp_bridge.posting.ledger import (
     TRANSITIONS,
     AuditEvent,
@@ -40,6 +41,7 @@ from amazon_erp_bridge.posting.sqlite import SCHEMA_VERSION, SqliteLedger
 
 __all__ = [
     "DEFAULT_RETRY",
+    "PENDING_STATES",
     "PII_KEYS",
     "SCHEMA_VERSION",
     "TRANSITIONS",
@@ -66,4 +68,6 @@ __all__ = [
     "SqliteLedger",
     "classify_failure",
     "digest",
+    "pending_records",
+    "time_position",
 ]
