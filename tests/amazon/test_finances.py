@@ -140,8 +140,11 @@ def test_parse_every_event_list() -> None:
     assert reimbursement.components[0].quantity == 2
     assert reimbursement.components[0].seller_sku == "MUG-RED-12OZ"
     assert postage.components[0].amount == Money.of("-7.35", "USD")
-    assert {c.type for c in ads.components} == {"baseValue", "taxValue", "transactionValue"}
-    assert all(c.kind is ComponentKind.OTHER for c in ads.components)
+    # transactionValue = baseValue + taxValue: the parts move, the total is informational.
+    assert {c.type for c in ads.components} == {"baseValue", "taxValue"}
+    assert [c.type for c in ads.informational] == ["transactionValue"]
+    assert ads.total("USD") == Money.of("-100.00", "USD")
+    assert all(c.kind is ComponentKind.FEE for c in ads.components)
 
 
 def test_group_events_carry_the_group_id() -> None:
@@ -225,7 +228,7 @@ def test_bad_currency_names_the_event() -> None:
             }
         }
     ).encode()
-    with pytest.raises(ValidationError, match="ServiceFee event FeeAmount"):
+    with pytest.raises(ValidationError, match="ServiceFeeEventList event FeeList"):
         ops.list_financial_events(T0).parse(httpx2.Response(200, content=body))
 
 

@@ -1,10 +1,10 @@
 """Finances API: v0 financial events and event groups, and 2024-06-19 transactions.
 
 Amounts here are JSON numbers (``CurrencyAmount``); they are read with ``parse_float=Decimal``
-and never pass through float. v0 events become ``model.FinancialEvent`` with one
-``FinancialComponent`` per charge, fee, promotion, withheld tax or adjustment amount; event lists
-this module has no specific mapping for still keep every amount (as ``Other`` components), so
-no money is silently dropped.
+and never pass through float. v0 events become ``model.FinancialEvent`` by the table in
+:mod:`amazon_erp_bridge.amazon.financial_events`: one ``FinancialComponent`` per amount that
+moves money, informational amounts (totals of parts, initial values) kept apart, every event
+dated by the field the model gives its list.
 
 listFinancialEvents answers 400 ``InvalidInput`` when a response would pass Amazon's 10 MB cap
 (after ~150 pages) or a NextToken went stale. :class:`WindowedEvents` then splits the date
@@ -23,28 +23,19 @@ from typing import Any, Final
 import httpx2
 from attrs import field, frozen
 
+from amazon_erp_bridge.amazon.financial_events import currency_amount, financial_events
 from amazon_erp_bridge.amazon.timestamps import from_wire, to_wire
 from amazon_erp_bridge.core.call import Call, Page
 from amazon_erp_bridge.core.redaction import get_logger
 from amazon_erp_bridge.core.sender import AsyncSender, SyncSender, json_body
 from amazon_erp_bridge.errors import ApiError, ValidationError
-from amazon_erp_bridge.model import ComponentKind, FinancialComponent, FinancialEvent, Money
+from amazon_erp_bridge.model import FinancialEvent, Money
 
 log = get_logger("amazon_erp_bridge.amazon.finances")
 
 V0: Final = "/finances/v0"
 TRANSACTIONS_PATH: Final = "/finances/2024-06-19/transactions"
 
-#: Event lists whose items have the ShipmentEvent shape.
-SHIPMENT_SHAPED: Final = frozenset(
-    {
-        "ShipmentEventList",
-        "ShipmentSettleEventList",
-        "RefundEventList",
-        "GuaranteeClaimEventList",
-        "ChargebackEventList",
-    }
-)
 #: Amazon's lower bound: PostedBefore must be more than two minutes before now.
 SETTLE_DELAY: Final = timedelta(minutes=2)
 #: Narrowing stops here: a window this short that still fails is reported as an error.
@@ -138,240 +129,6 @@ def _text(value: Any) -> str | None:
     if value is None or value == "":
         return None
     return str(value)
-
-
-def currency_amount(data: Any, what: str, *, upper: bool = True) -> Money | None:
-    """``{CurrencyCode, CurrencyAmount}`` (v0) or ``{currencyCode, currencyAmount}`` -> Money.
-
-    The amount arrives as a Decimal (or int) from ``json_body``; a float is refused.
-    """
-    if not isinstance(data, Mapping):
-        return None
-    code_key, amount_key = (
-        ("CurrencyCode", "CurrencyAmount") if upper else ("currencyCode", "currencyAmount")
-    )
-    amount, currency = data.get(amount_key), data.get(code_key)
-    if amount is None or not currency:
-        return None
-    try:
-        return Money(amount, currency)
-    except ValidationError as exc:
-        raise ValidationError(f"{what}: {exc.message}") from None
-
-
-def _int(value: Any) -> int | None:
-    if value is None or value == "":
-        return None
-    return int(value)
-
-
-def _posted(data: Mapping[str, Any], what: str) -> datetime | None:
-    for key in ("PostedDate", "postedDate", "TransactionPostedDate"):
-        if data.get(key):
-            return from_wire(data[key], f"{what} {key}")
-    return None
-
-
-@frozen
-class _Ids:
-    seller_sku: str | None = None
-    order_item_id: str | None = None
-    quantity: int | None = None
-
-
-_NO_IDS: Final = _Ids()
-
-
-def _components(
-    kind: ComponentKind,
-    items: Any,
-    type_key: str,
-    amount_key: str,
-    what: str,
-    ids: _Ids = _NO_IDS,
-) -> list[FinancialComponent]:
-    out = []
-    for entry in items or ():
-        amount = currency_amount(entry.get(amount_key), f"{what} {amount_key}")
-        if amount is not None:
-            out.append(
-                FinancialComponent(
-                    kind,
-                    str(entry.get(type_key) or ""),
-                    amount,
-                    seller_sku=ids.seller_sku,
-                    order_item_id=ids.order_item_id,
-                    quantity=ids.quantity,
-                )
-            )
-    return out
-
-
-def _item_components(item: Mapping[str, Any], what: str) -> list[FinancialComponent]:
-    ids = _Ids(
-        _text(item.get("SellerSKU")),
-        _text(item.get("OrderItemId") or item.get("OrderAdjustmentItemId")),
-        _int(item.get("QuantityShipped")),
-    )
-    charge, fee, promo = ComponentKind.CHARGE, ComponentKind.FEE, ComponentKind.PROMOTION
-    comps: list[FinancialComponent] = []
-    for key in ("ItemChargeList", "ItemChargeAdjustmentList"):
-        comps += _components(charge, item.get(key), "ChargeType", "ChargeAmount", what, ids)
-    for key in ("ItemFeeList", "ItemFeeAdjustmentList"):
-        comps += _components(fee, item.get(key), "FeeType", "FeeAmount", what, ids)
-    for key in ("PromotionList", "PromotionAdjustmentList"):
-        comps += _components(promo, item.get(key), "PromotionType", "PromotionAmount", what, ids)
-    for withheld in item.get("ItemTaxWithheldList") or ():
-        comps += _components(
-            ComponentKind.TAX_WITHHELD,
-            withheld.get("TaxesWithheld"),
-            "ChargeType",
-            "ChargeAmount",
-            what,
-            ids,
-        )
-    for key in ("CostOfPointsGranted", "CostOfPointsReturned"):
-        amount = currency_amount(item.get(key), f"{what} {key}")
-        if amount is not None:
-            comps.append(
-                FinancialComponent(
-                    ComponentKind.OTHER,
-                    key,
-                    amount,
-                    seller_sku=ids.seller_sku,
-                    order_item_id=ids.order_item_id,
-                    quantity=ids.quantity,
-                )
-            )
-    return comps
-
-
-def shipment_event(list_name: str, data: Mapping[str, Any], group_id: str | None) -> FinancialEvent:
-    """A ShipmentEvent-shaped event (shipment, refund, guarantee claim, chargeback)."""
-    order_id = _text(data.get("AmazonOrderId"))
-    what = f"{list_name} event for order {order_id}"
-    comps: list[FinancialComponent] = []
-    for key in ("OrderChargeList", "OrderChargeAdjustmentList"):
-        comps += _components(
-            ComponentKind.CHARGE, data.get(key), "ChargeType", "ChargeAmount", what
-        )
-    for key in (
-        "ShipmentFeeList",
-        "ShipmentFeeAdjustmentList",
-        "OrderFeeList",
-        "OrderFeeAdjustmentList",
-    ):
-        comps += _components(ComponentKind.FEE, data.get(key), "FeeType", "FeeAmount", what)
-    comps += _components(
-        ComponentKind.OTHER,
-        data.get("DirectPaymentList"),
-        "DirectPaymentType",
-        "DirectPaymentAmount",
-        what,
-    )
-    for key in ("ShipmentItemList", "ShipmentItemAdjustmentList"):
-        for item in data.get(key) or ():
-            comps += _item_components(item, what)
-    return FinancialEvent(
-        event_type=list_name.removesuffix("EventList"),
-        components=tuple(comps),
-        posted_date=_posted(data, what),
-        order_id=order_id,
-        seller_order_id=_text(data.get("SellerOrderId")),
-        marketplace_name=_text(data.get("MarketplaceName")),
-        group_id=group_id,
-    )
-
-
-def service_fee_event(data: Mapping[str, Any], group_id: str | None) -> FinancialEvent:
-    """A ServiceFeeEvent: fees not tied to a shipment. It has no PostedDate."""
-    what = "ServiceFee event"
-    ids = _Ids(seller_sku=_text(data.get("SellerSKU")))
-    return FinancialEvent(
-        event_type="ServiceFee",
-        components=tuple(
-            _components(ComponentKind.FEE, data.get("FeeList"), "FeeType", "FeeAmount", what, ids)
-        ),
-        order_id=_text(data.get("AmazonOrderId")),
-        group_id=group_id,
-        description=_text(data.get("FeeDescription")) or _text(data.get("FeeReason")),
-    )
-
-
-def adjustment_event(data: Mapping[str, Any], group_id: str | None) -> FinancialEvent:
-    """An AdjustmentEvent: one component per adjusted item, or the whole amount if none."""
-    kind = str(data.get("AdjustmentType") or "")
-    what = f"Adjustment event {kind}"
-    comps = []
-    for item in data.get("AdjustmentItemList") or ():
-        amount = currency_amount(item.get("TotalAmount"), f"{what} TotalAmount")
-        if amount is not None:
-            comps.append(
-                FinancialComponent(
-                    ComponentKind.ADJUSTMENT,
-                    kind,
-                    amount,
-                    seller_sku=_text(item.get("SellerSKU")),
-                    quantity=_int(item.get("Quantity")),
-                )
-            )
-    if not comps:
-        amount = currency_amount(data.get("AdjustmentAmount"), f"{what} AdjustmentAmount")
-        if amount is not None:
-            comps.append(FinancialComponent(ComponentKind.ADJUSTMENT, kind, amount))
-    return FinancialEvent(
-        event_type="Adjustment",
-        components=tuple(comps),
-        posted_date=_posted(data, what),
-        group_id=group_id,
-        description=kind or None,
-    )
-
-
-def _money_leaves(data: Any, path: str) -> Iterator[tuple[str, Money]]:
-    if isinstance(data, Mapping):
-        money = currency_amount(data, path) or currency_amount(data, path, upper=False)
-        if money is not None:
-            yield path, money
-            return
-        for key, value in data.items():
-            yield from _money_leaves(value, key)
-    elif isinstance(data, list):
-        for value in data:
-            yield from _money_leaves(value, path)
-
-
-def other_event(list_name: str, data: Mapping[str, Any], group_id: str | None) -> FinancialEvent:
-    """An event of a list without a specific mapping: every amount in it, typed by its key."""
-    what = f"{list_name} event"
-    return FinancialEvent(
-        event_type=list_name.removesuffix("EventList"),
-        components=tuple(
-            FinancialComponent(ComponentKind.OTHER, key, money)
-            for key, money in _money_leaves(data, "")
-        ),
-        posted_date=_posted(data, what),
-        order_id=_text(data.get("AmazonOrderId")),
-        seller_order_id=_text(data.get("SellerOrderId")),
-        marketplace_name=_text(data.get("MarketplaceName")),
-        group_id=group_id,
-    )
-
-
-def financial_events(data: Mapping[str, Any], group_id: str | None = None) -> list[FinancialEvent]:
-    """Every event of a v0 ``FinancialEvents`` object, list by list."""
-    out: list[FinancialEvent] = []
-    for list_name, events in data.items():
-        for event in events or ():
-            if list_name in SHIPMENT_SHAPED:
-                out.append(shipment_event(list_name, event, group_id))
-            elif list_name == "ServiceFeeEventList":
-                out.append(service_fee_event(event, group_id))
-            elif list_name == "AdjustmentEventList":
-                out.append(adjustment_event(event, group_id))
-            else:
-                out.append(other_event(list_name, event, group_id))
-    return out
 
 
 def _events_parser(group_id: str | None) -> Callable[[httpx2.Response], Page[FinancialEvent]]:

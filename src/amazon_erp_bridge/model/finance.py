@@ -50,6 +50,11 @@ class FinancialEvent:
     marketplace_name: str | None = None
     group_id: str | None = None
     description: str | None = None
+    #: Amounts the event states but that move no money of their own: a total that is the sum
+    #: of the parts already in ``components``, a rental's initial value, an original debt...
+    #: Kept for reference; never summed by :meth:`total` or posted to a journal, and not part
+    #: of equality (two readings of one event with more or less detail are the same event).
+    informational: tuple[FinancialComponent, ...] = field(default=(), eq=False)
 
     def total(self, currency: str) -> Money:
         """Sum of this event's components in ``currency``."""
