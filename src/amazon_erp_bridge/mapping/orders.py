@@ -6,9 +6,15 @@ caller may replace with their own of the same signature (``customer_for=``,
 ``order_type_for=``, ``item_for=``, ``unit_price_for=``).
 
 The builders return plain payloads with the real field names, which the clients send as-is:
-M3 records for ``AddBatchHead`` / ``AddBatchLine`` / ``AddBatchAddress`` (the client fills
-the temporary ``ORNO`` that ``AddBatchHead`` returns), and an ``A_SalesOrder`` deep-insert
-body for SAP.
+M3 records for ``AddBatchHead`` / ``AddBatchLine`` / ``AddBatchAddress`` and the order
+charges ``AddBatchHeadChg`` / ``AddBatchLineChg`` (the client fills the temporary ``ORNO``
+that ``AddBatchHead`` returns and each line's ``PONR``/``POSX``), and an ``A_SalesOrder``
+deep-insert body for SAP with the charges as item pricing elements.
+
+With charge rules in the settings (:class:`~amazon_erp_bridge.mapping.charges.ChargeRules`)
+every amount of a line reaches the ERP order: shipping, gift wrap, promotions and the taxes
+the ERP does not determine itself, so the ERP invoice equals what the buyer paid
+(:func:`~amazon_erp_bridge.mapping.charges.expected_invoice_total`).
 """
 
 from __future__ import annotations
@@ -24,6 +30,12 @@ from attrs import field, frozen
 from amazon_erp_bridge.errors import ConfigurationError, MappingError
 from amazon_erp_bridge.mapping.accounts import frozen_mapping
 from amazon_erp_bridge.mapping.addresses import M3_ADDRESS, SAP_SALES_ORDER_ADDRESS, erp_address
+from amazon_erp_bridge.mapping.charges import (
+    ChargeRules,
+    LineCharge,
+    line_charges,
+    rounding_charge,
+)
 from amazon_erp_bridge.mapping.formats import (
     decimal_text,
     exact_unit_price,
@@ -32,10 +44,15 @@ from amazon_erp_bridge.mapping.formats import (
     odata_date,
 )
 from amazon_erp_bridge.mapping.items import ItemCrosswalk, ItemResolver, order_line_item
-from amazon_erp_bridge.model import Address, FulfillmentChannel, Order, OrderLine
+from amazon_erp_bridge.model import Address, FulfillmentChannel, Money, Order, OrderLine
 
 M3_CUOR_LENGTH: Final = 20
 SAP_PURCHASE_ORDER_LENGTH: Final = 35
+#: A_SalesOrderItemPrElement: ConditionType Edm.String(4), TaxCode Edm.String(2).
+SAP_CONDITION_TYPE_LENGTH: Final = 4
+SAP_TAX_CODE_LENGTH: Final = 2
+#: ConditionCalculationType "B": a fixed amount (not per unit, not a percentage).
+SAP_FIXED_AMOUNT: Final = "B"
 MCF_SALES_CHANNEL: Final = "Non-Amazon"
 
 
@@ -257,9 +274,8 @@ def _order_currency(order: Order) -> str:
     """The single currency of an order; a line priced in another one is an error."""
     currency = order.currency
     for line in order.lines:
-        for name in ("item_price", "item_tax", "shipping_price", "shipping_tax"):
-            money = getattr(line, name)
-            if money is not None and currency is not None and money.currency != currency:
+        for name, money in line.charges.items():
+            if currency is not None and money.currency != currency:
                 raise MappingError(
                     f"order {order.order_id} line {line.line_id}: {name} {money} is not in the "
                     f"order currency {currency}"
@@ -312,7 +328,10 @@ class M3OrderSettings:
     ``timezone`` decides the calendar day of ORDT/CUDT (default: the purchase timestamp's own
     offset). ``discount_field`` (e.g. ``"DIA2"``) carries Amazon's promotion discount as a
     line discount amount; unset, promotions are left to the settlement journal.
-    ``address_type`` is the ADRT of the delivery address record.
+    ``address_type`` is the ADRT of the delivery address record. ``charges`` (M3 charge ids
+    per charge kind, tax codes) sends shipping, gift wrap, promotions and taxes as order
+    charges: taxes on the head (``AddBatchHeadChg`` carries ``TAXC``), the rest on their line
+    (``AddBatchLineChg``); unset, only the item price is sent.
     """
 
     facility: str | None = None
@@ -322,18 +341,25 @@ class M3OrderSettings:
     discount_field: str | None = None
     include_address: bool = True
     address_type: str = "1"
+    charges: ChargeRules | None = None
 
 
 @frozen
 class M3CustomerOrder:
-    """OIS100MI records: ``AddBatchHead``, one ``AddBatchLine`` per line, ``AddBatchAddress``.
+    """OIS100MI records: ``AddBatchHead``, one ``AddBatchLine`` per line, ``AddBatchAddress``,
+    ``AddBatchHeadChg`` per head charge and ``AddBatchLineChg`` per line charge.
 
-    Lines and address need the temporary ORNO that AddBatchHead returns: the client adds it.
+    Lines, address and charges need the temporary ORNO that AddBatchHead returns: the client
+    adds it. ``line_charges[i]`` are the charges of ``lines[i]`` (``CRID``, ``CRAM``); the
+    client adds the ``PONR``/``POSX`` that line's AddBatchLine answered. ``head_charges``
+    (``CRID``, ``CRAM``, ``CUCD``, ``TAXC``) are the order's taxes, one per charge id.
     """
 
     head: Mapping[str, str]
     lines: tuple[Mapping[str, str], ...]
     address: Mapping[str, str] | None = None
+    head_charges: tuple[Mapping[str, str], ...] = ()
+    line_charges: tuple[tuple[Mapping[str, str], ...], ...] = ()
 
 
 def order_to_m3(
@@ -372,16 +398,92 @@ def order_to_m3(
         head["WHLO"] = warehouse
     if order.sales_channel and len(order.sales_channel) <= 30:
         head["YREF"] = order.sales_channel
+    orderable = _orderable(order)
     lines = tuple(
         _m3_line(order, line, position, items, settings, warehouse, item_for, unit_price_for)
-        for position, line in enumerate(_orderable(order), start=1)
+        for position, line in enumerate(orderable, start=1)
     )
     address = None
     ship = order.ship_address
     if settings.include_address and ship is not None and _has_address(ship):
         fields = erp_address(ship, M3_ADDRESS, record=f"order {order.order_id} ship-to")
         address = {"ADRT": settings.address_type, **fields}
-    return M3CustomerOrder(head=head, lines=lines, address=address)
+    head_charges: tuple[Mapping[str, str], ...] = ()
+    per_line: tuple[tuple[Mapping[str, str], ...], ...] = ()
+    if settings.charges is not None:
+        charges = [
+            _charges(order, line, settings.charges, "M3", record, settings)
+            for line, record in zip(orderable, lines, strict=True)
+        ]
+        per_line = tuple(_m3_line_charges([c for c in cs if not c.is_tax]) for cs in charges)
+        head_charges = _m3_head_charges(order, [c for cs in charges for c in cs if c.is_tax])
+    return M3CustomerOrder(
+        head=head,
+        lines=lines,
+        address=address,
+        head_charges=head_charges,
+        line_charges=per_line,
+    )
+
+
+def _charges(
+    order: Order,
+    line: OrderLine,
+    rules: ChargeRules,
+    erp: str,
+    record: Mapping[str, Any],
+    settings: M3OrderSettings,
+) -> list[LineCharge]:
+    """The line's charges, plus the rounding left by the unit price actually sent."""
+    skip: tuple[str, ...] = ()
+    if settings.discount_field:
+        skip = ("promotion_discount",)  # sent as the line discount amount instead
+    charges = list(line_charges(order, line, rules, erp=erp, skip=skip))
+    sent = record.get("SAPR")  # the unit price the line carries (None: M3 prices it)
+    price = Decimal(sent) if isinstance(sent, str) else None
+    rounding = rounding_charge(order, line, price, rules, erp=erp)
+    return charges if rounding is None else [rounding, *charges]
+
+
+def _m3_line_charges(charges: list[LineCharge]) -> tuple[Mapping[str, str], ...]:
+    """A line's charges summed per charge id (e.g. shipping less its discount on ``FRT``)."""
+    sums: dict[str, Money] = {}
+    for charge in charges:
+        sums[charge.code] = (
+            sums[charge.code] + charge.amount if charge.code in sums else charge.amount
+        )
+    return tuple(
+        {"CRID": crid, "CRAM": decimal_text(total.amount)}
+        for crid, total in sums.items()
+        if not total.is_zero()
+    )
+
+
+def _m3_head_charges(order: Order, taxes: list[LineCharge]) -> tuple[Mapping[str, str], ...]:
+    """Taxes summed per M3 charge id (an order holds a charge id once), with their TAXC."""
+    sums: dict[str, tuple[str | None, Money]] = {}
+    for charge in taxes:
+        if charge.code in sums:
+            code, total = sums[charge.code]
+            if code != charge.tax_code:
+                raise MappingError(
+                    f"order {order.order_id}: M3 charge {charge.code} is configured for taxes "
+                    f"with tax codes {code} and {charge.tax_code}; an order holds a charge "
+                    "once, give each tax code its own charge id"
+                )
+            sums[charge.code] = (code, total + charge.amount)
+        else:
+            sums[charge.code] = (charge.tax_code, charge.amount)
+    return tuple(
+        {
+            "CRID": crid,
+            "CRAM": decimal_text(total.amount),
+            "CUCD": total.currency,
+            **({"TAXC": code} if code else {}),
+        }
+        for crid, (code, total) in sums.items()
+        if not total.is_zero()
+    )
 
 
 def _m3_line(
@@ -421,6 +523,10 @@ class SapOrderSettings:
     ``price_condition_type`` (e.g. ``PR00``) sends Amazon's unit price as a pricing element;
     None lets SAP's pricing decide. ``quantity_unit`` is the RequestedQuantityUnit.
     ``ship_to_partner_function`` (``WE``) carries the buyer's address as a one-time ship-to.
+    ``charges`` (condition types per charge kind, tax codes, which taxes SAP determines
+    itself) adds shipping, gift wrap, promotions and the sent taxes to each item as fixed
+    amount pricing elements (ConditionCalculationType ``B``; discounts negative; taxes with
+    their ``TaxCode``); unset, only the price is sent.
     """
 
     sales_organization: str
@@ -434,6 +540,7 @@ class SapOrderSettings:
     ship_to_partner_function: str = "WE"
     include_ship_to_address: bool = True
     timezone: tzinfo | None = None
+    charges: ChargeRules | None = None
 
 
 def order_to_sap(
@@ -526,17 +633,49 @@ def _sap_item(
     if plant:
         item["ProductionPlant"] = plant
     price = unit_price_for(line, order, settings.price_decimals)
+    elements: list[dict[str, Any]] = []
     if price is not None and settings.price_condition_type:
-        item["to_PricingElement"] = {
-            "results": [
-                {
-                    "ConditionType": settings.price_condition_type,
-                    "ConditionRateValue": decimal_text(price),
-                    "ConditionCurrency": currency,
-                }
-            ]
-        }
+        elements.append(
+            {
+                "ConditionType": settings.price_condition_type,
+                "ConditionRateValue": decimal_text(price),
+                "ConditionCurrency": currency,
+            }
+        )
+    if settings.charges is not None:
+        sent = price if settings.price_condition_type else None
+        rounding = rounding_charge(order, line, sent, settings.charges, erp="SAP")
+        charges = list(line_charges(order, line, settings.charges, erp="SAP"))
+        elements += [
+            _sap_element(order, line, charge)
+            for charge in ([rounding] if rounding else []) + charges
+        ]
+    if elements:
+        item["to_PricingElement"] = {"results": elements}
     return item
+
+
+def _sap_element(order: Order, line: OrderLine, charge: LineCharge) -> dict[str, Any]:
+    """One charge as a fixed-amount item pricing element (A_SalesOrderItemPrElement)."""
+    record = f"order {order.order_id} line {line.line_id}"
+    _check_code(record, "condition type", charge.kind, charge.code, SAP_CONDITION_TYPE_LENGTH)
+    element: dict[str, Any] = {
+        "ConditionType": charge.code,
+        "ConditionCalculationType": SAP_FIXED_AMOUNT,
+        "ConditionRateValue": decimal_text(charge.amount.amount),
+        "ConditionCurrency": charge.amount.currency,
+    }
+    if charge.tax_code is not None:
+        _check_code(record, "tax code", charge.kind, charge.tax_code, SAP_TAX_CODE_LENGTH)
+        element["TaxCode"] = charge.tax_code
+    return element
+
+
+def _check_code(record: str, what: str, kind: str, code: str, limit: int) -> None:
+    if len(code) > limit:
+        raise MappingError(
+            f"{record}: SAP {what} {code!r} for {kind} is {len(code)} characters, SAP holds {limit}"
+        )
 
 
 __all__ = [
