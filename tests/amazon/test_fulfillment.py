@@ -168,10 +168,10 @@ def test_tracking_parses_events() -> None:
     assert [e.event_code for e in tracking.events] == ["EVENT_101", "EVENT_301"]
 
 
-def test_answer_without_payload_is_an_unreadable_response() -> None:
+def test_answer_without_payload_is_a_validation_error_naming_it() -> None:
     reply = httpx2.MockTransport(lambda request: httpx2.Response(200, json={"errors": []}))
     sender = SyncSender("https://x.test", service="SP-API", transport=reply)
-    with sender, pytest.raises(ApiError, match="unreadable response"):
+    with sender, pytest.raises(ValidationError, match="getFulfillmentOrder.*payload"):
         sender.send(ops.get_fulfillment_order("x"))
 
 
