@@ -118,16 +118,19 @@ def test_m3_pending_order_is_posted_once_amazon_confirms_it(world: World) -> Non
 
 
 def test_m3_order_cancelled_after_posting_is_reported_not_touched(world: World) -> None:
+    # with cancel_orders=False; the cancellation itself: tests/workflows/test_cancellations.py
+    config = attrs.evolve(world.o2c_m3_config, cancel_orders=False)
     order = extra_order("111-0000000-0000005", OrderStatus.UNSHIPPED)
     world.sandbox.amazon.add_order(order)
-    world.o2c_m3()
+    world.o2c_m3(config=config)
     cancelled = attrs.evolve(
         order, status=OrderStatus.CANCELED, last_updated=order.last_updated + timedelta(days=30)
     )
     world.sandbox.amazon.add_order(cancelled)
-    report = world.o2c_m3()
+    report = world.o2c_m3(config=config)
     orno = world.ledger.get("order.m3", order.order_id).document_id  # type: ignore[union-attr]
-    assert f"cancel in M3: {order.order_id} ({orno})" in " ".join(step(report, "orders").notes)
+    notes = " ".join(step(report, "orders").notes)
+    assert f"{order.order_id} ({orno}); cancel them in M3" in notes
     assert world.m3_orders_by_cuor()[order.order_id] == 1
 
 
@@ -283,16 +286,17 @@ def test_sap_dead_letter_is_posted_by_replay_with_a_fixed_crosswalk(world: World
 
 
 def test_sap_cancelled_after_posting_is_reported(world: World) -> None:
+    config = attrs.evolve(world.o2c_sap_config, cancel_orders=False)  # see test_cancellations
     order = extra_order("206-0000000-0000001", OrderStatus.UNSHIPPED, marketplace=UK)
     world.sandbox.amazon.add_order(order)
-    world.o2c_sap()
+    world.o2c_sap(config=config)
     world.sandbox.amazon.add_order(
         attrs.evolve(
             order, status=OrderStatus.CANCELED, last_updated=order.last_updated + timedelta(40)
         )
     )
-    notes = " ".join(step(world.o2c_sap(), "orders").notes)
-    assert f"cancel in SAP: {order.order_id}" in notes
+    notes = " ".join(step(world.o2c_sap(config=config), "orders").notes)
+    assert f"{order.order_id}" in notes and "cancel them in SAP" in notes
 
 
 def test_config_builders_seed_once(world: World) -> None:

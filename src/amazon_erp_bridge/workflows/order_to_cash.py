@@ -10,8 +10,11 @@ One run of :func:`order_to_cash_m3` or :func:`order_to_cash_sap`:
 
    - Pending / PendingAvailability: not posted yet. Amazon has not confirmed payment and may
      still cancel; its last-update time moves when it changes, so a later run reads it again.
-   - Canceled / Unfulfillable: not created. One that was posted earlier is reported in the
-     notes ("cancel it in the ERP"): the bridge never cancels ERP orders by itself.
+   - Canceled / Unfulfillable: not created. One that was posted earlier is recorded as a
+     pending cancellation (kind ``cancel.<erp>``) for the **cancellations** step, which
+     deletes/closes its open M3 lines or rejects its open SAP items once and reports the
+     lines already delivered (see :mod:`amazon_erp_bridge.workflows.cancellations`;
+     ``cancel_orders=False`` only reports them).
    - Multi-Channel Fulfillment orders (sales channel ``Non-Amazon``) started in the ERP: left
      to the MCF workflow, never created again.
    - everything else (Unshipped, PartiallyShipped, Shipped, ...) is posted; a mapping failure
@@ -63,6 +66,7 @@ from amazon_erp_bridge.mapping import (
     order_to_m3,
     order_to_sap,
 )
+from amazon_erp_bridge.mapping.cancellations import M3CancellationRules, SapCancellationRules
 from amazon_erp_bridge.model import FulfillmentChannel, Money, Order, OrderStatus, is_currency
 from amazon_erp_bridge.posting import (
     ErpDocument,
@@ -83,6 +87,14 @@ from amazon_erp_bridge.sap import (
     OutboundDeliveryService,
     ProductService,
     SalesOrderService,
+)
+from amazon_erp_bridge.workflows.cancellations import (
+    CancelTarget,
+    M3CancelTarget,
+    SapCancelTarget,
+    cancellations_step,
+    note_cancellation,
+    posted_document,
 )
 from amazon_erp_bridge.workflows.report import StepReport, WorkflowReport
 
@@ -145,6 +157,9 @@ class OrderToCashM3Config:
     delivery_values: Mapping[str, str] = field(factory=dict, converter=_values)
     read_invoices: bool = True
     cursor: str = "amazon.orders.m3"
+    cancel_orders: bool = True
+    cancellation_rules: M3CancellationRules = field(factory=M3CancellationRules)
+    cancel_reason: str | None = None
 
 
 @frozen
@@ -170,6 +185,8 @@ class OrderToCashSapConfig:
     shipping_point: str | None = None
     read_invoices: bool = True
     cursor: str = "amazon.orders.sap"
+    cancel_orders: bool = True
+    cancellation_rules: SapCancellationRules = field(factory=SapCancellationRules)
 
 
 # -- ERP adapters -----------------------------------------------------------------------------
@@ -297,6 +314,7 @@ class _Erp(Generic[P]):
     order_target: ErpTarget[P]
     shipment_target: ErpTarget[str] | None
     invoices: Callable[[str], list[_Invoice]] | None
+    cancel_target: CancelTarget | None = None
 
 
 def _time(value: str | None, default: datetime) -> datetime:
@@ -392,6 +410,10 @@ class _Run(Generic[P]):
                 record = self.ledger.get(self.kind, order.order_id)
                 if record is not None and record.state is RecordState.POSTED:
                     cancel_in_erp.append(f"{order.order_id} ({record.document_id})")
+                    if self.erp.cancel_target is not None:
+                        note_cancellation(
+                            self.ledger, self.erp.name, order.order_id, record.document_id
+                        )
                 else:
                     closed.append(order.order_id)
             else:
@@ -416,8 +438,13 @@ class _Run(Generic[P]):
             notes.append(f"not created: {len(closed)} cancelled before posting: {_short(closed)}")
         if cancel_in_erp:
             notes.append(
-                f"cancelled on Amazon after posting, cancel in {self.erp.name.upper()}: "
+                f"cancelled on Amazon after posting ({len(cancel_in_erp)}): "
                 + _short(cancel_in_erp)
+                + (
+                    "; see the cancellations step"
+                    if self.erp.cancel_target is not None
+                    else f"; cancel them in {self.erp.name.upper()}"
+                )
             )
         if mcf:
             notes.append(f"left to the MCF workflow: {len(mcf)} MCF orders: {_short(mcf)}")
@@ -585,6 +612,16 @@ class _Run(Generic[P]):
             steps.append(StepReport("orders", PostSummary([failed]), ["cursor unchanged"]))
             return WorkflowReport(WORKFLOW, self.erp.name, steps)
         steps.append(step)
+        if self.erp.cancel_target is not None:
+            steps.append(
+                cancellations_step(
+                    self.ledger,
+                    self.erp.name,
+                    self.erp.cancel_target,
+                    posted_document(self.ledger, self.kind, self.erp.name),
+                    self.options,
+                )
+            )
         if confirm_shipments:
             steps.append(self.shipments_step(orders))
         if read_invoices:
@@ -667,6 +704,11 @@ def order_to_cash_m3(
         _M3OrderTarget(m3),
         _M3ShipmentTarget(m3, config.delivery_route, config.delivery_values),
         _m3_invoices(m3),
+        (
+            M3CancelTarget(m3, config.cancellation_rules, config.cancel_reason)
+            if config.cancel_orders
+            else None
+        ),
     )
     return _Run(
         amazon,
@@ -714,6 +756,7 @@ def order_to_cash_sap(
         _SapOrderTarget(sap),
         _SapShipmentTarget(sap, config.shipping_point),
         _sap_invoices(sap),
+        SapCancelTarget(sap, config.cancellation_rules) if config.cancel_orders else None,
     )
     return _Run(
         amazon,
