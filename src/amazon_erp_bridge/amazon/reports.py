@@ -40,13 +40,19 @@ from amazon_erp_bridge.amazon.processing import (
     checked_id,
     string_tuple,
 )
+from amazon_erp_bridge.amazon.returns import (
+    FBA_RETURNS_REPORT_TYPE,
+    RETURNS_REPORT_TYPES,
+    ReturnRowError,
+    iter_returns,
+)
 from amazon_erp_bridge.amazon.settlement import parse_settlement_report
 from amazon_erp_bridge.amazon.timestamps import from_wire, from_wire_required, to_wire
 from amazon_erp_bridge.core.call import Call, Page
 from amazon_erp_bridge.core.redaction import get_logger
 from amazon_erp_bridge.core.sender import AsyncSender, SyncSender, json_body
 from amazon_erp_bridge.errors import ValidationError
-from amazon_erp_bridge.model import Settlement
+from amazon_erp_bridge.model import Return, Settlement
 
 log = get_logger("amazon_erp_bridge.amazon.reports")
 
@@ -291,6 +297,18 @@ def _settlement_filters(
     return page
 
 
+def _returns_window(report_type: str, data_start_time: datetime, data_end_time: datetime) -> None:
+    if report_type not in RETURNS_REPORT_TYPES:
+        raise ValidationError(
+            f"list_returns report_type: {report_type!r} is not one of "
+            f"{', '.join(RETURNS_REPORT_TYPES)}"
+        )
+    to_wire(data_start_time, "list_returns data_start_time")
+    to_wire(data_end_time, "list_returns data_end_time")
+    if data_end_time <= data_start_time:
+        raise ValidationError("list_returns: data_end_time must be after data_start_time")
+
+
 def _spool() -> Any:
     # Settlement text beyond 8 MB goes to a temporary file, so memory stays flat.
     return tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8")
@@ -434,6 +452,35 @@ class ReportsApi:
             self.download_text(report_document_id, encoding=encoding), check=check
         )
 
+    def list_returns(
+        self,
+        marketplace_ids: Sequence[str],
+        *,
+        data_start_time: datetime,
+        data_end_time: datetime,
+        report_type: str = FBA_RETURNS_REPORT_TYPE,
+        errors: list[ReturnRowError] | None = None,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+    ) -> Iterator[Return]:
+        """The returns of a window: request the returns report, wait, download, parse, streamed.
+
+        ``report_type``: FBA customer returns (default) or merchant returns
+        (``GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE``); see :mod:`amazon.returns`. A bad row
+        raises ReturnsReportError naming line and column, unless ``errors`` collects it.
+        """
+        _returns_window(report_type, data_start_time, data_end_time)
+        report_id = self.create_report(
+            report_type,
+            marketplace_ids,
+            data_start_time=data_start_time,
+            data_end_time=data_end_time,
+        )
+        report = self.wait(report_id, timeout=timeout, poll_interval=poll_interval)
+        document_id = checked_id(report.report_document_id or "", "report document id")
+        text = self.download_text(document_id, marketplace_id=marketplace_ids[0])
+        return iter_returns(text, report_type=report_type, errors=errors)
+
 
 class AsyncReportsApi:
     """Reports API 2021-06-30 over an asynchronous sender (``client.reports``)."""
@@ -568,3 +615,32 @@ class AsyncReportsApi:
                 spool.write(text)
             spool.seek(0)
             return parse_settlement_report(spool, check=check)
+
+    async def list_returns(
+        self,
+        marketplace_ids: Sequence[str],
+        *,
+        data_start_time: datetime,
+        data_end_time: datetime,
+        report_type: str = FBA_RETURNS_REPORT_TYPE,
+        errors: list[ReturnRowError] | None = None,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+    ) -> AsyncIterator[Return]:
+        """The returns of a window (see ``ReportsApi.list_returns``); the document is spooled
+        to a temporary file, then parsed row by row."""
+        _returns_window(report_type, data_start_time, data_end_time)
+        report_id = await self.create_report(
+            report_type,
+            marketplace_ids,
+            data_start_time=data_start_time,
+            data_end_time=data_end_time,
+        )
+        report = await self.wait(report_id, timeout=timeout, poll_interval=poll_interval)
+        document_id = checked_id(report.report_document_id or "", "report document id")
+        with _spool() as spool:
+            async for text in self.download_text(document_id, marketplace_id=marketplace_ids[0]):
+                spool.write(text)
+            spool.seek(0)
+            for item in iter_returns(spool, report_type=report_type, errors=errors):
+                yield item
