@@ -53,7 +53,7 @@ ITEMS = ItemCrosswalk.from_entries(
         ("05", 1, 0, LineAction.DELETE),
         ("22", 2, 0, LineAction.DELETE),
         ("23", 2, 0, LineAction.DELETE),
-        ("33", 2, 0, LineAction.DELETE),
+        ("33", 2, 0, LineAction.CLOSE),
         ("44", 2, 0, LineAction.CLOSE),
         ("33", 3, 1, LineAction.CLOSE),  # partly delivered: close the rest, report the part
         ("66", 2, 2, LineAction.REPORT_DELIVERED),
@@ -320,7 +320,7 @@ def _shipment(carrier: str = "Fed-Ex", number: str = "0001", **kw: object) -> Sh
 
 
 def test_confirm_shipment_request_has_amazons_shape() -> None:
-    assert confirm_shipment_request(_order(), _shipment()) == {
+    assert confirm_shipment_request(_order(), _shipment()).to_wire() == {
         "marketplaceId": "ATVPDKIKX0DER",
         "packageDetail": {
             "packageReferenceId": "1",
@@ -345,21 +345,23 @@ def test_confirm_shipment_request_has_amazons_shape() -> None:
     ],
 )
 def test_carrier_codes_are_data(carrier: str, code: str, name: str | None) -> None:
-    detail = confirm_shipment_request(_order(), _shipment(carrier))["packageDetail"]
+    detail = confirm_shipment_request(_order(), _shipment(carrier)).to_wire()["packageDetail"]
     assert detail["carrierCode"] == code
     assert detail.get("carrierName") == name
 
 
 def test_strict_carriers_and_methods() -> None:
     rules = CarrierRules({"Vans": "Other", "UPS": "UPS"}, {"UPS": "UPS Ground"}, strict=True)
-    detail = confirm_shipment_request(_order(), _shipment("ups"), rules)["packageDetail"]
+    detail = confirm_shipment_request(_order(), _shipment("ups"), rules).to_wire()["packageDetail"]
     assert detail["shippingMethod"] == "UPS Ground"
     with pytest.raises(MappingError, match="'DPD' has no Amazon carrierCode"):
         confirm_shipment_request(_order(), _shipment("DPD"), rules)
 
 
 def test_non_numeric_package_numbers_use_the_position() -> None:
-    detail = confirm_shipment_request(_order(), _shipment(number="PKG-A"))["packageDetail"]
+    detail = confirm_shipment_request(_order(), _shipment(number="PKG-A")).to_wire()[
+        "packageDetail"
+    ]
     assert detail["packageReferenceId"] == "1"
 
 

@@ -4,9 +4,10 @@ Amazon cancels an order (v0 ``Canceled``, v2026 ``CANCELLED``) after the bridge 
 the ERP order must stop too, but only where nothing physical happened yet. The decision per
 line is a pure function of the line's state in the ERP, through a rule table you can change:
 
-- **Infor M3**: a line not yet on a picking list (status below 44) is deleted (OIS100MI
-  ``DelLine``); a line on a picking list or partly delivered has its open rest closed
-  (``CloLine``), so the warehouse stops and the delivered part stays invoiceable; a line
+- **Infor M3**: a line not allocated yet (status below 33) is deleted (OIS100MI
+  ``DelLine``); an allocated line, one on a picking list or a partly delivered one has its
+  open rest closed (``CloLine``: M3 refuses to delete a line from status 33 on), so the
+  warehouse stops and the delivered part stays invoiceable; a line
   delivered or invoiced (66, 77) is *reported*, never touched: the goods are gone and a person
   decides (a return, a refund). Lines already deleted or closed (9x) need nothing.
 - **SAP S/4HANA**: an item with no delivery yet (delivery status blank or ``A``) is rejected
@@ -148,7 +149,7 @@ M3_LINE_ACTIONS: Final[Mapping[str, LineAction]] = MappingProxyType(
         "0": LineAction.DELETE,  # 05 quotation
         "1": LineAction.DELETE,  # 10 preliminary
         "2": LineAction.DELETE,  # 22/23 registered, not allocated
-        "3": LineAction.DELETE,  # 33 allocated: deleting releases the allocation
+        "3": LineAction.CLOSE,  # 33 allocated: M3 refuses DelLine, close it
         "4": LineAction.CLOSE,  # 44 on a picking list: close the open rest
         "5": LineAction.CLOSE,  # 55 picked, not delivered yet
         "6": LineAction.REPORT_DELIVERED,  # 66 delivered

@@ -27,12 +27,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Final
 
 from attrs import field, frozen
 
+from amazon_erp_bridge.amazon.orders import (
+    ConfirmShipmentItem,
+    ConfirmShipmentRequest,
+    PackageDetail,
+)
 from amazon_erp_bridge.errors import ConfigurationError, MappingError
-from amazon_erp_bridge.mapping.formats import iso_utc
 from amazon_erp_bridge.model import Order, OrderLine, Shipment, ShipmentItem, ShipmentPackage
 
 #: Amazon's code for a carrier not in its list (then ``carrierName`` is required).
@@ -147,8 +151,9 @@ def _amazon_line(order: Order, item: ShipmentItem, used: Mapping[str, int]) -> O
 
 def confirm_shipment_request(
     order: Order, shipment: Shipment, carriers: CarrierRules = CarrierRules()
-) -> dict[str, Any]:
-    """The ``ConfirmShipmentRequest`` body for one ERP shipment of Amazon order ``order``.
+) -> ConfirmShipmentRequest:
+    """The ``ConfirmShipmentRequest`` for one ERP shipment of Amazon order ``order`` (its
+    ``to_wire()`` is the body Amazon gets).
 
     See the module docs for the rules. The order must carry its lines (order item ids) and
     its marketplace id; the shipment its ship date, items and a tracked package.
@@ -162,7 +167,7 @@ def confirm_shipment_request(
     carrier = package.carrier or ""
     code, name = carriers.code(carrier, record=record)
     used: dict[str, int] = {}
-    items: list[dict[str, Any]] = []
+    items: list[ConfirmShipmentItem] = []
     for shipped in shipment.items:
         if shipped.quantity <= 0:
             continue
@@ -174,22 +179,19 @@ def confirm_shipment_request(
                 f"item {line.line_id} has {open_quantity} left to ship"
             )
         used[line.line_id] = used.get(line.line_id, 0) + shipped.quantity
-        items.append({"orderItemId": line.line_id, "quantity": shipped.quantity})
+        items.append(ConfirmShipmentItem(line.line_id, shipped.quantity))
     if not items:
         raise MappingError(f"{record}: no shipped quantities to confirm")
-    detail: dict[str, Any] = {
-        "packageReferenceId": reference,
-        "carrierCode": code,
-        "trackingNumber": (package.tracking_number or "").strip(),
-        "shipDate": iso_utc(shipment.shipped_at),
-        "orderItems": items,
-    }
-    if name is not None:
-        detail["carrierName"] = name
-    method = carriers.method(carrier)
-    if method:
-        detail["shippingMethod"] = method
-    return {"marketplaceId": order.marketplace_id, "packageDetail": detail}
+    detail = PackageDetail(
+        reference,
+        code,
+        (package.tracking_number or "").strip(),
+        shipment.shipped_at,
+        items,  # type: ignore[arg-type]  # attrs converter=tuple reads as Iterable[_T_co]
+        carrier_name=name,
+        shipping_method=carriers.method(carrier),
+    )
+    return ConfirmShipmentRequest(order.marketplace_id, detail)
 
 
 __all__ = [
