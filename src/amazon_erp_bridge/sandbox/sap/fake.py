@@ -42,7 +42,8 @@ from urllib.parse import parse_qs, unquote
 
 from attrs import define, field
 
-from amazon_erp_bridge.sandbox.sap import journal
+from amazon_erp_bridge.sandbox.sap import journal, multipart
+from amazon_erp_bridge.sandbox.sap.edm import metadata_document
 from amazon_erp_bridge.sandbox.sap.filters import FilterError, parse_filter, parse_literal
 from amazon_erp_bridge.sandbox.sap.odata import (
     EntitySet,
@@ -50,27 +51,29 @@ from amazon_erp_bridge.sandbox.sap.odata import (
     Store,
     error_body,
     from_v2,
-    metadata,
     parse_key,
     query_rows,
 )
-from amazon_erp_bridge.sandbox.sap.schema import SO_ADDRESS, STOCK_KEYS, all_stores
-from amazon_erp_bridge.sandbox.server import LocalServer, Reply, Router, SandboxRequest
-from amazon_erp_bridge.sap.batch import (
-    boundary_of,
-    build_multipart,
-    http_part,
-    split_headers,
-    split_multipart,
+from amazon_erp_bridge.sandbox.sap.schema import (
+    BILLING,
+    CREDIT_MEMO_REQUESTS,
+    CUBE,
+    CUSTOMER_RETURNS,
+    DELIVERIES,
+    PARTNERS,
+    PRODUCTS,
+    SALES_ORDERS,
+    SO_ADDRESS,
+    STOCK,
+    STOCK_KEYS,
+    all_stores,
 )
-from amazon_erp_bridge.sap.billing import SERVICE as BILLING
-from amazon_erp_bridge.sap.business_partners import SERVICE as PARTNERS
-from amazon_erp_bridge.sap.deliveries import SERVICE as DELIVERIES
-from amazon_erp_bridge.sap.journal_entries import BULK_PATH, SYNC_PATH
-from amazon_erp_bridge.sap.journal_entries import CUBE_SERVICE as CUBE
-from amazon_erp_bridge.sap.products import SERVICE as PRODUCTS
-from amazon_erp_bridge.sap.sales_orders import SERVICE as SALES_ORDERS
-from amazon_erp_bridge.sap.stock import SERVICE as STOCK
+from amazon_erp_bridge.sandbox.sap.validate import check_create, check_update
+from amazon_erp_bridge.sandbox.server import LocalServer, Reply, Router, SandboxRequest
+
+#: The SOAP endpoints of journal entry posting (SAP S/4HANA Cloud paths; see journal.py).
+SYNC_PATH = "/sap/bc/srt/scs_ext/sap/journalentrycreaterequestconfi"
+BULK_PATH = "/sap/bc/srt/scs_ext/sap/journalentrybulkcreationreques"
 
 USER = "BRIDGE_COMM"
 PASSWORD = "sandbox-Passw0rd!"
@@ -80,30 +83,22 @@ SESSION_COOKIE = "SAP_SESSIONID_FAK_100"
 TOKEN_PATH = "/oauth/token"
 MODIFYING = frozenset({"POST", "PUT", "PATCH", "MERGE", "DELETE"})
 CUSTOMER_ROLES = frozenset({"FLCU00", "FLCU01"})
+#: The sandbox system's pricing procedure (condition types as SAP's standard ones are used:
+#: PR00 price, KF00 freight, RB00 absolute discount, HM00 manual order value is left out;
+#: ZGW0 gift wrap and MWST output tax as an example system configures them).
+CONDITION_TYPES = {
+    "PR00": "price",
+    "PPR0": "price",
+    "KF00": "amount",
+    "ZGW0": "amount",
+    "RB00": "amount",
+    "MWST": "tax",
+}
 _ODATA = r"(?P<root>/sap/opu/odata/sap/[A-Za-z0-9_]+(?:;v=\d+)?)(?P<rest>/.*)?"
 _SEGMENT = re.compile(
     r"^/(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
     r"(?P<key>\((?:[^()']|'(?:[^']|'')*')*\))?"
     r"(?:/(?P<nav>[A-Za-z_][A-Za-z0-9_]*|\$count))?$"
-)
-_SO_UPDATABLE = frozenset(
-    {
-        "PurchaseOrderByCustomer",
-        "RequestedDeliveryDate",
-        "ShippingCondition",
-        "DeliveryBlockReason",
-        "HeaderBillingBlockReason",
-        "CustomerPaymentTerms",
-    }
-)
-_DELIVERY_UPDATABLE = frozenset(
-    {
-        "BillOfLading",
-        "DeliveryDocumentBySupplier",
-        "MeansOfTransport",
-        "DeliveryDate",
-        "PlannedGoodsIssueDate",
-    }
 )
 
 
@@ -147,6 +142,7 @@ class FakeSap:
         clock: Callable[[], datetime] = _now,
         next_link_host: str | None = None,
         token_lifetime: int = 3600,
+        sap_client: str = "100",
     ) -> None:
         self.user, self._password = user, password
         self.client_id, self._client_secret = client_id, client_secret
@@ -158,6 +154,12 @@ class FakeSap:
         self.clock = clock
         self.next_link_host = next_link_host
         self.token_lifetime = token_lifetime
+        #: The system's logon client; a request naming another ``sap-client`` is refused.
+        self.sap_client = sap_client
+        #: The pricing procedure: condition type -> "price" (unit price), "amount" (a fixed
+        #: amount in the net value; negative for discounts) or "tax" (a fixed tax amount).
+        self.condition_types: dict[str, str] = dict(CONDITION_TYPES)
+        self.price_condition = "PR00"
         self.state = _State(all_stores())
         self.sessions: dict[str, str] = {}
         self.oauth_tokens: set[str] = set()
@@ -373,7 +375,7 @@ class FakeSap:
     # ------------------------------------------------------------------ OData entry point
 
     def _odata(self, req: SandboxRequest, m: re.Match[str]) -> Reply:
-        root, rest = m["root"], m["rest"] or ""
+        root, rest = m["root"], unquote(m["rest"] or "")
         with self._lock:
             if root not in self.state.stores:
                 return self._failure(
@@ -382,6 +384,7 @@ class FakeSap:
             extra: dict[str, str] = {}
             try:
                 self._authenticate(req)
+                self._check_client(req)
                 method = req.method
                 override = req.headers.get("x-http-method", "").upper()
                 if method == "POST" and override in ("MERGE", "PATCH", "PUT", "DELETE"):
@@ -403,6 +406,16 @@ class FakeSap:
             reply.headers.update(extra)
             return reply
 
+    def _check_client(self, req: SandboxRequest) -> None:
+        """A ``sap-client`` other than the system's is a logon failure, as on a real system."""
+        client = req.arg("sap-client")
+        if client is not None and client != self.sap_client:
+            raise ODataFailure(
+                401,
+                "SANDBOX/LOGON",
+                f"Logon failed: client {client!r} is not available in this system",
+            )
+
     def _origin(self, req: SandboxRequest) -> str:
         """Scheme and host for URIs and next links (``next_link_host`` plays a proxy's host)."""
         return f"http://{self.next_link_host or req.headers.get('host', '127.0.0.1')}"
@@ -411,13 +424,14 @@ class FakeSap:
         store = self.state.stores[root]
         origin = self._origin(req)
         base = origin + root
-        args = {k: v[0] for k, v in req.query.items() if v}
+        args = {k: v[0] for k, v in req.query.items() if v and k != "sap-client"}
         if rest in ("", "/"):
             self._only(method, "GET", "HEAD")
             return Reply.json({"d": {"EntitySets": sorted(store.sets)}})
         if rest == "/$metadata":
             self._only(method, "GET", "HEAD")
-            return Reply.text(metadata(store), content_type="application/xml")
+            assert store.meta is not None
+            return Reply.text(metadata_document(store.meta), content_type="application/xml")
         if rest == "/$batch":
             self._only(method, "POST")
             return self._batch(root, req)
@@ -425,7 +439,8 @@ class FakeSap:
         if match is None:
             raise ODataFailure(404, "SANDBOX/NO_RESOURCE", f"Resource not found for {rest!r}")
         name, key_text, nav = match["name"], match["key"], match["nav"]
-        if name in store.functions and key_text is None and nav is None:
+        functions = store.meta.functions if store.meta else {}
+        if name in functions and key_text is None and nav is None:
             self._only(method, "POST")
             return self._function(root, name, args, req)
         entity_set = store[name]
@@ -536,6 +551,14 @@ class FakeSap:
         payload = self._payload(req)
         store = self.state.stores[root]
         headers: dict[str, str] = {}
+        if entity_set.info is not None and not entity_set.info.creatable:
+            raise ODataFailure(
+                405,
+                "SANDBOX/NOT_CREATABLE",
+                f"Entity set {entity_set.name} does not support create (sap:creatable=false)",
+            )
+        if store.meta is not None and entity_set.type is not None:
+            check_create(store.meta, entity_set.type, payload, entity_set.name)
         if (root, entity_set.name) == (SALES_ORDERS, "A_SalesOrder"):
             row, headers = self._create_sales_order(payload)
             expand = ["to_Item"]
@@ -545,6 +568,12 @@ class FakeSap:
         elif (root, entity_set.name) == (DELIVERIES, "A_OutbDeliveryHeader"):
             row = self._create_delivery(payload)
             expand = ["to_DeliveryDocumentItem"]
+        elif root in (CUSTOMER_RETURNS, CREDIT_MEMO_REQUESTS) and entity_set.name in (
+            "A_CustomerReturn",
+            "A_CreditMemoRequest",
+        ):
+            row = self._create_return(root, payload)
+            expand = ["to_Item"]
         else:
             raise ODataFailure(
                 405, "SANDBOX/NOT_ALLOWED", f"Creating {entity_set.name} is not supported here"
@@ -598,25 +627,13 @@ class FakeSap:
         items = self._results(payload, "to_Item")
         if not items:
             raise ODataFailure(400, "SANDBOX/SO_NO_ITEMS", "A sales order needs at least one item")
-        known = set(self.state.stores[SALES_ORDERS]["A_SalesOrder"].properties) | {
-            "to_Item",
-            "to_Partner",
-            "to_PricingElement",
-            "to_Text",
-        }
-        unknown = sorted(set(payload) - known - {"__metadata"})
-        if unknown and not all(k in _SO_EXTRA_HEADER for k in unknown):
-            raise ODataFailure(
-                400,
-                "SANDBOX/BAD_PROPERTY",
-                f"Property '{next(k for k in unknown if k not in _SO_EXTRA_HEADER)}' is invalid",
-            )
         number = self.state.next("sales_order", 5000000)
         currency = str(payload.get("TransactionCurrency") or "USD")
         products = self.state.stores[PRODUCTS]["A_Product"]
         item_set = self.state.stores[SALES_ORDERS]["A_SalesOrderItem"]
         total = Decimal(0)
         rows: list[dict[str, Any]] = []
+        pricing_rows: list[dict[str, Any]] = []
         for position, item in enumerate(items, start=1):
             material = str(item.get("Material") or "")
             where = f"Item {item.get('SalesOrderItem') or position * 10}"
@@ -632,19 +649,23 @@ class FakeSap:
                 raise ODataFailure(
                     400, "SANDBOX/SO_QUANTITY", f"{where}: RequestedQuantity must be positive"
                 )
-            price = products.rows[(material,)]["_price"]
-            for element in self._results(item, "to_PricingElement"):
-                if element.get("ConditionRateValue") is not None:
-                    price = from_v2(
-                        element["ConditionRateValue"], "Edm.Decimal", "ConditionRateValue"
-                    )
-            net = (quantity * price).quantize(Decimal("0.01"))
+            item_number = str(item.get("SalesOrderItem") or position * 10)
+            net, tax, elements = self._pricing(
+                number,
+                item_number,
+                quantity,
+                products.rows[(material,)]["_price"],
+                self._results(item, "to_PricingElement"),
+                currency,
+            )
             total += net
+            pricing_rows.extend(elements)
             rows.append(
                 {
                     "SalesOrder": number,
-                    "SalesOrderItem": str(item.get("SalesOrderItem") or position * 10),
+                    "SalesOrderItem": item_number,
                     "SalesOrderItemCategory": str(item.get("SalesOrderItemCategory") or "TAN"),
+                    "TaxAmount": tax,
                     "Material": material,
                     "RequestedQuantity": quantity,
                     "RequestedQuantityUnit": str(
@@ -717,11 +738,174 @@ class FakeSap:
         partners = self._sales_order_partners(number, payload)
         for row in rows:
             item_set.put(row)
+        for element in pricing_rows:
+            self.state.stores[SALES_ORDERS]["A_SalesOrderItemPrElement"].put(element)
         for partner, addresses in partners:
             self.state.stores[SALES_ORDERS]["A_SalesOrderHeaderPartner"].put(partner)
             for address in addresses:
                 self.state.stores[SALES_ORDERS]["A_SalesOrderPartnerAddress"].put(address)
         return orders.put(header), headers
+
+    def _pricing(
+        self,
+        order: str,
+        item: str,
+        quantity: Decimal,
+        list_price: Decimal,
+        given: list[dict[str, Any]],
+        currency: str,
+    ) -> tuple[Decimal, Decimal, list[dict[str, Any]]]:
+        """Net value, tax and pricing element rows of one item, as SAP's pricing computes them.
+
+        A price condition (``"price"`` in :attr:`condition_types`) sets the unit price (the
+        product's list price otherwise); an ``"amount"`` condition adds its rate as a fixed
+        amount to the net value (negative: a discount); a ``"tax"`` condition adds it to the
+        tax. A condition type the system does not know is refused, as SAP refuses it.
+        """
+        price = list_price
+        amounts: list[tuple[str, str, Decimal]] = []
+        for element in given:
+            kind = str(element.get("ConditionType") or "")
+            calculation = self.condition_types.get(kind)
+            if calculation is None:
+                raise ODataFailure(
+                    400,
+                    "SANDBOX/SO_CONDITION",
+                    f"Item {item}: condition type {kind or '(none)'} is not defined in the "
+                    "pricing procedure",
+                    [{"message": f"Condition type {kind} unknown", "target": "ConditionType"}],
+                )
+            rate = from_v2(element.get("ConditionRateValue"), "Edm.Decimal", "ConditionRateValue")
+            rate = Decimal(0) if rate is None else rate
+            if calculation == "price":
+                price = rate
+            else:
+                amounts.append((kind, calculation, rate))
+        elements: list[dict[str, Any]] = []
+        net = (quantity * price).quantize(Decimal("0.01"))
+
+        def row(step: int, kind: str, calc: str, rate: Decimal, amount: Decimal) -> dict[str, Any]:
+            return {
+                "SalesOrder": order,
+                "SalesOrderItem": item,
+                "PricingProcedureStep": f"{step:03d}",
+                "PricingProcedureCounter": "001",
+                "ConditionType": kind,
+                "ConditionCalculationType": calc,
+                "ConditionRateValue": rate,
+                "ConditionCurrency": currency,
+                "ConditionAmount": amount,
+                "TransactionCurrency": currency,
+            }
+
+        elements.append(row(10, self.price_condition, "C", price, net))
+        tax = Decimal(0)
+        for step, (kind, calculation, rate) in enumerate(amounts, start=2):
+            amount = rate.quantize(Decimal("0.01"))
+            if calculation == "tax":
+                tax += amount
+            else:
+                net += amount
+            elements.append(row(step * 10, kind, "B", rate, amount))
+        return net, tax, elements
+
+    def _create_return(self, root: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """A customer return or credit memo request referring to a sales order's items."""
+        credit = root == CREDIT_MEMO_REQUESTS
+        key = "CreditMemoRequest" if credit else "CustomerReturn"
+        header_set, item_set = (
+            ("A_CreditMemoRequest", "A_CreditMemoRequestItem")
+            if credit
+            else ("A_CustomerReturn", "A_CustomerReturnItem")
+        )
+        missing = [
+            f
+            for f in (f"{key}Type", "SalesOrganization", "DistributionChannel", "SoldToParty")
+            if not payload.get(f)
+        ]
+        if missing:
+            raise ODataFailure(
+                400,
+                "SANDBOX/RET_REQUIRED",
+                f"Enter a value for {', '.join(missing)}",
+                [{"message": f"{f} is required", "target": f} for f in missing],
+            )
+        orders = self.state.stores[SALES_ORDERS]
+        reference = str(payload.get("ReferenceSDDocument") or "")
+        if reference and (reference,) not in orders["A_SalesOrder"].rows:
+            raise ODataFailure(
+                400,
+                "SANDBOX/RET_REFERENCE",
+                f"Reference document {reference} does not exist",
+                [{"message": "Unknown reference document", "target": "ReferenceSDDocument"}],
+            )
+        lines = self._results(payload, "to_Item")
+        if not lines:
+            raise ODataFailure(400, "SANDBOX/RET_NO_ITEMS", f"A {key} needs at least one item")
+        number = self.state.next("return" if not credit else "credit_memo", 60000000)
+        currency = str(payload.get("TransactionCurrency") or "USD")
+        store = self.state.stores[root]
+        total = Decimal(0)
+        for position, line in enumerate(lines, start=1):
+            item_number = str(line.get(f"{key}Item") or position * 10)
+            quantity = from_v2(line.get("RequestedQuantity"), "Edm.Decimal", "RequestedQuantity")
+            if quantity is None or quantity <= 0:
+                raise ODataFailure(
+                    400, "SANDBOX/RET_QUANTITY", f"Item {item_number}: quantity must be positive"
+                )
+            ref_item = str(line.get("ReferenceSDDocumentItem") or "")
+            source = orders["A_SalesOrderItem"].rows.get(
+                (str(line.get("ReferenceSDDocument") or reference), ref_item)
+            )
+            if source is None:
+                raise ODataFailure(
+                    400,
+                    "SANDBOX/RET_REFERENCE",
+                    f"Item {item_number}: reference item {reference}/{ref_item} does not exist",
+                    [{"message": "Unknown reference item", "target": "ReferenceSDDocumentItem"}],
+                )
+            unit = source["NetAmount"] / source["RequestedQuantity"]
+            for element in self._results(line, "to_PricingElement"):
+                if self.condition_types.get(str(element.get("ConditionType"))) == "price":
+                    unit = from_v2(element.get("ConditionRateValue"), "Edm.Decimal", "rate")
+            net = (unit * quantity).quantize(Decimal("0.01"))
+            total += net
+            row = {
+                key: number,
+                f"{key}Item": item_number,
+                f"{key}ItemCategory": str(line.get(f"{key}ItemCategory") or "REN"),
+                "Material": str(line.get("Material") or source["Material"]),
+                "RequestedQuantity": quantity,
+                "RequestedQuantityUnit": str(line.get("RequestedQuantityUnit") or "EA"),
+                "TransactionCurrency": currency,
+                "NetAmount": net,
+                "ReferenceSDDocument": str(line.get("ReferenceSDDocument") or reference),
+                "ReferenceSDDocumentItem": ref_item,
+                "SDProcessStatus": "A",
+            }
+            if not credit:
+                row["ReturnReason"] = str(line.get("ReturnReason") or "")
+            store[item_set].put(row)
+        now = self._tick()
+        header = {
+            key: number,
+            f"{key}Type": str(payload[f"{key}Type"]),
+            "SalesOrganization": str(payload["SalesOrganization"]),
+            "DistributionChannel": str(payload["DistributionChannel"]),
+            "OrganizationDivision": str(payload.get("OrganizationDivision") or ""),
+            "SoldToParty": str(payload["SoldToParty"]),
+            "CreationDate": now.date(),
+            "LastChangeDateTime": now,
+            "PurchaseOrderByCustomer": str(payload.get("PurchaseOrderByCustomer") or ""),
+            "TotalNetAmount": total,
+            "TransactionCurrency": currency,
+            "SDDocumentReason": str(payload.get("SDDocumentReason") or ""),
+            "ReferenceSDDocument": reference,
+            "OverallSDProcessStatus": "A",
+        }
+        date_field = "CreditMemoRequestDate" if credit else "CustomerReturnDate"
+        header[date_field] = from_v2(payload.get(date_field), "Edm.DateTime", date_field)
+        return store[header_set].put(header)
 
     def _sales_order_partners(
         self, number: str, payload: Mapping[str, Any]
@@ -926,6 +1110,7 @@ class FakeSap:
                     "GoodsMovementStatus": "A",
                     "PickingStatus": "A",
                     "Plant": item["ProductionPlant"],
+                    "DeliveryVersion": "1",
                 }
             )
         for order in {item["SalesOrder"] for item, _ in plans}:
@@ -937,63 +1122,86 @@ class FakeSap:
         store = self.state.stores[SALES_ORDERS]
         header = store["A_SalesOrder"].rows[(order,)]
         items = [r for r in store["A_SalesOrderItem"].rows.values() if r["SalesOrder"] == order]
+        rejected = [i for i in items if i.get("SalesDocumentRjcnReason")]
+        active = [i for i in items if not i.get("SalesDocumentRjcnReason")]
         for item in items:
             item["DeliveryStatus"] = _status(item["_delivered"], item["RequestedQuantity"])
             billed = item["_billed"] >= item["RequestedQuantity"]
-            item["SDProcessStatus"] = "C" if billed else ("B" if item["_delivered"] > 0 else "A")
-        requested = sum((i["RequestedQuantity"] for i in items), Decimal(0))
-        delivered = sum((i["_delivered"] for i in items), Decimal(0))
-        status = _status(delivered, requested)
+            done = billed or item in rejected
+            item["SDProcessStatus"] = "C" if done else ("B" if item["_delivered"] > 0 else "A")
+        requested = sum((i["RequestedQuantity"] for i in active), Decimal(0))
+        delivered = sum((i["_delivered"] for i in active), Decimal(0))
+        status = _status(delivered, requested) if active else "C"
         header["OverallDeliveryStatus"] = status
         header["OverallTotalDeliveryStatus"] = status
         states = {i["SDProcessStatus"] for i in items}
         header["OverallSDProcessStatus"] = (
             "C" if states == {"C"} else ("A" if states == {"A"} else "B")
         )
+        header["OverallSDDocumentRejectionSts"] = (
+            "A" if not rejected else ("C" if not active else "B")
+        )
+        header["TotalNetAmount"] = sum((i["NetAmount"] for i in active), Decimal(0))
         header["LastChangeDateTime"] = self._tick()
 
     def _update(
         self, root: str, entity_set: EntitySet, row: dict[str, Any], req: SandboxRequest
     ) -> Reply:
-        allowed = {
-            (SALES_ORDERS, "A_SalesOrder"): _SO_UPDATABLE,
-            (DELIVERIES, "A_OutbDeliveryHeader"): _DELIVERY_UPDATABLE,
-        }.get((root, entity_set.name))
-        if allowed is None:
+        if entity_set.info is not None and not entity_set.info.updatable:
             raise ODataFailure(
-                405, "SANDBOX/NOT_ALLOWED", f"Updating {entity_set.name} is not supported here"
+                405,
+                "SANDBOX/NOT_UPDATABLE",
+                f"Entity set {entity_set.name} does not support update (sap:updatable=false)",
             )
         self._check_etag(entity_set, row, req)
         changes = self._payload(req)
         changes.pop("__metadata", None)
-        for name, value in changes.items():
-            if name not in entity_set.properties:
-                raise ODataFailure(400, "SANDBOX/BAD_PROPERTY", f"Property '{name}' is invalid")
-            if name not in allowed:
-                if row.get(name) == from_v2(value, entity_set.properties[name], name):
-                    continue
-                raise ODataFailure(
-                    400,
-                    "SANDBOX/READ_ONLY",
-                    f"Property '{name}' of {entity_set.name} cannot be changed",
-                    [{"message": f"{name} is read-only", "target": name}],
-                )
-            converted = from_v2(value, entity_set.properties[name], name)
-            if name == "BillOfLading" and converted and len(converted) > 35:
-                raise ODataFailure(
-                    400, "SANDBOX/TOO_LONG", "BillOfLading holds at most 35 characters"
-                )
-            row[name] = converted
+        store = self.state.stores[root]
+        if entity_set.type is not None:
+            shown = store.to_json(entity_set, row, "", select=list(changes))
+            check_update(entity_set.type, changes, shown, entity_set.name)
+        converted = {
+            name: from_v2(value, entity_set.properties[name], name)
+            for name, value in changes.items()
+        }
+        if (root, entity_set.name) == (SALES_ORDERS, "A_SalesOrderItem"):
+            self._reject_item(row, converted)
+        row.update(converted)
         self._touch(root, entity_set.name, row)
         headers = {}
         if entity_set.etag and entity_set.etag(row):
             headers["ETag"] = entity_set.etag(row) or ""
         return Reply(204, b"", headers)
 
+    def _reject_item(self, item: dict[str, Any], changes: Mapping[str, Any]) -> None:
+        """A rejection reason on a sales order item: refused once the item is delivered."""
+        reason = changes.get("SalesDocumentRjcnReason")
+        if reason and item["_delivered"] > 0:
+            raise ODataFailure(
+                400,
+                "SANDBOX/REJECT_DELIVERED",
+                f"Item {item['SalesOrderItem']} of sales order {item['SalesOrder']} has "
+                "subsequent deliveries; it cannot be rejected",
+                [{"message": "Item is already delivered", "target": "SalesDocumentRjcnReason"}],
+            )
+        if "SalesDocumentRjcnReason" in changes:
+            item["SalesDocumentRjcnReason"] = reason or ""
+            self._refresh_order(item["SalesOrder"])
+
     def _touch(self, root: str, entity_set: str, row: dict[str, Any]) -> None:
         if root == DELIVERIES:
-            row["DeliveryVersion"] = str(int(row["DeliveryVersion"]) + 1)
-        else:
+            number = row["DeliveryDocument"]
+            header = self.state.stores[DELIVERIES]["A_OutbDeliveryHeader"].rows[(number,)]
+            version = str(int(header["DeliveryVersion"]) + 1)
+            header["DeliveryVersion"] = version
+            for item in self.state.stores[DELIVERIES]["A_OutbDeliveryItem"].rows.values():
+                if item["DeliveryDocument"] == number:
+                    item["DeliveryVersion"] = version
+        elif root == SALES_ORDERS:
+            order = self.state.stores[SALES_ORDERS]["A_SalesOrder"].rows.get((row["SalesOrder"],))
+            if order is not None:
+                order["LastChangeDateTime"] = self._tick()
+        elif "LastChangeDateTime" in row:
             row["LastChangeDateTime"] = self._tick()
 
     # ------------------------------------------------------------------ function imports
@@ -1001,7 +1209,18 @@ class FakeSap:
     def _function(
         self, root: str, name: str, args: Mapping[str, str], req: SandboxRequest
     ) -> Reply:
-        _, params = self.state.stores[root].functions[name]
+        meta = self.state.stores[root].meta
+        assert meta is not None
+        function = meta.functions[name]
+        if name not in ("PickAllItems", "PostGoodsIssue") or root != DELIVERIES:
+            raise ODataFailure(
+                405, "SANDBOX/NOT_ALLOWED", f"Function import {name} is not served by the sandbox"
+            )
+        if req.method != function.http_method:
+            raise ODataFailure(
+                405, "SANDBOX/NOT_ALLOWED", f"{name} is called with {function.http_method}"
+            )
+        params = function.parameters
         values: dict[str, Any] = {}
         for param in params:
             raw = args.get(param)
@@ -1076,12 +1295,16 @@ class FakeSap:
             number = self.state.next("billing", 90000000)
             now = self._tick()
             net_total = Decimal(0)
+            tax_total = Decimal(0)
             for position, item in enumerate(items, start=1):
                 quantity = item["_issued"] - item["_billed"]
                 share = (item["NetAmount"] * quantity / item["RequestedQuantity"]).quantize(
                     Decimal("0.01")
                 )
+                tax = item.get("TaxAmount", Decimal(0)) * quantity / item["RequestedQuantity"]
+                tax = tax.quantize(Decimal("0.01"))
                 net_total += share
+                tax_total += tax
                 item["_billed"] += quantity
                 store["A_BillingDocumentItem"].put(
                     {
@@ -1091,7 +1314,8 @@ class FakeSap:
                         "BillingQuantity": quantity,
                         "BillingQuantityUnit": item["RequestedQuantityUnit"],
                         "NetAmount": share,
-                        "TaxAmount": Decimal("0.00"),
+                        "TaxAmount": tax,
+                        "GrossAmount": share + tax,
                         "SalesDocument": sales_order,
                         "SalesDocumentItem": item["SalesOrderItem"],
                         "ReferenceSDDocument": sales_order,
@@ -1108,8 +1332,8 @@ class FakeSap:
                     "PurchaseOrderByCustomer": header["PurchaseOrderByCustomer"],
                     "TransactionCurrency": header["TransactionCurrency"],
                     "TotalNetAmount": net_total,
-                    "TaxAmount": Decimal("0.00"),
-                    "TotalGrossAmount": net_total,
+                    "TaxAmount": tax_total,
+                    "TotalGrossAmount": net_total + tax_total,
                     "CompanyCode": company_code,
                     "FiscalYear": str(now.year),
                     "AccountingDocument": self.state.next("accounting", 9400000000),
@@ -1126,23 +1350,27 @@ class FakeSap:
 
     def _batch(self, root: str, req: SandboxRequest) -> Reply:
         try:
-            boundary = boundary_of(req.headers.get("content-type", ""))
-            parts = split_multipart(req.body, boundary)
-        except ValueError as exc:
+            boundary = multipart.boundary(req.headers.get("content-type", ""))
+            parts = [multipart.head_and_body(p) for p in multipart.split(req.body, boundary)]
+            inner_boundaries = [
+                multipart.boundary(mime.get("content-type", ""))
+                if mime.get("content-type", "").lower().startswith("multipart/mixed")
+                else None
+                for _, mime, _ in parts
+            ]
+        except multipart.MultipartError as exc:
             raise ODataFailure(400, "SANDBOX/BATCH", f"Malformed $batch request: {exc}") from None
         answers: list[tuple[dict[str, str], bytes]] = []
-        for part in parts:
-            _, mime, content = split_headers(part)
-            kind = mime.get("content-type", "")
-            if kind.lower().startswith("multipart/mixed"):
-                answers.append(self._changeset(root, req, content, boundary_of(kind)))
+        for (_, _, content), inner_boundary in zip(parts, inner_boundaries, strict=True):
+            if inner_boundary is not None:
+                answers.append(self._changeset(root, req, content, inner_boundary))
             else:
                 reply = self._inner(root, req, content)
                 answers.append((_HTTP_PART, self._http(reply)))
         out = f"batchresponse_{secrets.token_hex(8)}"
         return Reply(
             202,
-            build_multipart(answers, out),
+            multipart.join(answers, out),
             {"Content-Type": f"multipart/mixed; boundary={out}"},
         )
 
@@ -1151,8 +1379,12 @@ class FakeSap:
     ) -> tuple[dict[str, str], bytes]:
         snapshot = copy.deepcopy(self.state)
         replies: list[tuple[dict[str, str], bytes]] = []
-        for part in split_multipart(content, boundary):
-            _, mime, inner = split_headers(part)
+        try:
+            parts = [multipart.head_and_body(p) for p in multipart.split(content, boundary)]
+        except multipart.MultipartError as exc:
+            failure = ODataFailure(400, "SANDBOX/BATCH", f"Malformed change set: {exc}")
+            return dict(_HTTP_PART), self._http(self._failure(root, failure))
+        for _, mime, inner in parts:
             reply = self._inner(root, req, inner)
             headers = dict(_HTTP_PART)
             if mime.get("content-id"):
@@ -1164,12 +1396,15 @@ class FakeSap:
         inner_boundary = f"changesetresponse_{secrets.token_hex(8)}"
         return (
             {"Content-Type": f"multipart/mixed; boundary={inner_boundary}"},
-            build_multipart(replies, inner_boundary),
+            multipart.join(replies, inner_boundary),
         )
 
     def _inner(self, root: str, outer: SandboxRequest, content: bytes) -> Reply:
-        lines, headers, body = split_headers(content)
-        request_line = lines[0].decode("latin-1") if lines else ""
+        try:
+            lines, headers, body = multipart.head_and_body(content)
+        except multipart.MultipartError as exc:
+            return self._failure(root, ODataFailure(400, "SANDBOX/BATCH", str(exc)))
+        request_line = lines[0] if lines else ""
         parts = request_line.split(" ")
         if len(parts) != 3 or not parts[2].startswith("HTTP/"):
             return self._failure(
@@ -1177,6 +1412,7 @@ class FakeSap:
             )
         method, target = parts[0].upper(), parts[1]
         path, _, query = target.partition("?")
+        path = unquote(path)
         inner = SandboxRequest(
             method=method,
             path=f"{root}/{path.lstrip('/')}",
@@ -1203,7 +1439,7 @@ class FakeSap:
     def _http(reply: Reply) -> bytes:
         headers = {**reply.headers, "Content-Length": str(len(reply.body))}
         phrase = HTTPStatus(reply.status).phrase
-        return http_part(f"HTTP/1.1 {reply.status} {phrase}", headers, reply.body)
+        return multipart.http_message(f"HTTP/1.1 {reply.status} {phrase}", headers, reply.body)
 
     # ------------------------------------------------------------------ OAuth
 
@@ -1302,19 +1538,3 @@ class _CsrfRefused(Exception):
 
 
 _HTTP_PART = {"Content-Type": "application/http", "Content-Transfer-Encoding": "binary"}
-#: Header fields of A_SalesOrder the fake accepts on create without keeping them.
-_SO_EXTRA_HEADER = frozenset(
-    {
-        "SalesOrder",
-        "CustomerPurchaseOrderDate",
-        "SalesOrderDate",
-        "PricingDate",
-        "CompleteDeliveryIsDefined",
-        "IncotermsClassification",
-        "IncotermsLocation1",
-        "CustomerPaymentTerms",
-        "SalesGroup",
-        "SalesOffice",
-        "SalesDistrict",
-    }
-)

@@ -218,6 +218,8 @@ def confirmation(
     body = ET.SubElement(root, f"{{{SOAP11}}}Body")
     answer = ET.SubElement(body, f"{{{NAMESPACE}}}JournalEntryBulkCreateConfirmation")
     _header(answer, f"C{message_id}"[:35], message_id, now)
+    # Spelled as SAP's WSDL spells it (JournalEntryCreateConfirmationBulkMessage).
+    _sub(answer, "ConfirmationInterfaceOrignName", "JournalEntryCreateRequestConfirmation_In")
     for entry, document, year in results:
         part = _sub(answer, "JournalEntryCreateConfirmation")
         _header(part, f"C{entry.message_id}"[:35], entry.message_id, now)

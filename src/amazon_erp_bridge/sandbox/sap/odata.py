@@ -4,8 +4,10 @@ An :class:`EntitySet` holds rows (dicts of Python values: str, Decimal, date, da
 and knows its key, property types and navigation properties. This module answers the generic
 part of a request: ``$filter`` (through :mod:`.filters`), ``$orderby``, ``$skip``/``$top``,
 server-driven paging with ``$skiptoken`` and ``__next``, ``$inlinecount``, ``$select``,
-``$expand``, the V2 JSON form of values (``/Date(ms)/``, decimals as strings), keys in URLs and
-a small but valid EDMX for ``$metadata``.
+``$expand``, the V2 JSON form of values (``/Date(ms)/``, decimals as strings) and keys in URLs.
+Entities are answered with every property of their type in the published metadata (a value the
+fake does not keep gets the type's empty value) and every navigation property (deferred, or
+expanded when asked).
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote, unquote, urlencode
-from xml.sax.saxutils import escape
+from urllib.parse import quote, urlencode
 
 from attrs import define, field
 
+from amazon_erp_bridge.sandbox.sap.edm import EntitySetInfo, EntityType, ServiceMetadata
 from amazon_erp_bridge.sandbox.sap.filters import FilterError, parse_filter, parse_literal
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -64,6 +66,8 @@ class EntitySet:
     properties: dict[str, str]
     navigations: dict[str, Navigation] = field(factory=dict)
     etag: Callable[[Mapping[str, Any]], str | None] | None = None
+    type: EntityType | None = None
+    info: EntitySetInfo | None = None
     rows: dict[tuple[Any, ...], dict[str, Any]] = field(factory=dict)
 
     def key_of(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -91,10 +95,29 @@ def _millis(moment: datetime) -> int:
     return (delta.days * 86400 + delta.seconds) * 1000 + delta.microseconds // 1000
 
 
+#: What SAP answers for a property that holds nothing, by type (V2 JSON).
+EMPTY: dict[str, Any] = {
+    "Edm.String": "",
+    "Edm.Decimal": "0",
+    "Edm.Boolean": False,
+    "Edm.Time": "PT00H00M00S",
+    "Edm.Guid": "00000000-0000-0000-0000-000000000000",
+    "Edm.Byte": 0,
+    "Edm.SByte": 0,
+    "Edm.Int16": 0,
+    "Edm.Int32": 0,
+    "Edm.Int64": "0",
+    "Edm.Double": "0",
+    "Edm.Single": "0",
+    "Edm.Binary": "",
+}
+
+
 def v2_value(value: Any, edm: str) -> Any:
-    """A Python value in SAP's V2 JSON form for an ``edm`` property."""
+    """A Python value in SAP's V2 JSON form for an ``edm`` property (empty: the type's empty
+    value; dates without a value are null, as SAP sends them)."""
     if value is None:
-        return None
+        return EMPTY.get(edm)
     if edm == "Edm.Decimal":
         return format(Decimal(value), "f")
     if edm == "Edm.DateTime":
@@ -160,7 +183,7 @@ def key_text(entity_set: EntitySet, row: Mapping[str, Any]) -> str:
 
 def parse_key(entity_set: EntitySet, text: str) -> tuple[Any, ...]:
     """The key tuple of ``('4711')`` / ``(A='1',B='2')`` from a URL path segment."""
-    inner = unquote(text)
+    inner = text
     if not (inner.startswith("(") and inner.endswith(")")):
         raise ODataFailure(400, "SANDBOX/BAD_KEY", f"Invalid key predicate {text!r}")
     inner = inner[1:-1]
@@ -204,8 +227,8 @@ class Store:
     def __init__(self, namespace: str, sets: Iterable[EntitySet]) -> None:
         self.namespace = namespace
         self.sets = {s.name: s for s in sets}
-        self.functions: dict[str, tuple[str, dict[str, str]]] = {}
-        self.complex_types: dict[str, dict[str, str]] = {}
+        self.root = ""
+        self.meta: ServiceMetadata | None = None
 
     def __getitem__(self, name: str) -> EntitySet:
         found = self.sets.get(name)
@@ -248,14 +271,19 @@ class Store:
                 continue
             out[name] = v2_value(row.get(name), edm)
         heads = {e.split("/", 1)[0] for e in expand}
-        for nav, link in entity_set.navigations.items():
+        declared = entity_set.type.navigations if entity_set.type else {}
+        for nav in dict.fromkeys([*declared, *entity_set.navigations]):
+            link = entity_set.navigations.get(nav)
+            many = link.many if link else declared[nav].many
             if nav in heads:
-                deeper = [e.split("/", 1)[1] for e in expand if e.startswith(nav + "/")]
-                rows = [
-                    self.to_json(self[link.target], r, base, expand=deeper)
-                    for r in self.children(entity_set, row, nav)
-                ]
-                out[nav] = {"results": rows} if link.many else (rows[0] if rows else None)
+                rows = []
+                if link is not None:
+                    deeper = [e.split("/", 1)[1] for e in expand if e.startswith(nav + "/")]
+                    rows = [
+                        self.to_json(self[link.target], r, base, expand=deeper)
+                        for r in self.children(entity_set, row, nav)
+                    ]
+                out[nav] = {"results": rows} if many else (rows[0] if rows else None)
             elif not select:
                 out[nav] = {"__deferred": {"uri": f"{uri}/{nav}"}}
         return out
@@ -327,7 +355,8 @@ def query_rows(
     offset = _int(args.get("$skiptoken"), "$skiptoken") or 0
     page = window[offset : offset + page_size]
     select = _names(args.get("$select"), "$select", entity_set.properties)
-    expand = _names(args.get("$expand"), "$expand", entity_set.navigations)
+    declared = entity_set.type.navigations if entity_set.type else {}
+    expand = _names(args.get("$expand"), "$expand", [*entity_set.navigations, *declared])
     body: dict[str, Any] = {
         "results": [store.to_json(entity_set, r, base, select, expand) for r in page]
     }
@@ -340,77 +369,6 @@ def query_rows(
             f"{link_base}{path}?{urlencode(keep, quote_via=quote, safe=chr(36) + chr(39))}"
         )
     return {"d": body}
-
-
-# ----------------------------------------------------------------------------- $metadata
-
-
-def metadata(store: Store) -> str:
-    """A small, valid V2 EDMX describing the store's entity sets and function imports."""
-    ns = store.namespace
-    types: list[str] = []
-    assocs: list[str] = []
-    assoc_sets: list[str] = []
-    sets: list[str] = []
-    for es in store.sets.values():
-        props = "".join(
-            f'<Property Name="{n}" Type="{t}" Nullable="{"false" if n in es.keys else "true"}"/>'
-            for n, t in es.properties.items()
-        )
-        keys = "".join(f'<PropertyRef Name="{k}"/>' for k in es.keys)
-        navs = ""
-        for nav, link in es.navigations.items():
-            target = store.sets[link.target]
-            assoc = f"assoc_{es.type_name}_{nav}"
-            navs += (
-                f'<NavigationProperty Name="{nav}" Relationship="{ns}.{assoc}" '
-                f'FromRole="From_{es.type_name}" ToRole="To_{target.type_name}"/>'
-            )
-            many = "*" if link.many else "0..1"
-            assocs.append(
-                f'<Association Name="{assoc}">'
-                f'<End Type="{ns}.{es.type_name}" Multiplicity="1" Role="From_{es.type_name}"/>'
-                f'<End Type="{ns}.{target.type_name}" Multiplicity="{many}" '
-                f'Role="To_{target.type_name}"/></Association>'
-            )
-            assoc_sets.append(
-                f'<AssociationSet Name="{assoc}_set" Association="{ns}.{assoc}">'
-                f'<End EntitySet="{es.name}" Role="From_{es.type_name}"/>'
-                f'<End EntitySet="{target.name}" Role="To_{target.type_name}"/></AssociationSet>'
-            )
-        types.append(
-            f'<EntityType Name="{es.type_name}"><Key>{keys}</Key>{props}{navs}</EntityType>'
-        )
-        sets.append(f'<EntitySet Name="{es.name}" EntityType="{ns}.{es.type_name}"/>')
-    complex_types = "".join(
-        f'<ComplexType Name="{name}">'
-        + "".join(f'<Property Name="{p}" Type="{t}"/>' for p, t in props.items())
-        + "</ComplexType>"
-        for name, props in store.complex_types.items()
-    )
-    functions = "".join(
-        f'<FunctionImport Name="{name}" ReturnType="{escape(ret)}" m:HttpMethod="POST">'
-        + "".join(f'<Parameter Name="{p}" Type="{t}" Mode="In"/>' for p, t in params.items())
-        + "</FunctionImport>"
-        for name, (ret, params) in store.functions.items()
-    )
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>'
-        '<edmx:Edmx Version="1.0" xmlns:edmx="http://schemas.microsoft.com/ado/2007/06/edmx" '
-        'xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata" '
-        'xmlns:sap="http://www.sap.com/Protocols/SAPData">'
-        '<edmx:DataServices m:DataServiceVersion="2.0">'
-        f'<Schema Namespace="{ns}" xml:lang="en" '
-        'xmlns="http://schemas.microsoft.com/ado/2008/09/edm">'
-        + "".join(types)
-        + complex_types
-        + "".join(assocs)
-        + f'<EntityContainer Name="{ns}_Entities" m:IsDefaultEntityContainer="true">'
-        + "".join(sets)
-        + "".join(assoc_sets)
-        + functions
-        + "</EntityContainer></Schema></edmx:DataServices></edmx:Edmx>"
-    )
 
 
 def error_body(

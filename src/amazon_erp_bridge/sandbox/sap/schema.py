@@ -1,56 +1,89 @@
-"""The entity sets of the SAP fake: a subset of each real service, with SAP's names.
+"""The entity sets of the SAP fake, built from SAP's published metadata.
 
-Property names and types are those of SAP's published metadata for API_SALES_ORDER_SRV,
-API_BUSINESS_PARTNER, API_PRODUCT_SRV, API_OUTBOUND_DELIVERY_SRV;v=0002,
-API_BILLING_DOCUMENT_SRV and API_OPLACCTGDOCITEMCUBE_SRV; only the fields this library reads
-or writes are kept. Rows may hold extra keys starting with ``_`` for the fake's bookkeeping;
-they never reach a client.
+Every entity set the fake serves has the keys, the full property list (types, lengths,
+creatable/updatable) and the navigation properties of its type in the published EDMX
+(:mod:`.edm`, from the generated tables). What the metadata cannot say, and this module adds,
+is how a navigation's rows point back at their source (SAP's EDMX files carry no referential
+constraints for most associations), and which entity sets the fake keeps rows for at all.
+Rows may hold extra keys starting with ``_`` for the fake's bookkeeping; they never reach a
+client.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from amazon_erp_bridge.sandbox.sap import edm, returns
 from amazon_erp_bridge.sandbox.sap.odata import EntitySet, Navigation, Store
-from amazon_erp_bridge.sap.billing import SERVICE as BILLING
-from amazon_erp_bridge.sap.business_partners import SERVICE as PARTNERS
-from amazon_erp_bridge.sap.deliveries import SERVICE as DELIVERIES
-from amazon_erp_bridge.sap.journal_entries import CUBE_SERVICE as CUBE
-from amazon_erp_bridge.sap.products import SERVICE as PRODUCTS
-from amazon_erp_bridge.sap.sales_orders import SERVICE as SALES_ORDERS
-from amazon_erp_bridge.sap.stock import SERVICE as STOCK
 
-S, D, DT, DTO, B = "Edm.String", "Edm.Decimal", "Edm.DateTime", "Edm.DateTimeOffset", "Edm.Boolean"
-
-
-def _props(strings: str = "", **typed: str) -> dict[str, str]:
-    out = dict.fromkeys(strings.split(), S)
-    out.update(typed)
-    return out
+SALES_ORDERS = "/sap/opu/odata/sap/API_SALES_ORDER_SRV"
+PARTNERS = "/sap/opu/odata/sap/API_BUSINESS_PARTNER"
+PRODUCTS = "/sap/opu/odata/sap/API_PRODUCT_SRV"
+DELIVERIES = "/sap/opu/odata/sap/API_OUTBOUND_DELIVERY_SRV;v=0002"
+BILLING = "/sap/opu/odata/sap/API_BILLING_DOCUMENT_SRV"
+STOCK = "/sap/opu/odata/sap/API_MATERIAL_STOCK_SRV"
+CUBE = "/sap/opu/odata/sap/API_OPLACCTGDOCITEMCUBE_SRV"
+CUSTOMER_RETURNS = returns.CUSTOMER_RETURN_ROOT
+CREDIT_MEMO_REQUESTS = returns.CREDIT_MEMO_REQUEST_ROOT
 
 
-def timestamp_etag(row: Mapping[str, Any]) -> str | None:
-    """SAP's ETag from a LastChangeDateTime: ``W/"datetimeoffset'2026-01-05T10%3A00%3A00...Z'"``."""
-    moment = row.get("LastChangeDateTime")
-    if not isinstance(moment, datetime):
+def timestamp_etag(value: Any) -> str | None:
+    """SAP's ETag of a timestamp: ``W/"datetimeoffset'2026-01-05T10%3A00%3A00.0000000Z'"``."""
+    if not isinstance(value, datetime):
         return None
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+    text = value.strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
     return f"W/\"datetimeoffset'{text.replace(':', '%3A')}'\""
 
 
-def version_etag(row: Mapping[str, Any]) -> str | None:
-    """The delivery's ETag from its DeliveryVersion: ``W/"'3'"``."""
-    version = row.get("DeliveryVersion")
-    return f"W/\"'{version}'\"" if version else None
+def string_etag(value: Any) -> str | None:
+    """SAP's ETag of a version string: ``W/"'3'"``."""
+    return f"W/\"'{value}'\"" if value else None
+
+
+def etag_function(entity_type: edm.EntityType) -> Callable[[Mapping[str, Any]], str | None] | None:
+    """How the fake spells the ETag of a row of ``entity_type`` (None when it has none)."""
+    prop = entity_type.etag_property
+    if prop is None:
+        return None
+    make = timestamp_etag if prop.type == "Edm.DateTimeOffset" else string_etag
+    name = prop.name
+
+    def etag(row: Mapping[str, Any]) -> str | None:
+        return make(row.get(name))
+
+    return etag
 
 
 def _link(*names: str) -> tuple[tuple[str, str], ...]:
     return tuple((n, n) for n in names)
 
 
-#: The A_SalesOrderPartnerAddress properties the fake keeps (a one-time ship-to's address).
+def _set(
+    meta: edm.ServiceMetadata, name: str, navigations: Mapping[str, Navigation] | None = None
+) -> EntitySet:
+    entity_type = meta.entity_type(name)
+    return EntitySet(
+        name,
+        entity_type.name,
+        entity_type.keys,
+        {p.name: p.type for p in entity_type.properties.values()},
+        dict(navigations or {}),
+        etag=etag_function(entity_type),
+        type=entity_type,
+        info=meta.sets[name],
+    )
+
+
+def _store(root: str, meta: edm.ServiceMetadata, sets: list[EntitySet]) -> Store:
+    store = Store(meta.namespace, sets)
+    store.root = root
+    store.meta = meta
+    return store
+
+
+#: The A_SalesOrderPartnerAddress properties a one-time ship-to's address is given with.
 SO_ADDRESS = (
     "AddresseeFullName",
     "OrganizationName1",
@@ -70,70 +103,44 @@ SO_ADDRESS = (
 
 
 def sales_orders() -> Store:
-    header = EntitySet(
+    meta = edm.service(SALES_ORDERS)
+    header = _set(
+        meta,
         "A_SalesOrder",
-        "A_SalesOrderType",
-        ("SalesOrder",),
-        _props(
-            "SalesOrder SalesOrderType SalesOrganization DistributionChannel OrganizationDivision "
-            "SoldToParty PurchaseOrderByCustomer TransactionCurrency OverallSDProcessStatus "
-            "OverallDeliveryStatus OverallTotalDeliveryStatus OverallOrdReltdBillgStatus "
-            "TotalCreditCheckStatus DeliveryBlockReason HeaderBillingBlockReason "
-            "ShippingCondition CustomerPaymentTerms",
-            TotalNetAmount=D,
-            RequestedDeliveryDate=DT,
-            CreationDate=DT,
-            LastChangeDateTime=DTO,
-        ),
         {
             "to_Item": Navigation("A_SalesOrderItem", _link("SalesOrder")),
             "to_Partner": Navigation("A_SalesOrderHeaderPartner", _link("SalesOrder")),
         },
-        etag=timestamp_etag,
     )
-    item = EntitySet(
+    item = _set(
+        meta,
         "A_SalesOrderItem",
-        "A_SalesOrderItemType",
-        ("SalesOrder", "SalesOrderItem"),
-        _props(
-            "SalesOrder SalesOrderItem SalesOrderItemCategory Material RequestedQuantityUnit "
-            "TransactionCurrency PurchaseOrderByCustomer SDProcessStatus DeliveryStatus "
-            "ProductionPlant",
-            RequestedQuantity=D,
-            NetAmount=D,
-        ),
+        {
+            "to_PricingElement": Navigation(
+                "A_SalesOrderItemPrElement", _link("SalesOrder", "SalesOrderItem")
+            ),
+            "to_SalesOrder": Navigation("A_SalesOrder", _link("SalesOrder"), many=False),
+        },
     )
-    partner = EntitySet(
+    pricing = _set(meta, "A_SalesOrderItemPrElement")
+    partner = _set(
+        meta,
         "A_SalesOrderHeaderPartner",
-        "A_SalesOrderHeaderPartnerType",
-        ("SalesOrder", "PartnerFunction"),
-        _props("SalesOrder PartnerFunction Customer Supplier"),
         {
             "to_Address": Navigation(
                 "A_SalesOrderPartnerAddress", _link("SalesOrder", "PartnerFunction")
             )
         },
     )
-    address = EntitySet(
-        "A_SalesOrderPartnerAddress",
-        "A_SalesOrderPartnerAddressType",
-        ("SalesOrder", "PartnerFunction", "AddressRepresentationCode"),
-        _props(" ".join(("SalesOrder PartnerFunction AddressRepresentationCode", *SO_ADDRESS))),
-    )
-    return Store("API_SALES_ORDER_SRV", [header, item, partner, address])
+    address = _set(meta, "A_SalesOrderPartnerAddress")
+    return _store(SALES_ORDERS, meta, [header, item, pricing, partner, address])
 
 
 def business_partners() -> Store:
-    partner = EntitySet(
+    meta = edm.service(PARTNERS)
+    partner = _set(
+        meta,
         "A_BusinessPartner",
-        "A_BusinessPartnerType",
-        ("BusinessPartner",),
-        _props(
-            "BusinessPartner Customer BusinessPartnerCategory BusinessPartnerGrouping "
-            "BusinessPartnerFullName BusinessPartnerName OrganizationBPName1 FirstName LastName "
-            "SearchTerm1 BusinessPartnerIDByExtSystem CorrespondenceLanguage",
-            BusinessPartnerIsBlocked=B,
-        ),
         {
             "to_BusinessPartnerRole": Navigation("A_BusinessPartnerRole", _link("BusinessPartner")),
             "to_BusinessPartnerAddress": Navigation(
@@ -142,190 +149,78 @@ def business_partners() -> Store:
             "to_Customer": Navigation("A_Customer", _link("Customer"), many=False),
         },
     )
-    role = EntitySet(
-        "A_BusinessPartnerRole",
-        "A_BusinessPartnerRoleType",
-        ("BusinessPartner", "BusinessPartnerRole"),
-        _props("BusinessPartner BusinessPartnerRole"),
-    )
-    address = EntitySet(
-        "A_BusinessPartnerAddress",
-        "A_BusinessPartnerAddressType",
-        ("BusinessPartner", "AddressID"),
-        _props(
-            "BusinessPartner AddressID StreetName StreetSuffixName AdditionalStreetSuffixName "
-            "CityName District County PostalCode Region Country CareOfName"
-        ),
-    )
-    customer = EntitySet(
+    customer = _set(
+        meta,
         "A_Customer",
-        "A_CustomerType",
-        ("Customer",),
-        _props("Customer CustomerName CustomerFullName CustomerAccountGroup"),
         {
             "to_CustomerSalesArea": Navigation("A_CustomerSalesArea", _link("Customer")),
             "to_CustomerCompany": Navigation("A_CustomerCompany", _link("Customer")),
         },
     )
-    sales_area = EntitySet(
-        "A_CustomerSalesArea",
-        "A_CustomerSalesAreaType",
-        ("Customer", "SalesOrganization", "DistributionChannel", "Division"),
-        _props(
-            "Customer SalesOrganization DistributionChannel Division Currency CustomerPaymentTerms"
-        ),
+    return _store(
+        PARTNERS,
+        meta,
+        [
+            partner,
+            _set(meta, "A_BusinessPartnerRole"),
+            _set(meta, "A_BusinessPartnerAddress"),
+            customer,
+            _set(meta, "A_CustomerSalesArea"),
+            _set(meta, "A_CustomerCompany"),
+        ],
     )
-    company = EntitySet(
-        "A_CustomerCompany",
-        "A_CustomerCompanyType",
-        ("Customer", "CompanyCode"),
-        _props("Customer CompanyCode ReconciliationAccount PaymentTerms"),
-    )
-    return Store("API_BUSINESS_PARTNER", [partner, role, address, customer, sales_area, company])
 
 
 def products() -> Store:
-    product = EntitySet(
+    meta = edm.service(PRODUCTS)
+    product = _set(
+        meta,
         "A_Product",
-        "A_ProductType",
-        ("Product",),
-        _props(
-            "Product ProductType BaseUnit ProductGroup ProductStandardID "
-            "InternationalArticleNumberCat WeightUnit",
-            IsMarkedForDeletion=B,
-            GrossWeight=D,
-        ),
         {"to_Description": Navigation("A_ProductDescription", _link("Product"))},
     )
-    description = EntitySet(
-        "A_ProductDescription",
-        "A_ProductDescriptionType",
-        ("Product", "Language"),
-        _props("Product Language ProductDescription"),
-    )
-    return Store("API_PRODUCT_SRV", [product, description])
-
-
-PICKING_REPORT = _props(
-    "SystemMessageIdentification SystemMessageNumber SystemMessageType SystemMessageVariable1 "
-    "SystemMessageVariable2 SystemMessageVariable3 SystemMessageVariable4 Batch "
-    "DeliveryQuantityUnit DeliveryDocumentItemText Material DeliveryDocumentItem DeliveryDocument",
-    ActualDeliveryQuantity=D,
-)
+    return _store(PRODUCTS, meta, [product, _set(meta, "A_ProductDescription")])
 
 
 def deliveries() -> Store:
-    header = EntitySet(
+    meta = edm.service(DELIVERIES)
+    header = _set(
+        meta,
         "A_OutbDeliveryHeader",
-        "A_OutbDeliveryHeaderType",
-        ("DeliveryDocument",),
-        _props(
-            "DeliveryDocument DeliveryDocumentType ShippingPoint SoldToParty ShipToParty "
-            "OverallGoodsMovementStatus OverallPickingStatus OverallSDProcessStatus BillOfLading "
-            "DeliveryDocumentBySupplier MeansOfTransport DeliveryVersion",
-            ActualGoodsMovementDate=DT,
-            PlannedGoodsIssueDate=DT,
-            DeliveryDate=DT,
-            CreationDate=DT,
-        ),
         {"to_DeliveryDocumentItem": Navigation("A_OutbDeliveryItem", _link("DeliveryDocument"))},
-        etag=version_etag,
     )
-    item = EntitySet(
-        "A_OutbDeliveryItem",
-        "A_OutbDeliveryItemType",
-        ("DeliveryDocument", "DeliveryDocumentItem"),
-        _props(
-            "DeliveryDocument DeliveryDocumentItem Material DeliveryQuantityUnit "
-            "ReferenceSDDocument ReferenceSDDocumentItem GoodsMovementStatus PickingStatus Plant",
-            ActualDeliveryQuantity=D,
-        ),
-    )
-    store = Store("API_OUTBOUND_DELIVERY_SRV", [header, item])
-    store.complex_types["PickingReport"] = PICKING_REPORT
-    report = "Collection(API_OUTBOUND_DELIVERY_SRV.PickingReport)"
-    store.functions["PostGoodsIssue"] = (report, {"DeliveryDocument": S})
-    store.functions["PickAllItems"] = (report, {"DeliveryDocument": S})
-    return store
+    return _store(DELIVERIES, meta, [header, _set(meta, "A_OutbDeliveryItem")])
 
 
 def billing_documents() -> Store:
-    header = EntitySet(
+    meta = edm.service(BILLING)
+    header = _set(
+        meta,
         "A_BillingDocument",
-        "A_BillingDocumentType",
-        ("BillingDocument",),
-        _props(
-            "BillingDocument BillingDocumentType SoldToParty PurchaseOrderByCustomer "
-            "TransactionCurrency CompanyCode FiscalYear AccountingDocument OverallBillingStatus "
-            "AccountingPostingStatus",
-            BillingDocumentDate=DT,
-            TotalNetAmount=D,
-            TaxAmount=D,
-            TotalGrossAmount=D,
-            BillingDocumentIsCancelled=B,
-            LastChangeDateTime=DTO,
-        ),
         {"to_Item": Navigation("A_BillingDocumentItem", _link("BillingDocument"))},
-        etag=timestamp_etag,
     )
-    item = EntitySet(
-        "A_BillingDocumentItem",
-        "A_BillingDocumentItemType",
-        ("BillingDocument", "BillingDocumentItem"),
-        _props(
-            "BillingDocument BillingDocumentItem Material BillingQuantityUnit SalesDocument "
-            "SalesDocumentItem ReferenceSDDocument ReferenceSDDocumentItem TransactionCurrency",
-            BillingQuantity=D,
-            NetAmount=D,
-            TaxAmount=D,
-        ),
-    )
-    return Store("API_BILLING_DOCUMENT_SRV", [header, item])
+    return _store(BILLING, meta, [header, _set(meta, "A_BillingDocumentItem")])
 
 
 def journal_items() -> Store:
-    cube = EntitySet(
-        "A_OperationalAcctgDocItemCube",
-        "A_OperationalAcctgDocItemCubeType",
-        ("CompanyCode", "FiscalYear", "AccountingDocument", "AccountingDocumentItem"),
-        _props(
-            "CompanyCode FiscalYear AccountingDocument AccountingDocumentItem GLAccount "
-            "DebitCreditCode TransactionCurrency AccountingDocumentType DocumentReferenceID "
-            "OriginalReferenceDocument AccountingDocumentHeaderText DocumentItemText "
-            "AssignmentReference ProfitCenter CostCenter",
-            AmountInTransactionCurrency=D,
-            PostingDate=DT,
-            DocumentDate=DT,
-            IsReversed=B,
-        ),
-    )
-    return Store("API_OPLACCTGDOCITEMCUBE_SRV", [cube])
-
-
-#: Keys of A_MatlStkInAcctMod: one row per stock identity.
-STOCK_KEYS = (
-    "Material",
-    "Plant",
-    "StorageLocation",
-    "Batch",
-    "Supplier",
-    "Customer",
-    "WBSElementInternalID",
-    "SDDocument",
-    "SDDocumentItem",
-    "InventorySpecialStockType",
-    "InventoryStockType",
-)
+    meta = edm.service(CUBE)
+    return _store(CUBE, meta, [_set(meta, "A_OperationalAcctgDocItemCube")])
 
 
 def material_stock() -> Store:
-    stock = EntitySet(
-        "A_MatlStkInAcctMod",
-        "A_MatlStkInAcctModType",
-        STOCK_KEYS,
-        _props(" ".join(STOCK_KEYS) + " MaterialBaseUnit", MatlWrhsStkQtyInMatlBaseUnit=D),
-    )
-    return Store("API_MATERIAL_STOCK_SRV", [stock])
+    meta = edm.service(STOCK)
+    return _store(STOCK, meta, [_set(meta, "A_MatlStkInAcctMod")])
+
+
+#: Keys of A_MatlStkInAcctMod: one row per stock identity.
+STOCK_KEYS = edm.service(STOCK).entity_type("A_MatlStkInAcctMod").keys
+
+
+def return_documents(root: str) -> Store:
+    """Customer returns or credit memo requests (their metadata is hand-kept, see .returns)."""
+    meta = returns.metadata(root)
+    header_set, item_set = returns.SETS[root]
+    header = _set(meta, header_set, {"to_Item": Navigation(item_set, _link(returns.KEY[root]))})
+    return _store(root, meta, [header, _set(meta, item_set)])
 
 
 def all_stores() -> dict[str, Store]:
@@ -338,4 +233,6 @@ def all_stores() -> dict[str, Store]:
         BILLING: billing_documents(),
         CUBE: journal_items(),
         STOCK: material_stock(),
+        CUSTOMER_RETURNS: return_documents(CUSTOMER_RETURNS),
+        CREDIT_MEMO_REQUESTS: return_documents(CREDIT_MEMO_REQUESTS),
     }

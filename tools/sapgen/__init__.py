@@ -1,0 +1,1 @@
+"""Generators for the SAP sandbox's tables (not shipped in the wheel)."""
