@@ -8,12 +8,14 @@ also a whole SQS message with its ``Body``) and returns one of the typed events 
 Supported types: ``ORDER_CHANGE``, ``FBA_OUTBOUND_SHIPMENT_STATUS`` and
 ``REPORT_PROCESSING_FINISHED``. The first two spell their keys in PascalCase, the last in
 camelCase (as Amazon's schemas do); both spellings are read. An unknown type or a malformed
-message raises :class:`~amazon_erp_bridge.errors.ValidationError` saying what is wrong.
+message raises :class:`~amazon_erp_bridge.errors.ValidationError` naming the notification (its
+type and id) and the field, in bounded time: the text is read with
+:func:`~amazon_erp_bridge.limits.loads_json` (size, depth and number sizes checked first), and
+whole numbers must be whole (``1.5`` is refused, never truncated) and in range.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -24,11 +26,17 @@ from attrs import frozen
 from amazon_erp_bridge.amazon.processing import ProcessingStatus
 from amazon_erp_bridge.amazon.timestamps import from_wire
 from amazon_erp_bridge.errors import ValidationError
+from amazon_erp_bridge.limits import loads_json
 from amazon_erp_bridge.model import FulfillmentChannel, OrderStatus
 
 ORDER_CHANGE: Final = "ORDER_CHANGE"
 FBA_OUTBOUND_SHIPMENT_STATUS: Final = "FBA_OUTBOUND_SHIPMENT_STATUS"
 REPORT_PROCESSING_FINISHED: Final = "REPORT_PROCESSING_FINISHED"
+
+#: The largest whole number a notification field may hold (SP-API integers are 32-bit).
+MAX_WHOLE: Final = 2**31 - 1
+#: The largest notification message read, in bytes (SQS allows 256 KiB; EventBridge 256 KB).
+MAX_MESSAGE_BYTES: Final = 1024 * 1024
 
 
 @frozen
@@ -110,14 +118,37 @@ class ReportProcessingFinishedEvent:
 Notification = OrderChangeEvent | FbaOutboundShipmentStatusEvent | ReportProcessingFinishedEvent
 
 
-class _Reader:
-    """Reads fields of one JSON object, naming the path of anything missing or mistyped."""
+def _show(value: Any) -> str:
+    """A short, safe description of a bad value (never a full repr of a huge or deep one)."""
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, int):
+        return repr(value) if value.bit_length() < 128 else f"a {value.bit_length()}-bit integer"
+    if isinstance(value, Decimal | float):
+        text = str(value)
+        return text if len(text) <= 40 else f"{value:.3E}"
+    if isinstance(value, str):
+        return repr(value[:60]) + ("..." if len(value) > 60 else "")
+    if isinstance(value, Mapping):
+        return f"an object of {len(value)} keys"
+    if isinstance(value, list | tuple):
+        return f"a list of {len(value)} items"
+    return f"a {type(value).__name__}"
 
-    def __init__(self, data: Any, path: str) -> None:
+
+class _Reader:
+    """Reads fields of one JSON object, naming the notification and the path of anything
+    missing or mistyped."""
+
+    def __init__(self, data: Any, path: str, label: str = "notification") -> None:
         if not isinstance(data, Mapping):
-            raise ValidationError(f"notification {path}: expected an object, got {data!r:.80}")
+            raise ValidationError(f"{label} {path}: expected an object, got {_show(data)}")
         self.data = data
         self.path = path
+        self.label = label
+
+    def _error(self, key: str, problem: str) -> ValidationError:
+        return ValidationError(f"{self.label} {self.path}.{key}: {problem}")
 
     def raw(self, key: str) -> Any:
         # PascalCase (ORDER_CHANGE) and camelCase (REPORT_PROCESSING_FINISHED) both occur.
@@ -131,40 +162,71 @@ class _Reader:
     def text(self, key: str) -> str:
         value = self.raw(key)
         if not isinstance(value, str) or not value:
-            raise ValidationError(
-                f"notification {self.path}.{key}: expected a string, got {value!r:.80}"
-            )
+            raise self._error(key, f"expected a string, got {_show(value)}")
         return value
 
     def optional_text(self, key: str) -> str | None:
         value = self.raw(key)
-        return None if value is None or value == "" else str(value)
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            raise self._error(key, f"expected a string, got {_show(value)}")
+        if isinstance(value, int) and value.bit_length() > 128:
+            raise self._error(key, f"expected a string, got {_show(value)}")
+        return str(value)
 
     def integer(self, key: str) -> int:
         value = self.raw(key)
-        if isinstance(value, bool) or not isinstance(value, int | Decimal):
-            raise ValidationError(
-                f"notification {self.path}.{key}: expected a whole number, got {value!r:.80}"
+        whole: int | None = None
+        if isinstance(value, int) and not isinstance(value, bool):
+            whole = value
+        elif isinstance(value, Decimal | float):
+            number = Decimal(value) if isinstance(value, float) else value
+            # adjusted() first: no huge integral value is ever built from 1E+350000.
+            if number.is_finite() and number.adjusted() >= 12:
+                raise self._error(
+                    key, f"expected a whole number from 0 to {MAX_WHOLE}, got {_show(value)}"
+                )
+            if number.is_finite() and number == number.to_integral():
+                whole = int(number)
+        if whole is None:
+            raise self._error(key, f"expected a whole number, got {_show(value)}")
+        if not 0 <= whole <= MAX_WHOLE:
+            raise self._error(
+                key, f"expected a whole number from 0 to {MAX_WHOLE}, got {_show(value)}"
             )
-        return int(value)
+        return whole
+
+    def flag(self, key: str) -> bool:
+        value = self.raw(key)
+        if value is None:
+            return False
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise self._error(key, f"expected true or false, got {_show(value)}")
 
     def optional_integer(self, key: str) -> int | None:
         return self.integer(key) if self.has(key) else None
 
     def when(self, key: str) -> datetime | None:
-        return from_wire(self.raw(key), f"notification {self.path}.{key}")
+        value = self.raw(key)
+        if value is not None and not isinstance(value, str):
+            raise self._error(key, f"expected an ISO 8601 timestamp, got {_show(value)}")
+        if isinstance(value, str) and len(value) > 64:
+            raise self._error(key, f"expected an ISO 8601 timestamp, got {_show(value)}")
+        return from_wire(value, f"{self.label} {self.path}.{key}")
 
     def child(self, key: str) -> _Reader:
-        return _Reader(self.raw(key), f"{self.path}.{key}")
+        return _Reader(self.raw(key), f"{self.path}.{key}", self.label)
 
     def choice(self, key: str, convert: Callable[[str], Any], allowed: str) -> Any:
         value = self.text(key)
         try:
             return convert(value)
         except ValueError:
-            raise ValidationError(
-                f"notification {self.path}.{key}: {value!r} is not one of {allowed}"
-            ) from None
+            raise self._error(key, f"{_show(value)} is not one of {allowed}") from None
 
 
 def _metadata(top: _Reader) -> NotificationMetadata:
@@ -183,7 +245,7 @@ def _order_change(top: _Reader) -> OrderChangeEvent:
     summary = change.child("Summary")
     items = summary.raw("OrderItems") or []
     if not isinstance(items, list):
-        raise ValidationError(f"notification {summary.path}.OrderItems: expected a list")
+        raise summary._error("OrderItems", f"expected a list, got {_show(items)}")
     return OrderChangeEvent(
         metadata=_metadata(top),
         event_time=top.when("EventTime"),
@@ -202,7 +264,8 @@ def _order_change(top: _Reader) -> OrderChangeEvent:
         purchase_date=summary.when("PurchaseDate"),
         destination_postal_code=summary.optional_text("DestinationPostalCode"),
         items=tuple(
-            _order_item(_Reader(i, f"{summary.path}.OrderItems[{n}]")) for n, i in enumerate(items)
+            _order_item(_Reader(i, f"{summary.path}.OrderItems[{n}]", summary.label))
+            for n, i in enumerate(items)
         ),
     )
 
@@ -215,7 +278,7 @@ def _order_item(item: _Reader) -> OrderChangeItem:
         supply_source_id=item.optional_text("SupplySourceId"),
         order_item_status=item.optional_text("OrderItemStatus"),
         quantity_shipped=item.optional_integer("QuantityShipped"),
-        is_buyer_requested_cancel=bool(item.raw("IsBuyerRequestedCancel")),
+        is_buyer_requested_cancel=item.flag("IsBuyerRequestedCancel"),
     )
 
 
@@ -255,10 +318,8 @@ _PARSERS: Final[dict[str, Callable[[_Reader], Notification]]] = {
 
 
 def _decode(message: str | bytes | bytearray, what: str) -> Any:
-    try:
-        return json.loads(message, parse_float=Decimal)
-    except ValueError as exc:
-        raise ValidationError(f"{what}: not JSON ({exc})") from None
+    text = bytes(message) if isinstance(message, bytearray) else message
+    return loads_json(text, what=f"{what}: not JSON", max_bytes=MAX_MESSAGE_BYTES)
 
 
 def unwrap(message: str | bytes | bytearray | Mapping[str, Any]) -> Mapping[str, Any]:
@@ -266,7 +327,9 @@ def unwrap(message: str | bytes | bytearray | Mapping[str, Any]) -> Mapping[str,
     data = _decode(message, "notification message") if not isinstance(message, Mapping) else message
     for _ in range(3):  # an SQS message holding an EventBridge event is as deep as it gets
         if not isinstance(data, Mapping):
-            raise ValidationError(f"notification message: expected a JSON object, got {data!r:.80}")
+            raise ValidationError(
+                f"notification message: expected a JSON object, got {_show(data)}"
+            )
         if "detail" in data and ("detail-type" in data or "source" in data):
             data = data["detail"]  # EventBridge
         elif isinstance(data.get("Body", data.get("body")), str) and not _type_of(data):
@@ -276,7 +339,7 @@ def unwrap(message: str | bytes | bytearray | Mapping[str, Any]) -> Mapping[str,
         if isinstance(data, str):
             data = _decode(data, "notification detail")
     if not isinstance(data, Mapping):
-        raise ValidationError(f"notification message: expected a JSON object, got {data!r:.80}")
+        raise ValidationError(f"notification message: expected a JSON object, got {_show(data)}")
     return data
 
 
@@ -291,14 +354,24 @@ def parse_notification(message: str | bytes | bytearray | Mapping[str, Any]) -> 
     if kind is None:
         raise ValidationError(
             "notification: no NotificationType; expected an SP-API notification "
-            f"(keys found: {', '.join(sorted(map(str, data))) or 'none'})"
+            f"(keys found: {', '.join(sorted(str(k)[:40] for k in list(data)[:20])) or 'none'})"
         )
-    parser = _PARSERS.get(str(kind))
+    parser = _PARSERS.get(kind) if isinstance(kind, str) else None
     if parser is None:
         raise ValidationError(
-            f"notification type {kind!r} is not supported; supported: {', '.join(_PARSERS)}"
+            f"notification type {_show(kind)} is not supported; supported: {', '.join(_PARSERS)}"
         )
-    return parser(_Reader(data, str(kind)))
+    return parser(_Reader(data, kind, _label(data)))
+
+
+def _label(data: Mapping[str, Any]) -> str:
+    """``notification <NotificationId>`` when the id is readable, for every error message."""
+    meta = data.get("NotificationMetadata", data.get("notificationMetadata"))
+    if isinstance(meta, Mapping):
+        found = meta.get("NotificationId", meta.get("notificationId"))
+        if isinstance(found, str) and 0 < len(found) <= 100:
+            return f"notification {found}"
+    return "notification"
 
 
 __all__ = [

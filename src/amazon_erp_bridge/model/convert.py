@@ -21,6 +21,7 @@ from cattrs.errors import (
 )
 
 from amazon_erp_bridge.errors import BridgeError, ValidationError
+from amazon_erp_bridge.limits import loads_json
 from amazon_erp_bridge.model.money import to_decimal
 
 T = TypeVar("T")
@@ -58,9 +59,15 @@ def _structure_str(value: Any, _: type) -> str:
     return value
 
 
+_INT_LIMIT = 2**63
+
+
 def _structure_int(value: Any, _: type) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(f"expected an integer, got {value!r}")
+        shown = repr(value) if not isinstance(value, str) or len(value) <= 40 else "a long text"
+        raise ValidationError(f"expected an integer, got {shown}")
+    if not -_INT_LIMIT <= value < _INT_LIMIT:
+        raise ValidationError(f"expected an integer below 2**63, got {value.bit_length()} bits")
     return value
 
 
@@ -133,12 +140,11 @@ def to_json(obj: Any) -> str:
 
 
 def from_json(text: str | bytes, cls: type[T]) -> T:
-    """Parse JSON text into ``cls``; malformed JSON raises ValidationError with the position."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationError(
-            f"cannot read {cls.__name__}: malformed JSON at line {exc.lineno} "
-            f"column {exc.colno}: {exc.msg}"
-        ) from None
+    """Parse JSON text into ``cls``; malformed JSON raises ValidationError with the position.
+
+    The text is read with :func:`~amazon_erp_bridge.limits.loads_json`: size, nesting depth
+    and number sizes are bounded before any work, and numbers with a fraction arrive as exact
+    Decimals, never floats.
+    """
+    data = loads_json(text, what=f"cannot read {cls.__name__}")
     return from_dict(data, cls)

@@ -1,15 +1,39 @@
-"""Money: an exact Decimal amount in one ISO 4217 currency. Never a float."""
+"""Money: an exact Decimal amount in one ISO 4217 currency. Never a float.
+
+**Range.** An amount must satisfy ``|amount| < 10**18`` (:data:`MAX_AMOUNT`) with at most 40
+decimal places (:data:`MAX_DECIMALS`). The bound is what every ERP amount field the bridge
+writes can hold with room to spare (M3 amounts are 15,2; SAP CURR fields 23,2 and DEC up to
+31 digits), and it keeps every rounding to the minor unit and every display within Decimal's
+default 28-digit precision, so none raises ``InvalidOperation``. Anything
+outside is refused with a :class:`~amazon_erp_bridge.errors.ValidationError` where the amount
+is made, and arithmetic whose result leaves the range says so. Forty decimals leave room for a
+unit price divided out of a line total (28 significant digits) even for tiny amounts.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, DecimalException, InvalidOperation
+from typing import Any, Final
 
 from attrs import field, frozen
 
 from amazon_erp_bridge.errors import CurrencyMismatchError, ValidationError
 from amazon_erp_bridge.model.currency import is_currency, minor_units
+
+MAX_AMOUNT: Final = Decimal(10) ** 18
+"""Amounts must be smaller than this in magnitude (see the module docs)."""
+
+MAX_DECIMALS: Final = 40
+"""The most decimal places an amount may carry."""
+
+_MAX_TEXT: Final = 100
+
+
+def _shown(value: Decimal) -> str:
+    """An amount for a message, short even when it is huge (``9E+999999``)."""
+    text = str(value)
+    return text if len(text) <= 40 else f"{value:.6E}"
 
 
 def to_decimal(value: Any, *, what: str = "amount") -> Decimal:
@@ -19,9 +43,15 @@ def to_decimal(value: Any, *, what: str = "amount") -> Decimal:
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
+        if value.bit_length() > 400:
+            raise ValidationError(f"{what}: the integer has more than 120 digits; out of range")
         result = Decimal(value)
     elif isinstance(value, str):
         text = value.strip()
+        if len(text) > _MAX_TEXT:
+            raise ValidationError(
+                f"{what}: expected a decimal number such as '12.34', got {len(text)} characters"
+            )
         try:
             result = Decimal(text)
         except InvalidOperation:
@@ -36,6 +66,23 @@ def to_decimal(value: Any, *, what: str = "amount") -> Decimal:
         raise ValidationError(f"{what}: expected a decimal amount, got {type(value).__name__}")
     if not result.is_finite():
         raise ValidationError(f"{what}: expected a finite amount, got {value!r}")
+    return result
+
+
+def to_amount(value: Any) -> Decimal:
+    """:func:`to_decimal` for a Money amount, refusing what is outside the range (module docs)."""
+    result = to_decimal(value)
+    exponent = result.as_tuple().exponent  # an int: to_decimal admits finite values only
+    if result and (
+        result.adjusted() >= 18
+        or abs(result) >= MAX_AMOUNT
+        or (isinstance(exponent, int) and exponent < -MAX_DECIMALS)
+    ):
+        if result.adjusted() >= 0:
+            why = "|amount| must be below 10**18, more than any ERP amount field holds"
+        else:
+            why = f"at most {MAX_DECIMALS} decimal places"
+        raise ValidationError(f"amount: {_shown(result)} is out of the range of Money: {why}")
     return result
 
 
@@ -58,7 +105,7 @@ class Money:
     :class:`~amazon_erp_bridge.errors.CurrencyMismatchError`.
     """
 
-    amount: Decimal = field(converter=to_decimal)
+    amount: Decimal = field(converter=to_amount)
     currency: str = field(converter=_currency, validator=_check_currency)
 
     @classmethod
@@ -88,13 +135,23 @@ class Money:
             )
         return other
 
+    def _result(self, op: str, compute: Any) -> Money:
+        """Money(compute()), or a ValidationError saying which operation left the range."""
+        try:
+            return Money(compute(), self.currency)
+        except (ValidationError, DecimalException, ValueError, OverflowError):
+            raise ValidationError(
+                f"{self} {op}: the result is out of the range of Money "
+                f"(|amount| < 10**18, at most {MAX_DECIMALS} decimal places)"
+            ) from None
+
     def __add__(self, other: object) -> Money:
         o = self._same(other, "add")
-        return Money(self.amount + o.amount, self.currency)
+        return self._result(f"+ {o}", lambda: self.amount + o.amount)
 
     def __sub__(self, other: object) -> Money:
         o = self._same(other, "subtract")
-        return Money(self.amount - o.amount, self.currency)
+        return self._result(f"- {o}", lambda: self.amount - o.amount)
 
     def __neg__(self) -> Money:
         return Money(-self.amount, self.currency)
@@ -105,7 +162,10 @@ class Money:
     def __mul__(self, factor: int | Decimal) -> Money:
         if isinstance(factor, bool) or not isinstance(factor, int | Decimal):
             raise TypeError(f"Money can be multiplied by an int or Decimal, not {factor!r}")
-        return Money(self.amount * factor, self.currency)
+        if isinstance(factor, int) and factor.bit_length() > 400:
+            raise ValidationError(f"{self} * a {factor.bit_length()}-bit integer: out of range")
+        shown = _shown(Decimal(factor))
+        return self._result(f"* {shown}", lambda: self.amount * factor)
 
     __rmul__ = __mul__
 
