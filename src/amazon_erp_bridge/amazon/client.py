@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 import httpx2
 
 from amazon_erp_bridge.amazon import endpoints
+from amazon_erp_bridge.amazon._generated.index import AsyncApis, SyncApis
 from amazon_erp_bridge.amazon.errors import RATE_LIMIT_HEADER, REQUEST_ID_HEADER, read_error
 from amazon_erp_bridge.amazon.feeds import AsyncFeedsApi, FeedsApi
 from amazon_erp_bridge.amazon.finances import AsyncFinancesApi, FinancesApi
@@ -28,6 +29,7 @@ from amazon_erp_bridge.amazon.lwa import (
     grantless_token_source,
     seller_token_source,
 )
+from amazon_erp_bridge.amazon.operation import restricted_resource, with_token
 from amazon_erp_bridge.amazon.orders import AsyncOrdersApi, OrdersApi
 from amazon_erp_bridge.amazon.rates import RATES
 from amazon_erp_bridge.amazon.reports import AsyncReportsApi, ReportsApi
@@ -41,6 +43,8 @@ from amazon_erp_bridge.core.sender import AsyncSender, SyncSender
 from amazon_erp_bridge.errors import ConfigurationError
 
 log = get_logger("amazon_erp_bridge.amazon")
+
+T = TypeVar("T")
 
 SERVICE = "SP-API"
 
@@ -167,6 +171,20 @@ class SpApiClient:
         self.feeds = FeedsApi(self._sender, sleep=sleep, clock=clock)
         self.listings = ListingsApi(self._sender)
         self.fulfillment = FulfillmentApi(self._sender)
+        #: Every operation of every SP-API model, generated: ``client.api.orders_v0.get_orders``.
+        self.api = SyncApis(self.send)
+
+    def send(self, call: Call[T], *, data_elements: Sequence[str] = ()) -> T:
+        """Send any call (a generated one or your own) with limiter, retries and credentials.
+
+        A restricted operation gets a Restricted Data Token first (cached per resource):
+        always where Amazon requires one, and for Orders v0 PII when ``data_elements`` (e.g.
+        ``["buyerInfo", "shippingAddress"]``) asks for it.
+        """
+        resource = restricted_resource(call, data_elements)
+        if resource is not None:
+            call = with_token(call, self.tokens.cached_token([resource]))
+        return self._sender.send(call)
 
     @property
     def base_url(self) -> str:
@@ -237,6 +255,15 @@ class AsyncSpApiClient:
         self.feeds = AsyncFeedsApi(self._sender, sleep=sleep, clock=clock)
         self.listings = AsyncListingsApi(self._sender)
         self.fulfillment = AsyncFulfillmentApi(self._sender)
+        #: Every operation of every SP-API model, generated: ``await client.api.orders_v0...``.
+        self.api = AsyncApis(self.send)
+
+    async def send(self, call: Call[T], *, data_elements: Sequence[str] = ()) -> T:
+        """Send any call with limiter, retries and credentials; see :meth:`SpApiClient.send`."""
+        resource = restricted_resource(call, data_elements)
+        if resource is not None:
+            call = with_token(call, await self.tokens.cached_token([resource]))
+        return await self._sender.send(call)
 
     @property
     def base_url(self) -> str:

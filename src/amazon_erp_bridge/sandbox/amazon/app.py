@@ -23,7 +23,6 @@ from attrs import frozen
 from amazon_erp_bridge.amazon.client import AsyncSpApiClient, SpApiClient
 from amazon_erp_bridge.amazon.errors import RATE_LIMIT_HEADER, REQUEST_ID_HEADER
 from amazon_erp_bridge.amazon.lwa import ACCESS_TOKEN_HEADER, LwaCredentials
-from amazon_erp_bridge.amazon.rates import RATES
 from amazon_erp_bridge.core.limiter import Rate
 from amazon_erp_bridge.model import Order
 from amazon_erp_bridge.sandbox.amazon import documents as _documents
@@ -35,6 +34,7 @@ from amazon_erp_bridge.sandbox.amazon import lwa as _lwa
 from amazon_erp_bridge.sandbox.amazon import orders as _orders
 from amazon_erp_bridge.sandbox.amazon import reports as _reports
 from amazon_erp_bridge.sandbox.amazon import tokens as _tokens
+from amazon_erp_bridge.sandbox.amazon._generated_rates import PUBLISHED_RATES
 from amazon_erp_bridge.sandbox.amazon.state import DEFAULT_START, IssuedRdt, seeded
 from amazon_erp_bridge.sandbox.server import Reply, Router, SandboxRequest
 
@@ -166,7 +166,9 @@ class FakeSpApi:
         self.state = seeded(seed, orders=orders, start=start, days=days)
         self.state.clients[self.CLIENT_ID] = self.CLIENT_SECRET
         self.state.refresh_tokens[self.REFRESH_TOKEN] = self.state.seller_id
-        self.rates: dict[str, Rate] = {**RATES, **(rates or {})}
+        # Amazon's published usage plans, generated from the models: never the client's table.
+        published = {key: Rate(rate, burst) for key, (rate, burst) in PUBLISHED_RATES.items()}
+        self.rates: dict[str, Rate] = {**published, **(rates or {})}
         self.token_ttl = token_ttl
         #: Most items per page the fake returns, whatever the caller asks (forces paging).
         self.page_size = page_size
