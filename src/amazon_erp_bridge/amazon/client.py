@@ -34,6 +34,7 @@ from amazon_erp_bridge.amazon.orders import AsyncOrdersApi, OrdersApi
 from amazon_erp_bridge.amazon.rates import RATES
 from amazon_erp_bridge.amazon.reports import AsyncReportsApi, ReportsApi
 from amazon_erp_bridge.amazon.tokens import AsyncTokensApi, RdtCache, TokensApi
+from amazon_erp_bridge.amazon.transfers import AsyncTransfersApi, TransfersApi
 from amazon_erp_bridge.core.auth import TokenSource
 from amazon_erp_bridge.core.call import Call
 from amazon_erp_bridge.core.limiter import RateLimiter
@@ -166,6 +167,7 @@ class SpApiClient:
         self.tokens = TokensApi(self._sender, RdtCache(clock))
         self.orders = OrdersApi(self._sender, self.tokens)
         self.finances = FinancesApi(self._sender, clock)
+        self.transfers = TransfersApi(self._sender)
         self.inventory = InventoryApi(self._sender)
         self.reports = ReportsApi(self._sender, sleep=sleep, clock=clock)
         self.feeds = FeedsApi(self._sender, sleep=sleep, clock=clock)
@@ -250,6 +252,7 @@ class AsyncSpApiClient:
         self.tokens = AsyncTokensApi(self._sender, RdtCache(clock))
         self.orders = AsyncOrdersApi(self._sender, self.tokens)
         self.finances = AsyncFinancesApi(self._sender, clock)
+        self.transfers = AsyncTransfersApi(self._sender)
         self.inventory = AsyncInventoryApi(self._sender)
         self.reports = AsyncReportsApi(self._sender, sleep=sleep, clock=clock)
         self.feeds = AsyncFeedsApi(self._sender, sleep=sleep, clock=clock)

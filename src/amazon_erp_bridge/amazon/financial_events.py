@@ -101,6 +101,8 @@ class EventList:
     description: tuple[str, ...] = ()
     sku: str | None = None
     group_id: str | None = None
+    #: An id appended to the description (an invoice, a swap), so the event can be traced.
+    reference: str | None = None
     #: The event field whose value types its plain amounts (an adjustment's AdjustmentType),
     #: instead of the amount field's own name.
     type_key: str | None = None
@@ -245,7 +247,8 @@ EVENT_LISTS: Final[Mapping[str, EventList]] = {
                 # "Equal to baseValue + taxValue": counting it as well would count twice.
                 _cur("transactionValue", FEE, Role.TOTAL),
             ),
-            description=("transactionType", "invoiceId"),
+            description=("transactionType",),
+            reference="invoiceId",
         ),
         EventList(
             "ServiceFeeEventList",
@@ -373,6 +376,7 @@ EVENT_LISTS: Final[Mapping[str, EventList]] = {
             "PostedDate",
             amounts=(_cur("TaxExclusiveAmount", OTHER), _cur("TaxAmount", OTHER)),
             description=("TransactionType", "SwapReason"),
+            reference="NetCoTransactionID",
         ),
         EventList(
             "AffordabilityExpenseEventList",
@@ -615,6 +619,14 @@ def _first(data: Mapping[str, Any], keys: tuple[str, ...]) -> str | None:
     return None
 
 
+def _description(spec: EventList, data: Mapping[str, Any]) -> str | None:
+    text = _first(data, spec.description)
+    reference = _text(data.get(spec.reference)) if spec.reference else None
+    if reference is None:
+        return text
+    return f"{text} {spec.reference} {reference}" if text else f"{spec.reference} {reference}"
+
+
 def read_event(spec: EventList, data: Mapping[str, Any], group_id: str | None) -> FinancialEvent:
     """One event of the list ``spec`` describes, its amounts split by role."""
     if not isinstance(data, Mapping):
@@ -654,7 +666,7 @@ def read_event(spec: EventList, data: Mapping[str, Any], group_id: str | None) -
         seller_order_id=_text(data.get(spec.seller_order_id)) if spec.seller_order_id else None,
         marketplace_name=_text(data.get(spec.marketplace)) if spec.marketplace else None,
         group_id=(_text(data.get(spec.group_id)) if spec.group_id else None) or group_id,
-        description=_first(data, spec.description),
+        description=_description(spec, data),
         informational=info,
     )
 
