@@ -29,10 +29,11 @@ def test_return_cols_and_max_records_shape_the_answer(m3):
     assert records == [{"CUNO": "AMZ_UK"}]
 
 
-def test_mi_error_in_http_200_raises(m3):
+def test_mi_error_of_a_v2_call_is_http_400_with_its_field(m3):
     with pytest.raises(MiError) as err:
         m3.execute("CRS610MI", "GetBasicData", {"CUNO": "NOPE"})
-    assert err.value.status == 200
+    assert err.value.status == 400 and err.value.field == "CUNO"
+    assert err.value.is_not_found()
     assert err.value.field == "CUNO"
     assert "Customer number NOPE does not exist" in str(err.value)
 

@@ -3,7 +3,13 @@
 import pytest
 
 from amazon_erp_bridge.errors import TransportError, ValidationError
-from amazon_erp_bridge.infor import BatchOrderNotReleasedError, MiContext, MiError, OrderAction
+from amazon_erp_bridge.infor import (
+    BatchOrderNotReleasedError,
+    MiContext,
+    MiError,
+    MiPage,
+    OrderAction,
+)
 from amazon_erp_bridge.infor import orders as ops
 from amazon_erp_bridge.infor.plan import run
 
@@ -42,7 +48,8 @@ def test_find_by_reference_lists_both_lists_with_return_cols(m3, fake):
     assert [r.path.rsplit("/", 1)[1] for r in lists] == ["LstHead", "LstBatchHead"]
     assert lists[0].arg("returncols") == "ORNO,CUOR,ORST,ORSL,ORTP"
     assert lists[1].arg("returncols") == "ORNO,CUOR,ORST,ORSL,ORNR,STAT"
-    assert all(r.arg("maxrecs") == "0" for r in lists)
+    # Long lists are read in pages (positionkey), never all at once with maxrecs=0.
+    assert all(r.arg("maxrecs") == "500" for r in lists)
 
 
 def test_find_by_reference_ignores_other_references(m3):
@@ -251,9 +258,14 @@ def feed(plan, answers):
 
 def test_confirm_without_final_number_is_a_posting_error():
     ctx = MiContext("100")
-    with pytest.raises(BatchOrderNotReleasedError, match="see OIS275") as err:
-        feed(ops.create(ctx, HEAD, LINES[:1]), [[{"ORNO": "9001"}], [], [], [{"ORNR": ""}]])
+    errors = [{"MSID": "OI00123", "MDTA": "Customer AMZ_US is blocked", "LEVL": "1"}]
+    with pytest.raises(BatchOrderNotReleasedError, match="Customer AMZ_US is blocked") as err:
+        feed(
+            ops.create(ctx, HEAD, LINES[:1]),
+            [[{"ORNO": "9001"}], [], [], [{"ORNR": ""}], errors],
+        )
     assert err.value.temporary_orno == "9001"
+    assert [e.message_id for e in err.value.errors] == ["OI00123"]
 
 
 def test_add_batch_head_without_number_is_an_mi_error():
@@ -267,7 +279,8 @@ def test_plan_prefers_final_orders_and_confirmed_batches():
         {"ORNO": "9001", "CUOR": CUOR, "ORNR": "1001", "ORST": "22"},
         {"ORNO": "9002", "CUOR": CUOR, "ORNR": ""},
     ]
-    calls, matches = feed(ops.find_all_by_reference(MiContext(), CUSTOMER, CUOR), [heads, batches])
+    pages = [MiPage(tuple(heads)), MiPage(tuple(batches))]
+    calls, matches = feed(ops.find_all_by_reference(MiContext(), CUSTOMER, CUOR), pages)
     assert [(m.orno, m.temporary) for m in matches] == [
         ("1001", False),
         ("1002", False),

@@ -9,7 +9,8 @@
 
 Typed programs: ``customer_orders`` (OIS100MI), ``customers`` (CRS610MI), ``items``
 (MMS200MI/MMS025MI), ``invoices`` (OIS350MI), ``gl`` (GLS840MI), ``deliveries`` (delivery
-confirmation), ``stock`` (MMS200MI item warehouse balances). Every call passes one rate
+confirmation, MWS423MI tracking numbers), ``stock`` (MMS200MI item warehouse balances),
+``customer_returns`` (OIS390MI). Every call passes one rate
 limiter per tenant (ION counts a tenant's calls together; share a
 :class:`~amazon_erp_bridge.core.limiter.RateLimiter` between clients of one tenant), and
 429/5xx are retried with backoff and jitter. ``close()`` revokes the tokens.
@@ -39,6 +40,7 @@ from amazon_erp_bridge.infor.ionapi import IonApiConfig
 from amazon_erp_bridge.infor.items import DEFAULT_ALIAS_SCHEME, AliasScheme, AsyncItems, Items
 from amazon_erp_bridge.infor.mi import MiContext, MiResponse, MiTransaction, Record
 from amazon_erp_bridge.infor.orders import AsyncCustomerOrders, CustomerOrders
+from amazon_erp_bridge.infor.returns import AsyncCustomerReturns, CustomerReturns
 from amazon_erp_bridge.infor.stock import AsyncStock, Stock
 from amazon_erp_bridge.infor.values import FieldValue
 
@@ -103,6 +105,7 @@ class M3Client:
         self.gl = GeneralLedger(self._sender, self.context)
         self.deliveries = Deliveries(self._sender, self.context)
         self.stock = Stock(self._sender, self.context)
+        self.customer_returns = CustomerReturns(self._sender, self.context)
 
     @property
     def sender(self) -> SyncSender:
@@ -222,6 +225,7 @@ class AsyncM3Client:
         self.gl = AsyncGeneralLedger(self._sender, self.context)
         self.deliveries = AsyncDeliveries(self._sender, self.context)
         self.stock = AsyncStock(self._sender, self.context)
+        self.customer_returns = AsyncCustomerReturns(self._sender, self.context)
 
     @property
     def sender(self) -> AsyncSender:

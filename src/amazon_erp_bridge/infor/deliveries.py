@@ -20,7 +20,7 @@ from collections.abc import Mapping
 
 from attrs import field, frozen
 
-from amazon_erp_bridge.errors import ConfigurationError, PostingError
+from amazon_erp_bridge.errors import ConfigurationError, PostingError, ValidationError
 from amazon_erp_bridge.infor.facade import AsyncFacade, SyncFacade
 from amazon_erp_bridge.infor.mi import MiContext, Record
 from amazon_erp_bridge.infor.plan import Plan
@@ -149,6 +149,63 @@ def confirm_shipped(
     return DeliveryOutcome(orno, tuple(deliveries), False, progress)
 
 
+#: MWS423MI AddPackage ETRN ("External tracking number", 30 in the package table).
+TRACKING_LENGTH = 30
+
+
+@frozen
+class TrackingOutcome:
+    """What :func:`add_tracking` did: the package (PANR) holding the tracking number."""
+
+    delivery: str
+    package: str
+    tracking_number: str
+    created: bool
+
+
+def add_tracking(
+    ctx: MiContext, delivery: str, tracking_number: str, *, packaging: str | None = None
+) -> Plan[TrackingOutcome]:
+    """Store a carrier tracking number on delivery ``delivery`` in M3, once.
+
+    M3 keeps it as the external tracking number (ETRN) of a package of the delivery:
+    MWS423MI ``LstPackDel`` (DLIX) is read first, and a package that already carries the
+    number is reused; otherwise ``AddPackage`` (DLIX required, ETRN, PACT the packaging
+    type if given) adds one and M3 answers its package number (PANR).
+    """
+    dlix = delivery.strip() if isinstance(delivery, str) else ""
+    if not dlix or not dlix.isdigit() or len(dlix) > 11:
+        raise ValidationError(f"delivery number (DLIX): expected up to 11 digits, got {delivery!r}")
+    number = tracking_number.strip() if isinstance(tracking_number, str) else ""
+    if not number or len(number) > TRACKING_LENGTH:
+        raise ValidationError(
+            f"delivery {dlix}: tracking number {tracking_number!r} must be 1-{TRACKING_LENGTH} "
+            "characters (MWS423MI ETRN)"
+        )
+    if packaging is not None and not 1 <= len(packaging) <= 6:
+        raise ValidationError(f"delivery {dlix}: packaging (PACT) {packaging!r} is 1-6 characters")
+    packages: list[Record] = yield ctx.call(
+        "MWS423MI", "LstPackDel", {"DLIX": dlix}, return_cols=("DLIX", "PANR", "ETRN")
+    )
+    for package in packages:
+        if package.get("ETRN", "").strip() == number:
+            return TrackingOutcome(dlix, package.get("PANR", ""), number, False)
+    record: dict[str, FieldValue] = {"DLIX": dlix, "ETRN": number}
+    if packaging:
+        record["PACT"] = packaging
+    added: list[Record] = yield ctx.call("MWS423MI", "AddPackage", record)
+    panr = added[0].get("PANR", "").strip() if added else ""
+    return TrackingOutcome(dlix, panr, number, True)
+
+
+def list_tracking(ctx: MiContext, delivery: str) -> Plan[list[str]]:
+    """The tracking numbers (ETRN) on the packages of delivery ``delivery``."""
+    packages: list[Record] = yield ctx.call(
+        "MWS423MI", "LstPackDel", {"DLIX": delivery}, return_cols=("PANR", "ETRN")
+    )
+    return [p["ETRN"] for p in packages if p.get("ETRN")]
+
+
 class Deliveries(SyncFacade):
     """Delivery confirmation for orders shipped outside M3 (``m3.deliveries``)."""
 
@@ -160,6 +217,16 @@ class Deliveries(SyncFacade):
         route: DeliveryRoute = DEFAULT_ROUTE,
     ) -> DeliveryOutcome:
         return self._run(confirm_shipped(self._ctx, orno, values=values, route=route))
+
+    def add_tracking(
+        self, delivery: str, tracking_number: str, *, packaging: str | None = None
+    ) -> TrackingOutcome:
+        """Store a tracking number on a delivery, once (see :func:`add_tracking`)."""
+        return self._run(add_tracking(self._ctx, delivery, tracking_number, packaging=packaging))
+
+    def list_tracking(self, delivery: str) -> list[str]:
+        """The tracking numbers stored on a delivery's packages."""
+        return self._run(list_tracking(self._ctx, delivery))
 
 
 class AsyncDeliveries(AsyncFacade):
@@ -173,3 +240,15 @@ class AsyncDeliveries(AsyncFacade):
         route: DeliveryRoute = DEFAULT_ROUTE,
     ) -> DeliveryOutcome:
         return await self._run(confirm_shipped(self._ctx, orno, values=values, route=route))
+
+    async def add_tracking(
+        self, delivery: str, tracking_number: str, *, packaging: str | None = None
+    ) -> TrackingOutcome:
+        """Store a tracking number on a delivery, once (see :func:`add_tracking`)."""
+        return await self._run(
+            add_tracking(self._ctx, delivery, tracking_number, packaging=packaging)
+        )
+
+    async def list_tracking(self, delivery: str) -> list[str]:
+        """The tracking numbers stored on a delivery's packages."""
+        return await self._run(list_tracking(self._ctx, delivery))

@@ -17,6 +17,7 @@ adding it again.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 
 from attrs import field, frozen
@@ -228,6 +229,15 @@ DEFAULT_PARM_LAYOUT = ParmLayout(
 )
 
 
+#: The default layout plus the VAT code (VTCD, 2 digits, from the line's ``dimensions["VTCD"]``)
+#: at 139-140: mirror it in a GLS850 interface whose lines carry VAT (fees with input VAT,
+#: sales with output VAT). A line without a VAT code leaves the field blank.
+VAT_PARM_LAYOUT = ParmLayout(
+    (*DEFAULT_PARM_LAYOUT.fields, ParmField("VTCD", 139, 2, "dimension:VTCD", right=True)),
+    interface=DEFAULT_PARM_LAYOUT.interface,
+)
+
+
 @frozen
 class GlBatchLookup:
     """How to read a GLS840 batch header: an MI transaction over table FGLINH (data).
@@ -306,7 +316,7 @@ def _company(ctx: MiContext) -> dict[str, str]:
 
 
 def _already_exists(error: MiError) -> bool:
-    return error.status == 200 and "already exist" in error.mi_message.lower()
+    return error.status in (200, 400) and "already exist" in error.mi_message.lower()
 
 
 def find_batch(
@@ -403,6 +413,85 @@ def post_journal(
     return GlPosting(key, len(parms), control, update, resumed)
 
 
+@frozen
+class GlReversal:
+    """What :func:`reverse_journal` did: the reversing batch's KEY1, and whether it was
+    posted now (False: it was already posted by an earlier run)."""
+
+    original_key1: str
+    key1: str
+    posted_now: bool
+    posting: GlPosting | None = None
+
+
+def reversal_key(key1: str, prefix: str = "R") -> str:
+    """The KEY1 of the batch reversing ``key1``: ``prefix`` + key1, cut to 15 characters."""
+    key = _check_key1(key1)
+    return _check_key1(
+        (prefix + key)[-KEY1_LENGTH:] if len(prefix + key) > KEY1_LENGTH else prefix + key
+    )
+
+
+def reverse_journal(
+    ctx: MiContext,
+    entry: JournalEntry,
+    *,
+    posting_date: date,
+    key1: str | None = None,
+    reversal_key1: str | None = None,
+    layout: ParmLayout = DEFAULT_PARM_LAYOUT,
+    lookup: GlBatchLookup = DEFAULT_BATCH_LOOKUP,
+) -> Plan[GlReversal]:
+    """Reverse posted journal ``entry`` once: a GLS840 batch of the same lines, signs turned.
+
+    GLS840MI (the only MI way into the GL interface; the M3H5 metadata lists AddBatchHead,
+    AddBatchLine, CtrlBatch, UpdBatch and nothing that reverses) cannot reverse a batch, and
+    GLS200MI only reads vouchers; so the reversal is a counter-batch keyed
+    ``reversal_key1`` (default ``R`` + the original KEY1) on ``posting_date``. The original
+    must exist (:func:`find_batch`); a reversal batch already posted is not posted again, and
+    one a crash left open is finished (``resume``).
+    """
+    original = _check_key1(key1 if key1 is not None else entry.reference)
+    target = _check_key1(reversal_key1) if reversal_key1 is not None else reversal_key(original)
+    if target == original:
+        raise ValidationError(f"GL reversal of {original}: the reversal KEY1 must differ")
+    if not isinstance(posting_date, date):
+        raise ValidationError(f"GL reversal of {original}: posting_date must be a date")
+    found = yield from find_batch(ctx, original, lookup=lookup)
+    if found is None:
+        raise ValidationError(
+            f"GL reversal: no GLS840 batch {original} in M3, so there is nothing to reverse"
+        )
+    existing = yield from find_batch(ctx, target, lookup=lookup)
+    if existing is not None and existing.posted:
+        return GlReversal(original, target, False)
+    reversed_entry = JournalEntry(
+        reference=entry.reference,
+        posting_date=posting_date,
+        lines=tuple(
+            JournalLine(
+                account=line.account,
+                amount=-line.amount,
+                text=line.text,
+                dimensions=line.dimensions,
+                reference=line.reference,
+            )
+            for line in entry.lines
+        ),
+        text=f"Reversal of {original}",
+        document_date=posting_date,
+    )
+    posting = yield from post_journal(
+        ctx,
+        reversed_entry,
+        key1=target,
+        layout=layout,
+        description=f"Reversal of {original}"[:DESC_LENGTH],
+        resume=existing is not None,
+    )
+    return GlReversal(original, target, True, posting)
+
+
 class GeneralLedger(SyncFacade):
     """GLS840MI journal posting (``m3.gl``)."""
 
@@ -432,6 +521,29 @@ class GeneralLedger(SyncFacade):
                 control=control,
                 update=update,
                 resume=resume,
+            )
+        )
+
+    def reverse_journal(
+        self,
+        entry: JournalEntry,
+        *,
+        posting_date: date,
+        key1: str | None = None,
+        reversal_key1: str | None = None,
+        layout: ParmLayout = DEFAULT_PARM_LAYOUT,
+        lookup: GlBatchLookup = DEFAULT_BATCH_LOOKUP,
+    ) -> GlReversal:
+        """Reverse a posted journal once (see :func:`reverse_journal`)."""
+        return self._run(
+            reverse_journal(
+                self._ctx,
+                entry,
+                posting_date=posting_date,
+                key1=key1,
+                reversal_key1=reversal_key1,
+                layout=layout,
+                lookup=lookup,
             )
         )
 
@@ -465,5 +577,28 @@ class AsyncGeneralLedger(AsyncFacade):
                 control=control,
                 update=update,
                 resume=resume,
+            )
+        )
+
+    async def reverse_journal(
+        self,
+        entry: JournalEntry,
+        *,
+        posting_date: date,
+        key1: str | None = None,
+        reversal_key1: str | None = None,
+        layout: ParmLayout = DEFAULT_PARM_LAYOUT,
+        lookup: GlBatchLookup = DEFAULT_BATCH_LOOKUP,
+    ) -> GlReversal:
+        """Reverse a posted journal once (see :func:`reverse_journal`)."""
+        return await self._run(
+            reverse_journal(
+                self._ctx,
+                entry,
+                posting_date=posting_date,
+                key1=key1,
+                reversal_key1=reversal_key1,
+                layout=layout,
+                lookup=lookup,
             )
         )

@@ -104,7 +104,8 @@ def get_head(ctx: MiContext, year: int, ivno: str) -> Plan[Record]:
         raise MiError(
             f"no record for invoice {year}/{ivno}", program=PROGRAM, transaction="GetInvHead"
         )
-    return records[0]
+    # GetInvHead does not echo its keys (its published outputs have no YEA4 or IVNO).
+    return {"YEA4": str(year), "IVNO": str(ivno), **records[0]}
 
 
 def lines(ctx: MiContext, year: int, ivno: str) -> Plan[list[InvoiceLine]]:

@@ -14,15 +14,17 @@ other transaction changes M3 and is never sent twice unless the caller says it i
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 import httpx2
 from attrs import field, frozen
 
 from amazon_erp_bridge.core.call import Call
-from amazon_erp_bridge.core.sender import ErrorInfo, json_body, read_error_text
+from amazon_erp_bridge.core.sender import ErrorInfo, read_error_text
 from amazon_erp_bridge.errors import ApiError, ValidationError
 from amazon_erp_bridge.infor.values import FieldValue, to_m3_record
+from amazon_erp_bridge.limits import loads_json
 
 #: Path of the MI REST API under the ION API base URL (``iu/ti``).
 M3_API_PATH = "M3/m3api-rest/v2/execute"
@@ -30,6 +32,11 @@ M3_API_PATH = "M3/m3api-rest/v2/execute"
 MI_LIMIT_KEY = "ion.m3api"
 #: Statuses the MI parser reads itself (the rest go to the sender's retry and error handling).
 _MI_OK_STATUSES = frozenset({200, 400, 404})
+#: The request header that asks a list for the page starting at a position (developer.infor.com
+#: M3 API pages: "positionkey: the position in a table to start reading from").
+POSITION_HEADER = "positionkey"
+#: Largest MI answer read (bytes); a bigger one is refused before it is parsed.
+MAX_MI_BYTES = 64 * 1024 * 1024
 
 _READ_PREFIXES = ("Get", "Lst", "List", "Search", "Sel")
 
@@ -86,20 +93,30 @@ class MiError(ApiError):
         self.mi_message = mi_message.strip()
         self.records: tuple[Record, ...] = tuple(dict(r) for r in records)
 
+    def is_not_found(self, key_field: str | None = None) -> bool:
+        """True if this is M3 saying the record asked for does not exist (see
+        :func:`is_not_found`)."""
+        return is_not_found(self, key_field)
 
-_INPUT_ERRORS = frozenset({"MandatoryInputFieldNotFound", "InputFieldTooLong"})
+
+_INPUT_ERRORS = frozenset(
+    {"MandatoryInputFieldNotFound", "InputFieldTooLong", "TransactionNotFound", "NotProcessed"}
+)
 
 
 def is_not_found(error: MiError, key_field: str | None = None) -> bool:
     """True if ``error`` is M3 saying the record asked for does not exist.
 
-    M3 words this as "... does not exist" (NOK in an HTTP 200), naming the key field.
+    M3 words this as "Record does not exist" / "... does not exist", naming the key field: a
+    NOK in an HTTP 200 result (bulk, v1) or, in m3api-rest v2, an HTTP 400 whose error is at
+    the top level. Refused input (missing or too long) and unknown transactions are not
+    "not found". With ``key_field``, only a NOK that blames that field (or none) counts.
     """
-    if error.status != 200 or error.error_type in _INPUT_ERRORS:
+    if error.status not in (200, 400) or error.error_type in _INPUT_ERRORS:
         return False
-    return "not exist" in error.mi_message.lower() or (
-        key_field is not None and error.field == key_field
-    )
+    if "not exist" not in error.mi_message.lower():
+        return False
+    return key_field is None or error.field in (None, key_field)
 
 
 @frozen
@@ -211,88 +228,169 @@ class MiResponse:
 
 
 # ------------------------------------------------------------------------------ parsing
-def _trim(value: Any) -> str:
+def _trim(value: Any, where: str) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
         return value.rstrip()
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise ValidationError(
+            f"{where}: an MI value must be text or a number, got {type(value).__name__}"
+        )
     return str(value)
 
 
 def _text(value: Any) -> str | None:
-    if value is None:
+    if value is None or isinstance(value, dict | list):
         return None
     text = str(value).strip()
-    return text or None
+    return text[:2000] or None
 
 
-def _int(value: Any) -> int:
+def _int(value: Any, where: str) -> int:
     if value is None or value == "":
         return 0
-    return int(value)
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int) and abs(value) < 10**9:
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    if text.isascii() and text.isdigit() and len(text) < 10:
+        return int(text)
+    raise ValidationError(f"{where}: expected a transaction count, got {str(value)[:40]!r}")
 
 
-def _record(raw: Any) -> Record:
-    if not isinstance(raw, Mapping):
-        raise ValueError(f"an MI record must be an object, got {type(raw).__name__}")
-    return {str(k): _trim(v) for k, v in raw.items()}
+def _bool(value: Any, where: str) -> bool:
+    if value is None or value == "":
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise ValidationError(f"{where}: expected true or false, got {str(value)[:40]!r}")
 
 
-def _v2_result(raw: Mapping[str, Any], default_transaction: str) -> MiResult:
+def _mapping(value: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ValidationError(f"{where}: expected a JSON object, got {type(value).__name__}")
+    return value
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValidationError(f"{where}: expected a JSON list, got {type(value).__name__}")
+    return value
+
+
+def _record(raw: Any, where: str) -> Record:
+    return {str(k): _trim(v, f"{where} field {k}") for k, v in _mapping(raw, where).items()}
+
+
+def _v2_result(raw: Any, default_transaction: str, where: str) -> MiResult:
+    body = _mapping(raw, where)
     return MiResult(
-        transaction=str(raw.get("transaction") or default_transaction),
-        records=tuple(_record(r) for r in raw.get("records") or ()),
-        error_message=_text(raw.get("errorMessage")),
-        error_type=_text(raw.get("errorType")),
-        error_code=_text(raw.get("errorCode")),
-        error_field=_text(raw.get("errorField")),
-        not_processed=bool(raw.get("notProcessed", False)),
+        transaction=_text(body.get("transaction")) or default_transaction,
+        records=tuple(
+            _record(r, f"{where} record {n}")
+            for n, r in enumerate(_list(body.get("records"), f"{where} records"), 1)
+        ),
+        error_message=_text(body.get("errorMessage")),
+        error_type=_text(body.get("errorType")),
+        error_code=_text(body.get("errorCode")),
+        error_field=_text(body.get("errorField")),
+        not_processed=_bool(body.get("notProcessed"), f"{where} notProcessed"),
+    )
+
+
+def _v1_error(body: Mapping[str, Any], transaction: str) -> MiResult:
+    return MiResult(
+        transaction=_text(body.get("Transaction")) or transaction,
+        error_message=_text(body.get("Message")) or "failed without a message",
+        error_type=_text(body.get("@type")) or "ServerReturnedNOK",
+        error_code=_text(body.get("@code")),
+        error_field=_text(body.get("@field")),
     )
 
 
 def _v1_response(
     body: Mapping[str, Any], program: str, transaction: str, status: int
 ) -> MiResponse:
+    where = f"{program}/{transaction} v1 answer"
+    wrapped = body.get("ErrorMessage")
+    if wrapped is not None:
+        # Multi-tenant v1 lists put the NOK in ErrorMessage (m3-h5-sdk issue 75, KB 2159861).
+        inner = _mapping(wrapped, f"{where} ErrorMessage")
+        return MiResponse(program, (_v1_error(inner, transaction),), failed=1, status=status)
     if "@type" in body or ("Message" in body and "MIRecord" not in body):
-        result = MiResult(
-            transaction=str(body.get("Transaction") or transaction),
-            error_message=_text(body.get("Message")) or "failed without a message",
-            error_type=_text(body.get("@type")),
-            error_code=_text(body.get("@code")),
-            error_field=_text(body.get("@field")),
-        )
-        return MiResponse(program, (result,), failed=1, status=status)
+        return MiResponse(program, (_v1_error(body, transaction),), failed=1, status=status)
     records = []
-    for row in body.get("MIRecord") or ():
-        pairs = row.get("NameValue") or ()
-        records.append({str(p["Name"]): _trim(p.get("Value")) for p in pairs})
-    result = MiResult(str(body.get("Transaction") or transaction), tuple(records))
-    return MiResponse(str(body.get("Program") or program), (result,), successful=1, status=status)
+    for n, row in enumerate(_list(body.get("MIRecord"), f"{where} MIRecord"), 1):
+        pairs = _list(_mapping(row, f"{where} MIRecord {n}").get("NameValue"), f"{where} NameValue")
+        record: Record = {}
+        for pair in pairs:
+            item = _mapping(pair, f"{where} MIRecord {n} NameValue")
+            name = _text(item.get("Name"))
+            if name is None:
+                raise ValidationError(f"{where} MIRecord {n}: a NameValue has no Name")
+            record[name] = _trim(item.get("Value"), f"{where} MIRecord {n} {name}")
+        records.append(record)
+    result = MiResult(_text(body.get("Transaction")) or transaction, tuple(records))
+    return MiResponse(_text(body.get("Program")) or program, (result,), successful=1, status=status)
+
+
+def _top_level_error(body: Mapping[str, Any], transaction: str) -> MiResult | None:
+    """The error of an m3api-rest v2 HTTP 400: errorMessage etc. at the top level."""
+    if not any(k in body for k in ("errorMessage", "errorType", "errorCode")):
+        return None
+    return MiResult(
+        transaction=transaction,
+        error_message=_text(body.get("errorMessage")) or "failed without a message",
+        error_type=_text(body.get("errorType")),
+        error_code=_text(body.get("errorCode")),
+        error_field=_text(body.get("errorField")),
+    )
 
 
 def read_mi_body(body: Any, *, program: str, transaction: str, status: int = 200) -> MiResponse:
-    """Read a decoded MI answer (v2 ``results`` or legacy v1 ``MIRecord``) into a response."""
-    if not isinstance(body, Mapping):
-        raise ValueError(f"expected a JSON object, got {type(body).__name__}")
-    if "results" not in body and ("MIRecord" in body or "@type" in body or "Message" in body):
-        return _v1_response(body, program, transaction, status)
-    raw_results = body.get("results")
-    if raw_results is None:
-        raise ValueError("no 'results' in the MI answer")
-    results = tuple(_v2_result(r, transaction) for r in raw_results)
+    """Read a decoded MI answer (v2 ``results``, a v2 top-level error or legacy v1
+    ``MIRecord``/``ErrorMessage``) into a response; any other shape is a ValidationError."""
+    where = f"M3 {program}/{transaction} answer"
+    body = _mapping(body, where)
+    if "results" not in body:
+        if any(k in body for k in ("MIRecord", "@type", "Message", "ErrorMessage")):
+            return _v1_response(body, program, transaction, status)
+        top = _top_level_error(body, transaction)
+        if top is not None:
+            return MiResponse(program, (top,), failed=1, status=status)
+        raise ValidationError(f"{where}: no 'results' in the MI answer (keys: {sorted(body)[:8]})")
+    results = tuple(
+        _v2_result(r, transaction, f"{where} result {n}")
+        for n, r in enumerate(_list(body.get("results"), f"{where} results"), 1)
+    )
     return MiResponse(
         program=program,
         results=results,
-        was_terminated=bool(body.get("wasTerminated", False)),
+        was_terminated=_bool(body.get("wasTerminated"), f"{where} wasTerminated"),
         termination_reason=_text(body.get("terminationReason")),
         termination_error_type=_text(body.get("terminationErrorType")),
         # The API spells it with a double l.
-        successful=_int(body.get("nrOfSuccessfullTransactions")),
-        failed=_int(body.get("nrOfFailedTransactions")),
-        not_processed=_int(body.get("nrOfNotProcessedTransactions")),
+        successful=_int(body.get("nrOfSuccessfullTransactions"), f"{where} nrOfSuccessful"),
+        failed=_int(body.get("nrOfFailedTransactions"), f"{where} nrOfFailedTransactions"),
+        not_processed=_int(body.get("nrOfNotProcessedTransactions"), f"{where} nrOfNotProcessed"),
         bulk_job_id=_text(body.get("bulkJobId")),
         status=status,
     )
+
+
+def read_mi_bytes(
+    content: bytes, *, program: str, transaction: str, status: int = 200
+) -> MiResponse:
+    """Decode (bounded: size, depth, number size) and read an MI answer's bytes."""
+    where = f"M3 {program}/{transaction} answer"
+    body = loads_json(content, what=where, max_bytes=MAX_MI_BYTES)
+    return read_mi_body(body, program=program, transaction=transaction, status=status)
 
 
 def _request_id(response: httpx2.Response) -> str | None:
@@ -301,21 +399,21 @@ def _request_id(response: httpx2.Response) -> str | None:
 
 
 def _http_failure(response: httpx2.Response, program: str, transaction: str) -> MiError:
-    """An MI error for a 400/404: an unknown program or transaction, or bad control values."""
+    """An MI error for a 400/404: M3's refusal (v2 puts it at the top level of a 400), or an
+    unknown program or transaction, or bad control values (a bare 400)."""
     mi: MiResponse | None = None
     try:
-        mi = read_mi_body(
-            json_body(response),
-            program=program,
-            transaction=transaction,
-            status=response.status_code,
+        mi = read_mi_bytes(
+            response.content, program=program, transaction=transaction, status=response.status_code
         )
-    except Exception:  # a bare 400 carries no MI body
+    except ValidationError:  # a bare 400 carries no MI body
         mi = None
     if mi is not None:
         errors = mi.errors()
         if errors:
-            return errors[0]
+            error = errors[0]
+            error.request_id = error.request_id or _request_id(response)
+            return error
     text = read_error_text(response).message
     return MiError(
         f"M3 answered HTTP {response.status_code}: {text[:300]}",
@@ -332,10 +430,14 @@ def _http_failure(response: httpx2.Response, program: str, transaction: str) -> 
 
 
 def parse_mi_response(response: httpx2.Response, program: str, transaction: str) -> MiResponse:
-    """The :class:`MiResponse` in ``response``; HTTP 400/404 raise :class:`MiError`."""
+    """The :class:`MiResponse` in ``response``; HTTP 400/404 raise :class:`MiError`.
+
+    A body that is not a readable MI answer (not JSON, a wrong shape, too big or too deep)
+    raises :class:`~amazon_erp_bridge.errors.ValidationError` naming the transaction.
+    """
     if response.status_code != 200:
         raise _http_failure(response, program, transaction)
-    return read_mi_body(json_body(response), program=program, transaction=transaction, status=200)
+    return read_mi_bytes(response.content, program=program, transaction=transaction, status=200)
 
 
 # ------------------------------------------------------------------------ call builders
@@ -440,6 +542,64 @@ def execute(
         idempotent=idempotent,
         extra_params=extra_params,
     ).then(lambda r: r.raise_for_errors().records)
+
+
+@frozen
+class MiPage:
+    """One page of a list: its records and where the next page starts (None: no more)."""
+
+    records: tuple[Record, ...]
+    next_position: str | None = None
+
+
+def execute_page(
+    program: str,
+    transaction: str,
+    record: Mapping[str, FieldValue] | None = None,
+    *,
+    page_size: int,
+    position: str | None = None,
+    cono: str | int | None = None,
+    divi: str | None = None,
+    return_cols: Sequence[str] | None = None,
+) -> Call[MiPage]:
+    """One page of a list transaction: ``maxrecs=page_size`` from ``position``.
+
+    The position goes in the ``positionkey`` request header; the next one is read from the
+    answer's ``positionkey`` header (absent on the last page). NOKs raise :class:`MiError`.
+    """
+    if not isinstance(page_size, int) or isinstance(page_size, bool) or page_size < 1:
+        raise ValidationError(f"{program}/{transaction}: page_size must be >= 1, got {page_size!r}")
+    base = execute_response(
+        program,
+        transaction,
+        record,
+        cono=cono,
+        divi=divi,
+        max_records=page_size,
+        return_cols=return_cols,
+    )
+
+    def parse(response: httpx2.Response) -> MiPage:
+        records = base.parse(response).raise_for_errors().records
+        following = response.headers.get(POSITION_HEADER) or None
+        if following is not None and (len(following) > 200 or not following.isprintable()):
+            raise ValidationError(
+                f"M3 {program}/{transaction} answer: unreadable {POSITION_HEADER} header"
+            )
+        return MiPage(tuple(records), following if len(records) >= page_size else None)
+
+    headers = {POSITION_HEADER: position} if position else {}
+    return Call(
+        "GET",
+        base.path,
+        parse=parse,
+        params=base.params,
+        headers=headers,
+        limit_key=MI_LIMIT_KEY,
+        idempotent=True,
+        ok_statuses=_MI_OK_STATUSES,
+    )
 
 
 def _bulk_transaction(item: MiTransaction | tuple[str, Mapping[str, FieldValue]]) -> MiTransaction:
@@ -554,6 +714,28 @@ class MiContext:
             idempotent=idempotent,
         )
 
+    def page(
+        self,
+        program: str,
+        transaction: str,
+        record: Mapping[str, FieldValue] | None = None,
+        *,
+        page_size: int,
+        position: str | None = None,
+        return_cols: Sequence[str] | None = None,
+    ) -> Call[MiPage]:
+        """:func:`execute_page` in this company and division."""
+        return execute_page(
+            program,
+            transaction,
+            record,
+            page_size=page_size,
+            position=position,
+            cono=self.cono,
+            divi=self.divi,
+            return_cols=return_cols,
+        )
+
     def bulk(
         self,
         program: str,
@@ -576,8 +758,8 @@ class MiContext:
 def read_gateway_error(response: httpx2.Response) -> ErrorInfo:
     """Error reader for ION gateway answers (401, 403, 429, 5xx): JSON message or text."""
     try:
-        body = json_body(response)
-    except ValueError:
+        body = loads_json(response.content, what="ION API error answer", max_bytes=1024 * 1024)
+    except ValidationError:
         return read_error_text(response)
     if isinstance(body, Mapping):
         for key in ("errorMessage", "error_description", "message", "error", "detail"):
@@ -596,8 +778,10 @@ def read_gateway_error(response: httpx2.Response) -> ErrorInfo:
 __all__ = [
     "M3_API_PATH",
     "MI_LIMIT_KEY",
+    "POSITION_HEADER",
     "MiContext",
     "MiError",
+    "MiPage",
     "MiResponse",
     "MiResult",
     "MiTransaction",
@@ -605,10 +789,12 @@ __all__ = [
     "bulk",
     "control_params",
     "execute",
+    "execute_page",
     "execute_response",
     "is_not_found",
     "is_read",
     "parse_mi_response",
     "read_gateway_error",
     "read_mi_body",
+    "read_mi_bytes",
 ]

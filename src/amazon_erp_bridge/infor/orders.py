@@ -27,9 +27,9 @@ from amazon_erp_bridge.core.redaction import get_logger
 from amazon_erp_bridge.errors import BridgeError, PostingError, ValidationError
 from amazon_erp_bridge.infor.facade import AsyncFacade, SyncFacade
 from amazon_erp_bridge.infor.mi import MiContext, MiError, Record, is_not_found
-from amazon_erp_bridge.infor.plan import Plan
+from amazon_erp_bridge.infor.plan import Plan, read_all
 from amazon_erp_bridge.infor.status import OrderProgress
-from amazon_erp_bridge.infor.values import FieldValue, m3_date, m3_decimal
+from amazon_erp_bridge.infor.values import FieldValue, m3_date, m3_decimal, to_m3_decimal
 
 log = get_logger("amazon_erp_bridge.infor.orders")
 
@@ -38,6 +38,9 @@ PROGRAM = "OIS100MI"
 CUOR_LENGTH = 20
 _HEAD_COLUMNS = ("ORNO", "CUOR", "ORST", "ORSL", "ORTP")
 _BATCH_COLUMNS = ("ORNO", "CUOR", "ORST", "ORSL", "ORNR", "STAT")
+#: OIS100MI AddBatchText PARM: one text line (the metadata gives no length; the M3 text
+#: line is 60 characters). Longer gift messages are split over several lines.
+TEXT_LINE_LENGTH = 60
 
 Head = Mapping[str, FieldValue]
 Line = Mapping[str, FieldValue]
@@ -46,9 +49,104 @@ Line = Mapping[str, FieldValue]
 class BatchOrderNotReleasedError(PostingError):
     """Confirm was sent but M3 gave no final order number: the batch order has errors."""
 
-    def __init__(self, message: str, *, temporary_orno: str) -> None:
+    def __init__(
+        self, message: str, *, temporary_orno: str, errors: Sequence[BatchError] = ()
+    ) -> None:
         super().__init__(message)
         self.temporary_orno = temporary_orno
+        #: What OIS100MI LstErrMsgOrder says is wrong with the batch order.
+        self.errors: tuple[BatchError, ...] = tuple(errors)
+
+
+@frozen
+class BatchError:
+    """One error of a batch order that Confirm could not release (OIS100MI LstErrMsgOrder)."""
+
+    message_id: str
+    text: str
+    level: str = ""
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, str]) -> BatchError:
+        text = (record.get("MDTA") or record.get("TX60") or "").strip()
+        return cls(record.get("MSID", "").strip(), text, record.get("LEVL", "").strip())
+
+    def __str__(self) -> str:
+        return f"{self.message_id}: {self.text}" if self.message_id else self.text
+
+
+@frozen
+class OrderText:
+    """A text for the order head (``line`` None) or one of its lines (``line`` = PONR).
+
+    Sent with OIS100MI AddBatchText (TYPE 1 head / 2 line; TYTR 1 pre-text, 2 post-text,
+    3 F6 text). Gift messages go as post-texts of their line.
+    """
+
+    text: str
+    line: int | None = None
+    kind: int = 2
+    description: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.text, str) or not self.text.strip():
+            raise ValidationError(f"order text: expected a non-empty text, got {self.text!r}")
+        if self.kind not in (1, 2, 3):
+            raise ValidationError(
+                f"order text kind (TYTR) {self.kind!r}: 1 pre-text, 2 post-text or 3 F6 text"
+            )
+        if self.line is not None and (not isinstance(self.line, int) or self.line < 1):
+            raise ValidationError(f"order text line (PONR) {self.line!r}: expected >= 1")
+        if len(self.description) > 40:
+            raise ValidationError(
+                f"order text description (TX40) {self.description!r} is over 40 characters"
+            )
+
+
+@frozen
+class OrderCharge:
+    """An order charge (OIS100MI AddBatchHeadChg, or AddBatchLineChg when ``line`` is set).
+
+    ``code`` is the M3 charge (CRID, from the caller's configuration, e.g. shipping or gift
+    wrap); ``amount`` the charge amount (CRAM) in the order currency; ``tax_code`` (TAXC)
+    only on head charges, as the metadata offers it only there.
+    """
+
+    code: str
+    amount: Decimal
+    line: int | None = None
+    currency: str | None = None
+    tax_code: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        where = f"order charge {self.code!r}"
+        if not isinstance(self.code, str) or not self.code.strip() or len(self.code) > 6:
+            raise ValidationError(f"{where}: the charge code (CRID) must be 1-6 characters")
+        if not isinstance(self.amount, Decimal) or not self.amount.is_finite():
+            raise ValidationError(f"{where}: amount must be a finite Decimal, got {self.amount!r}")
+        if abs(self.amount) >= Decimal(10) ** 13:
+            raise ValidationError(f"{where}: amount {self.amount} is too large for CRAM")
+        if self.line is not None and (not isinstance(self.line, int) or self.line < 1):
+            raise ValidationError(f"{where}: line (PONR) must be >= 1, got {self.line!r}")
+        if self.line is not None and (self.currency or self.tax_code):
+            raise ValidationError(
+                f"{where}: AddBatchLineChg takes no currency or tax code (CUCD/TAXC)"
+            )
+        if self.currency is not None and len(self.currency) != 3:
+            raise ValidationError(f"{where}: currency {self.currency!r} is not an ISO code")
+        if self.tax_code is not None and not 1 <= len(self.tax_code) <= 3:
+            raise ValidationError(f"{where}: tax code (TAXC) {self.tax_code!r} is 1-3 characters")
+
+    def record(self) -> dict[str, FieldValue]:
+        """The AddBatchHeadChg / AddBatchLineChg input record (without ORNO)."""
+        out: dict[str, FieldValue] = {"CRID": self.code, "CRAM": to_m3_decimal(self.amount)}
+        if self.line is not None:
+            out.update(PONR=str(self.line), POSX="0")
+        if self.currency:
+            out["CUCD"] = self.currency
+        if self.tax_code:
+            out["TAXC"] = self.tax_code
+        return out
 
 
 @frozen
@@ -91,7 +189,11 @@ class OrderOutcome:
 
 @frozen
 class OrderHead:
-    """The head of a final customer order (OIS100MI GetHead), typed where it matters."""
+    """The head of a final customer order (OIS100MI GetHead), typed where it matters.
+
+    Built from GetHead; LstHead publishes no CUNO, CUCD or WHLO, so :func:`list_heads` reads
+    each listed order's GetHead for them.
+    """
 
     orno: str
     customer: str
@@ -177,10 +279,10 @@ def _check_lines(lines: Sequence[Line], *, allow_empty: bool = False) -> None:
     if not lines and not allow_empty:
         raise ValidationError("an order needs at least one line (ITNO, ORQT, ...)")
     for n, line in enumerate(lines, 1):
-        if not line.get("ITNO") and not line.get("POPN"):
+        if not line.get("ITNO") and not (line.get("POPN") and line.get("ALWT")):
             raise ValidationError(
-                f"order line {n}: needs ITNO (item number) or POPN (alias number); "
-                f"has {sorted(line)}"
+                f"order line {n}: needs ITNO (item number), or POPN (alias number) with ALWT "
+                f"(alias category) to look the item up; has {sorted(line)}"
             )
         if "ORNO" in line:
             raise ValidationError(
@@ -205,11 +307,11 @@ def find_all_by_reference(ctx: MiContext, customer: str, cuor: str) -> Plan[list
     """Every order of ``customer`` whose CUOR is ``cuor``: final ones first, then temporary."""
     customer = _check_customer(customer)
     cuor = _check_cuor(cuor)
-    heads: list[Record] = yield ctx.call(
-        PROGRAM, "LstHead", {"CUNO": customer}, return_cols=_HEAD_COLUMNS
+    heads: list[Record] = yield from read_all(
+        ctx, PROGRAM, "LstHead", {"CUNO": customer}, return_cols=_HEAD_COLUMNS
     )
-    batches: list[Record] = yield ctx.call(
-        PROGRAM, "LstBatchHead", {"CUNO": customer}, return_cols=_BATCH_COLUMNS
+    batches: list[Record] = yield from read_all(
+        ctx, PROGRAM, "LstBatchHead", {"CUNO": customer}, return_cols=_BATCH_COLUMNS
     )
     finals: dict[str, OrderMatch] = {}
     for rec in heads:
@@ -246,10 +348,41 @@ def find_by_reference(ctx: MiContext, customer: str, cuor: str) -> Plan[OrderMat
     return matches[0] if matches else None
 
 
-def _add_lines(ctx: MiContext, temporary: str, lines: Sequence[Line]) -> Plan[int]:
-    for line in lines:
-        yield ctx.call(PROGRAM, "AddBatchLine", {**line, "ORNO": temporary})
+_ALIAS_FIELDS = ("POPN", "ALWT", "ALWQ", "E0PA")
+
+
+def _resolve_item(ctx: MiContext, line: Line, n: int) -> Plan[dict[str, FieldValue]]:
+    """The line with ITNO: AddBatchLine requires it, so an alias number is looked up first
+    (MMS025MI GetItem with ALWT/ALWQ/POPN) and sent as ITNO, without the alias fields."""
+    if line.get("ITNO"):
+        return dict(line)
+    lookup = {k: line[k] for k in _ALIAS_FIELDS if line.get(k)}
+    try:
+        records: list[Record] = yield ctx.call("MMS025MI", "GetItem", lookup)
+    except MiError as exc:
+        if is_not_found(exc):
+            raise ValidationError(
+                f"order line {n}: alias number {line.get('POPN')!r} (ALWT {line.get('ALWT')}) "
+                "is not an item alias in M3 (MMS025)"
+            ) from exc
+        raise
+    itno = records[0].get("ITNO", "").strip() if records else ""
+    if not itno:
+        raise ValidationError(f"order line {n}: alias {line.get('POPN')!r} gave no item number")
+    return {**{k: v for k, v in line.items() if k not in _ALIAS_FIELDS}, "ITNO": itno}
+
+
+def _add_lines(ctx: MiContext, temporary: str, lines: Sequence[Line], first: int = 1) -> Plan[int]:
+    for n, line in enumerate(lines, first):
+        resolved = yield from _resolve_item(ctx, line, n)
+        yield ctx.call(PROGRAM, "AddBatchLine", {**resolved, "ORNO": temporary})
     return len(lines)
+
+
+def batch_errors(ctx: MiContext, temporary_orno: str) -> Plan[list[BatchError]]:
+    """Why a batch order was not released: OIS100MI LstErrMsgOrder of the temporary order."""
+    records: list[Record] = yield ctx.call(PROGRAM, "LstErrMsgOrder", {"ORNO": temporary_orno})
+    return [BatchError.from_record(r) for r in records]
 
 
 def _release(ctx: MiContext, temporary: str, ctyp: str | None) -> Plan[str]:
@@ -260,12 +393,62 @@ def _release(ctx: MiContext, temporary: str, ctyp: str | None) -> Plan[str]:
     records: list[Record] = yield ctx.call(PROGRAM, "GetOrderNo", {"ORNO": temporary})
     final = records[0].get("ORNR", "").strip() if records else ""
     if not final:
+        errors: list[BatchError] = []
+        try:
+            errors = yield from batch_errors(ctx, temporary)
+        except MiError as exc:
+            log.warning("could not list the errors of batch order %s: %s", temporary, exc)
+        listed = "; ".join(str(e) for e in errors) or "LstErrMsgOrder lists no error"
         raise BatchOrderNotReleasedError(
             f"OIS100MI Confirm of temporary order {temporary} gave no final order number; "
-            "the batch order has errors: see OIS275 (batch order errors) in M3",
+            f"M3 says: {listed}",
             temporary_orno=temporary,
+            errors=errors,
         )
     return final
+
+
+def _text_records(text: OrderText) -> list[dict[str, FieldValue]]:
+    chunks = [
+        text.text[i : i + TEXT_LINE_LENGTH] for i in range(0, len(text.text), TEXT_LINE_LENGTH)
+    ]
+    out: list[dict[str, FieldValue]] = []
+    for chunk in chunks:
+        record: dict[str, FieldValue] = {
+            "TYPE": "2" if text.line is not None else "1",
+            "TYTR": str(text.kind),
+            "PARM": chunk,
+        }
+        if text.line is not None:
+            record.update(PONR=str(text.line), POSX="0")
+        if text.description:
+            record["TX40"] = text.description
+        out.append(record)
+    return out
+
+
+def _check_extras(
+    lines: Sequence[Line],
+    address: Mapping[str, FieldValue] | None,
+    texts: Sequence[OrderText],
+    charges: Sequence[OrderCharge],
+) -> None:
+    if address is not None:
+        if not isinstance(address, Mapping) or not str(address.get("ADRT") or "").strip():
+            raise ValidationError(
+                "order address: expected an AddBatchAddress record with ADRT (address type)"
+            )
+        if "ORNO" in address:
+            raise ValidationError("order address: must not carry ORNO; it is set here")
+    for item in (*texts, *charges):
+        if not isinstance(item, OrderText | OrderCharge):
+            raise ValidationError(
+                f"order texts/charges: expected OrderText/OrderCharge, got {type(item).__name__}"
+            )
+        if item.line is not None and item.line > len(lines):
+            raise ValidationError(
+                f"{type(item).__name__} for line {item.line}: the order has {len(lines)} lines"
+            )
 
 
 def create(
@@ -275,20 +458,37 @@ def create(
     *,
     ctyp: str | None = None,
     cleanup_on_error: bool = True,
+    address: Mapping[str, FieldValue] | None = None,
+    texts: Sequence[OrderText] = (),
+    charges: Sequence[OrderCharge] = (),
 ) -> Plan[str]:
-    """AddBatchHead, AddBatchLine per line, Confirm, GetOrderNo: the final order number.
+    """AddBatchHead, AddBatchLine per line, AddBatchAddress, AddBatchText, AddBatchHeadChg /
+    AddBatchLineChg, Confirm, GetOrderNo: the final order number.
 
-    If M3 refuses a line, the temporary order is deleted (``DelBatchHead``) so a later retry
-    starts clean, and the refusal is raised. A timeout is raised as is: the order's state is
-    then unknown, and :func:`find_by_reference` tells.
+    ``address`` is the order's own delivery address (the mapped ship-to: an AddBatchAddress
+    record with ADRT, CUNM, CUA1-4, TOWN, PONO, ECAR, CSCD, PHNO ...); ``texts`` e.g. gift
+    messages; ``charges`` shipping, gift wrap and similar charges. Lines are numbered 1, 2,
+    ... in the order given, which is what line texts and charges refer to. A line given by
+    alias number (POPN + ALWT) is looked up to its ITNO first. If M3 refuses anything before
+    Confirm, the temporary order is deleted (``DelBatchHead``) so a retry starts clean, and
+    the refusal is raised. A timeout is raised as is (:func:`find_by_reference` tells).
     """
     _check_head(head)
     _check_lines(lines)
+    _check_extras(lines, address, texts, charges)
     records: list[Record] = yield ctx.call(PROGRAM, "AddBatchHead", head)
     temporary = _orno(records, "AddBatchHead")
     try:
         yield from _add_lines(ctx, temporary, lines)
-    except MiError:
+        if address is not None:
+            yield ctx.call(PROGRAM, "AddBatchAddress", {**address, "ORNO": temporary})
+        for text in texts:
+            for record in _text_records(text):
+                yield ctx.call(PROGRAM, "AddBatchText", {**record, "ORNO": temporary})
+        for charge in charges:
+            transaction = "AddBatchLineChg" if charge.line is not None else "AddBatchHeadChg"
+            yield ctx.call(PROGRAM, transaction, {**charge.record(), "ORNO": temporary})
+    except (MiError, ValidationError):
         if cleanup_on_error:
             try:
                 yield ctx.call(PROGRAM, "DelBatchHead", {"ORNO": temporary})
@@ -324,13 +524,20 @@ def resume(
                 f"temporary order {temporary} already has {len(present)} lines, more than the "
                 f"{len(lines)} given; check it in OIS275 before confirming"
             )
-        yield from _add_lines(ctx, temporary, lines[len(present) :])
+        yield from _add_lines(ctx, temporary, lines[len(present) :], len(present) + 1)
     final: str = yield from _release(ctx, temporary, ctyp)
     return final
 
 
 def ensure(
-    ctx: MiContext, head: Head, lines: Sequence[Line], *, ctyp: str | None = None
+    ctx: MiContext,
+    head: Head,
+    lines: Sequence[Line],
+    *,
+    ctyp: str | None = None,
+    address: Mapping[str, FieldValue] | None = None,
+    texts: Sequence[OrderText] = (),
+    charges: Sequence[OrderCharge] = (),
 ) -> Plan[OrderOutcome]:
     """The order for ``head["CUOR"]``, found, resumed from a temporary order, or created.
 
@@ -345,7 +552,9 @@ def ensure(
     if match is not None:
         final = yield from resume(ctx, match.orno, lines, ctyp=ctyp)
         return OrderOutcome(final, OrderAction.RESUMED, temporary_orno=match.orno)
-    created = yield from create(ctx, head, lines, ctyp=ctyp)
+    created = yield from create(
+        ctx, head, lines, ctyp=ctyp, address=address, texts=texts, charges=charges
+    )
     return OrderOutcome(created, OrderAction.CREATED)
 
 
@@ -369,7 +578,7 @@ def status(ctx: MiContext, orno: str) -> Plan[OrderProgress]:
 
 def lines(ctx: MiContext, orno: str) -> Plan[list[OrderLineRecord]]:
     """The lines of final order ``orno`` (OIS100MI LstLine)."""
-    records: list[Record] = yield ctx.call(PROGRAM, "LstLine", {"ORNO": orno})
+    records: list[Record] = yield from read_all(ctx, PROGRAM, "LstLine", {"ORNO": orno})
     return [OrderLineRecord.from_record(r) for r in records]
 
 
@@ -382,11 +591,17 @@ def list_heads(
     Amazon for fulfilment.
     """
     customer = _check_customer(customer)
-    records: list[Record] = yield ctx.call(PROGRAM, "LstHead", {"CUNO": customer})
-    heads = [OrderHead.from_record(r) for r in records if r.get("ORNO")]
-    if order_types is not None:
-        wanted = {t.strip() for t in order_types}
-        heads = [h for h in heads if h.order_type in wanted]
+    records: list[Record] = yield from read_all(
+        ctx, PROGRAM, "LstHead", {"CUNO": customer}, return_cols=_HEAD_COLUMNS
+    )
+    wanted = None if order_types is None else {t.strip() for t in order_types}
+    heads: list[OrderHead] = []
+    for record in records:
+        if not record.get("ORNO") or (wanted is not None and record.get("ORTP") not in wanted):
+            continue
+        # LstHead publishes no CUNO, CUCD or WHLO: GetHead does.
+        head: OrderHead = yield from get_head(ctx, record["ORNO"])
+        heads.append(head)
     return heads
 
 
@@ -410,6 +625,112 @@ def delete_temporary(ctx: MiContext, temporary_orno: str) -> Plan[None]:
     yield ctx.call(PROGRAM, "DelBatchHead", {"ORNO": temporary_orno})
 
 
+class LineAction(enum.Enum):
+    """What :func:`cancel_open_lines` did with one order line."""
+
+    DELETED = "deleted"
+    CLOSED = "closed"
+    DELIVERED = "delivered"  # already delivered or invoiced: reported, not touched
+    ALREADY_CLOSED = "already_closed"
+
+
+@frozen
+class CancelRule:
+    """Which lines are deleted, which closed (data: set your site's statuses).
+
+    A line whose status (ORST) is below ``close_from`` is deleted (OIS100MI DelLine: nothing
+    allocated yet); from ``close_from`` up to below ``delivered_from`` it is closed
+    (CloLine: allocated or on a picking list); from ``delivered_from`` it is delivered and
+    only reported; ``closed`` statuses (99 completed) are left as they are.
+    """
+
+    close_from: str = "33"
+    delivered_from: str = "66"
+    closed: tuple[str, ...] = ("99",)
+
+    def action(self, status: str) -> LineAction:
+        code = status.strip().zfill(2)
+        if code in self.closed:
+            return LineAction.ALREADY_CLOSED
+        if code >= self.delivered_from:
+            return LineAction.DELIVERED
+        if code >= self.close_from:
+            return LineAction.CLOSED
+        return LineAction.DELETED
+
+
+DEFAULT_CANCEL_RULE = CancelRule()
+
+
+@frozen
+class LineCancellation:
+    """One line of a cancelled order and what was done with it."""
+
+    line: int
+    suffix: int
+    item: str
+    status: str
+    action: LineAction
+
+
+@frozen
+class CancelOutcome:
+    """What :func:`cancel_open_lines` did with every line of order ``orno``."""
+
+    orno: str
+    lines: tuple[LineCancellation, ...]
+
+    @property
+    def delivered(self) -> tuple[LineCancellation, ...]:
+        """Lines already delivered: left alone, to be handled as a return."""
+        return tuple(c for c in self.lines if c.action is LineAction.DELIVERED)
+
+    @property
+    def changed(self) -> tuple[LineCancellation, ...]:
+        """Lines deleted or closed now."""
+        return tuple(c for c in self.lines if c.action in (LineAction.DELETED, LineAction.CLOSED))
+
+    @property
+    def complete(self) -> bool:
+        """True when no line is left open or delivered (the whole order is cancelled)."""
+        return not self.delivered
+
+
+def cancel_open_lines(
+    ctx: MiContext,
+    orno: str,
+    *,
+    reason: str | None = None,
+    rule: CancelRule = DEFAULT_CANCEL_RULE,
+) -> Plan[CancelOutcome]:
+    """Delete or close the open lines of final order ``orno`` (a cancelled Amazon order).
+
+    Each line's status decides (``rule``): DelLine below 33, CloLine from 33, a delivered
+    line (66 and up) is reported and not touched. Safe to run again: a deleted line is gone
+    and a closed one (99) is skipped. ``reason`` goes in DelLine's RSCD (reason code, 3).
+    """
+    number = (orno or "").strip() if isinstance(orno, str) else ""
+    if not number:
+        raise ValidationError(f"cancel order lines: expected an order number, got {orno!r}")
+    if reason is not None and not 1 <= len(reason) <= 3:
+        raise ValidationError(f"cancel reason (RSCD) {reason!r}: expected 1-3 characters")
+    current: list[OrderLineRecord] = yield from lines(ctx, number)
+    done: list[LineCancellation] = []
+    for line in current:
+        action = rule.action(line.status)
+        key: dict[str, FieldValue] = {
+            "ORNO": number,
+            "PONR": str(line.line),
+            "POSX": str(line.suffix),
+        }
+        if action is LineAction.DELETED:
+            yield ctx.call(PROGRAM, "DelLine", {**key, **({"RSCD": reason} if reason else {})})
+        elif action is LineAction.CLOSED:
+            yield ctx.call(PROGRAM, "CloLine", key)
+        done.append(LineCancellation(line.line, line.suffix, line.item, line.status, action))
+    return CancelOutcome(number, tuple(done))
+
+
 # ----------------------------------------------------------------------------- facades
 class CustomerOrders(SyncFacade):
     """OIS100MI customer orders (``m3.customer_orders``)."""
@@ -420,16 +741,50 @@ class CustomerOrders(SyncFacade):
     def find_all_by_reference(self, customer: str, cuor: str) -> list[OrderMatch]:
         return self._run(find_all_by_reference(self._ctx, customer, cuor))
 
-    def create(self, head: Head, lines: Sequence[Line], *, ctyp: str | None = None) -> str:
-        return self._run(create(self._ctx, head, lines, ctyp=ctyp))
+    def create(
+        self,
+        head: Head,
+        lines: Sequence[Line],
+        *,
+        ctyp: str | None = None,
+        address: Mapping[str, FieldValue] | None = None,
+        texts: Sequence[OrderText] = (),
+        charges: Sequence[OrderCharge] = (),
+    ) -> str:
+        """Create the order (see :func:`create`); the final order number."""
+        return self._run(
+            create(self._ctx, head, lines, ctyp=ctyp, address=address, texts=texts, charges=charges)
+        )
+
+    def batch_errors(self, temporary_orno: str) -> list[BatchError]:
+        """Why a batch order was not released (OIS100MI LstErrMsgOrder)."""
+        return self._run(batch_errors(self._ctx, temporary_orno))
+
+    def cancel_open_lines(
+        self, orno: str, *, reason: str | None = None, rule: CancelRule = DEFAULT_CANCEL_RULE
+    ) -> CancelOutcome:
+        """Delete or close the open lines of a cancelled order (see :func:`cancel_open_lines`)."""
+        return self._run(cancel_open_lines(self._ctx, orno, reason=reason, rule=rule))
 
     def resume(
         self, temporary_orno: str, lines: Sequence[Line] | None = None, *, ctyp: str | None = None
     ) -> str:
         return self._run(resume(self._ctx, temporary_orno, lines, ctyp=ctyp))
 
-    def ensure(self, head: Head, lines: Sequence[Line], *, ctyp: str | None = None) -> OrderOutcome:
-        return self._run(ensure(self._ctx, head, lines, ctyp=ctyp))
+    def ensure(
+        self,
+        head: Head,
+        lines: Sequence[Line],
+        *,
+        ctyp: str | None = None,
+        address: Mapping[str, FieldValue] | None = None,
+        texts: Sequence[OrderText] = (),
+        charges: Sequence[OrderCharge] = (),
+    ) -> OrderOutcome:
+        """Find, resume or create the order (see :func:`ensure`)."""
+        return self._run(
+            ensure(self._ctx, head, lines, ctyp=ctyp, address=address, texts=texts, charges=charges)
+        )
 
     def get_head(self, orno: str) -> OrderHead:
         return self._run(get_head(self._ctx, orno))
@@ -461,8 +816,30 @@ class AsyncCustomerOrders(AsyncFacade):
     async def find_all_by_reference(self, customer: str, cuor: str) -> list[OrderMatch]:
         return await self._run(find_all_by_reference(self._ctx, customer, cuor))
 
-    async def create(self, head: Head, lines: Sequence[Line], *, ctyp: str | None = None) -> str:
-        return await self._run(create(self._ctx, head, lines, ctyp=ctyp))
+    async def create(
+        self,
+        head: Head,
+        lines: Sequence[Line],
+        *,
+        ctyp: str | None = None,
+        address: Mapping[str, FieldValue] | None = None,
+        texts: Sequence[OrderText] = (),
+        charges: Sequence[OrderCharge] = (),
+    ) -> str:
+        """Create the order (see :func:`create`); the final order number."""
+        return await self._run(
+            create(self._ctx, head, lines, ctyp=ctyp, address=address, texts=texts, charges=charges)
+        )
+
+    async def batch_errors(self, temporary_orno: str) -> list[BatchError]:
+        """Why a batch order was not released (OIS100MI LstErrMsgOrder)."""
+        return await self._run(batch_errors(self._ctx, temporary_orno))
+
+    async def cancel_open_lines(
+        self, orno: str, *, reason: str | None = None, rule: CancelRule = DEFAULT_CANCEL_RULE
+    ) -> CancelOutcome:
+        """Delete or close the open lines of a cancelled order (see :func:`cancel_open_lines`)."""
+        return await self._run(cancel_open_lines(self._ctx, orno, reason=reason, rule=rule))
 
     async def resume(
         self, temporary_orno: str, lines: Sequence[Line] | None = None, *, ctyp: str | None = None
@@ -470,9 +847,19 @@ class AsyncCustomerOrders(AsyncFacade):
         return await self._run(resume(self._ctx, temporary_orno, lines, ctyp=ctyp))
 
     async def ensure(
-        self, head: Head, lines: Sequence[Line], *, ctyp: str | None = None
+        self,
+        head: Head,
+        lines: Sequence[Line],
+        *,
+        ctyp: str | None = None,
+        address: Mapping[str, FieldValue] | None = None,
+        texts: Sequence[OrderText] = (),
+        charges: Sequence[OrderCharge] = (),
     ) -> OrderOutcome:
-        return await self._run(ensure(self._ctx, head, lines, ctyp=ctyp))
+        """Find, resume or create the order (see :func:`ensure`)."""
+        return await self._run(
+            ensure(self._ctx, head, lines, ctyp=ctyp, address=address, texts=texts, charges=charges)
+        )
 
     async def get_head(self, orno: str) -> OrderHead:
         return await self._run(get_head(self._ctx, orno))

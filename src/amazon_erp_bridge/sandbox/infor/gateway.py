@@ -1,8 +1,15 @@
 """A fake ION API gateway in front of a fake M3: OAuth2 token endpoint and MI execute endpoint.
 
 It behaves the way the real one does where the library cares: tokens expire (on an injectable
-clock) and can be refreshed and revoked; MI errors come back in HTTP 200 bodies; an unknown
-transaction is a bare HTTP 400; a tenant over its rate gets 429 with ``Retry-After``; and the
+clock) and can be refreshed and revoked; a single m3api-rest v2 call that M3 refuses answers
+HTTP 400 with ``errorMessage``/``errorType``/``errorField``/``errorCode`` at the top level
+(m3-h5-sdk m3-odin ``runtime.ts``: "v2 returns HTTP 400 for errors ... error info is at the
+top level"), a bulk call answers 200 with each error in its result; an unknown transaction is
+a bare HTTP 400; records carry only the output fields Infor's metadata publishes; a list is
+read in pages with the ``positionkey`` request header (developer.infor.com M3 API pages:
+"the position in a table to start reading from"; the fake hands the next position back in a
+``positionkey`` response header, which no public page describes: an assumption); a tenant
+over its rate gets 429 with ``Retry-After``; and the
 router's fault switches (``fake.router.faults``) plus a few MI-level ones (lose the reply after
 doing the work, end a list with a NOK, terminate a request) make the bad days reproducible.
 
@@ -31,12 +38,21 @@ from urllib.parse import parse_qs
 from attrs import define, field
 
 from amazon_erp_bridge.infor.ionapi import IonApiConfig
-from amazon_erp_bridge.infor.items import DEFAULT_ALIAS_SCHEME, AliasScheme
 from amazon_erp_bridge.sandbox.infor.programs import PROGRAMS, Nok
 from amazon_erp_bridge.sandbox.infor.state import Fields, M3State
 from amazon_erp_bridge.sandbox.server import LocalServer, Reply, Router, SandboxRequest
 
 DEFAULT_URL = "https://ion.sandbox.invalid"
+
+#: The sandbox's own alias types by kind: (MMS025 category ALWT, qualifier ALWQ, partner E0PA).
+#: It mirrors the library's documented default scheme without importing it.
+ALIAS_TYPES: Mapping[str, tuple[str, str, str]] = {
+    "seller_sku": ("03", "SKU", ""),
+    "asin": ("03", "ASIN", ""),
+    "fnsku": ("03", "FNSK", ""),
+    "ean": ("02", "EA13", ""),
+    "upc": ("02", "UPC", ""),
+}
 
 
 class ManualClock:
@@ -206,14 +222,22 @@ class FakeIonApi:
         name: str = "",
         *,
         aliases: Mapping[str, str] | None = None,
-        scheme: AliasScheme = DEFAULT_ALIAS_SCHEME,
+        scheme: Any = None,
         **fields: str,
     ) -> Fields:
-        """Seed an item and its aliases by kind: ``aliases={"seller_sku": "SKU-1", ...}``."""
+        """Seed an item and its aliases by kind: ``aliases={"seller_sku": "SKU-1", ...}``.
+
+        ``scheme`` is anything with ``type_for(kind)`` giving ``.category``, ``.qualifier`` and
+        ``.partner`` (e.g. the library's ``AliasScheme``); default :data:`ALIAS_TYPES`.
+        """
         record = self.state.add_item(itno, name, **fields)
         for kind, value in (aliases or {}).items():
-            spec = scheme.type_for(kind)
-            self.state.add_alias(itno, spec.category, value, spec.qualifier, spec.partner)
+            if scheme is not None:
+                spec = scheme.type_for(kind)
+                category, qualifier, partner = spec.category, spec.qualifier, spec.partner
+            else:
+                category, qualifier, partner = ALIAS_TYPES[kind]
+            self.state.add_alias(itno, category, value, qualifier, partner)
         return record
 
     def set_stock(
@@ -399,8 +423,15 @@ class FakeIonApi:
         return None
 
     def _run(
-        self, program: str, transaction: str, record: Fields, maxrecs: int, cols: list[str]
-    ) -> tuple[dict[str, Any], _Trigger | None]:
+        self,
+        program: str,
+        transaction: str,
+        record: Fields,
+        maxrecs: int,
+        cols: list[str],
+        position: int = 0,
+    ) -> tuple[dict[str, Any], _Trigger | None, int | None]:
+        """Run one transaction: its v2 result, the trigger it fired, the next list position."""
         with self._lock:
             self.transactions.append(f"{program}/{transaction}")
             self.state.clock_date = datetime.fromtimestamp(self.clock(), UTC).date()
@@ -411,7 +442,7 @@ class FakeIonApi:
         try:
             spec.check(record)
             with self.state.lock:
-                records = spec.run(self.state, record)
+                records = spec.shape(spec.run(self.state, record))
             if trigger is not None and trigger.action == "nok_after":
                 raise Nok(trigger.message)
         except Nok as nok:
@@ -423,17 +454,20 @@ class FakeIonApi:
                 result["errorField"] = nok.field
             if nok.code:
                 result["errorCode"] = nok.code
-            return result, trigger
-        if maxrecs:
+            return result, trigger, None
+        records = records[position:]
+        following = None
+        if maxrecs and len(records) > maxrecs:
             records = records[:maxrecs]
+            following = position + maxrecs
         result["records"] = [self._columns(r, cols) for r in records]
-        return result, trigger
+        return result, trigger, following
 
     @staticmethod
     def _columns(record: Fields, cols: list[str]) -> Fields:
         if not cols:
             return {k: v.rstrip() for k, v in record.items()}
-        return {c: record.get(c, "").rstrip() for c in cols}
+        return {c: record[c].rstrip() for c in cols if c in record}
 
     @staticmethod
     def _body(results: list[dict[str, Any]], terminated: str | None = None) -> dict[str, Any]:
@@ -467,14 +501,30 @@ class FakeIonApi:
         record = {k: v[0] for k, v in req.query.items() if k[:1].isupper()}
         maxrecs = int(req.arg("maxrecs", "100") or "100")
         cols = [c for c in (req.arg("returncols") or "").split(",") if c]
-        result, trigger = self._run(program, transaction, record, maxrecs, cols)
+        position_text = req.headers.get("positionkey", "") or "0"
+        if not position_text.isdigit():
+            return Reply.text(f"Bad Request: positionkey {position_text[:40]!r}", 400)
+        result, trigger, following = self._run(
+            program, transaction, record, maxrecs, cols, int(position_text)
+        )
         if trigger is not None and trigger.action == "terminate":
             return Reply.json(
                 self._body([{"transaction": transaction, "records": []}], trigger.message)
             )
         if trigger is not None and trigger.action == "lose_reply":
             return Reply(drop=True)
-        return Reply.json(self._body([result]))
+        if "errorMessage" in result and not result["records"]:
+            # m3api-rest v2: a refused single call is HTTP 400, its error at the top level.
+            top = {
+                k: result[k]
+                for k in ("errorMessage", "errorType", "errorField", "errorCode")
+                if k in result
+            }
+            return Reply.json(top, 400)
+        reply = Reply.json(self._body([result]))
+        if following is not None:
+            reply.headers["positionkey"] = str(following)
+        return reply
 
     def _bulk(self, req: SandboxRequest, m: Match[str]) -> Reply:
         refused = self._guard(req)
@@ -505,7 +555,7 @@ class FakeIonApi:
                 continue
             record = {k: str(v) for k, v in (item.get("record") or {}).items()}
             cols = list(item.get("selectedColumns") or [])
-            result, trigger = self._run(program, transaction, record, maxrecs, cols)
+            result, trigger, _ = self._run(program, transaction, record, maxrecs, cols)
             results.append(result)
             if trigger is not None and trigger.action == "lose_reply":
                 lose = True

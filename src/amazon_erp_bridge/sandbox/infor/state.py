@@ -13,9 +13,27 @@ from decimal import Decimal
 
 from attrs import define, field
 
-from amazon_erp_bridge.infor.gl import DEFAULT_PARM_LAYOUT, ParmLayout
-
 Fields = dict[str, str]
+
+#: Where the fake's GLS850 interface reads each value in PARM: field -> (1-based start, length).
+#: The sandbox's own copy of the layout the library documents as its default (``AMZSETTLE``);
+#: it does not import the client's, so the two can disagree and a test can notice.
+ParmPositions = dict[str, tuple[int, int]]
+AMZSETTLE: ParmPositions = {
+    **{f"AIT{n}": (1 + 10 * (n - 1), 10) for n in range(1, 8)},
+    "CUCD": (71, 3),
+    "CUAM": (74, 17),
+    "ACDT": (91, 8),
+    "VTXT": (99, 40),
+}
+
+
+def read_parm(layout: ParmPositions, parm: str) -> Fields:
+    """The values of a PARM string by field name, trimmed."""
+    return {
+        name: parm[start - 1 : start - 1 + length].strip()
+        for name, (start, length) in layout.items()
+    }
 
 
 @define
@@ -28,6 +46,12 @@ class BatchOrder:
     final_orno: str = ""
     #: Addresses added with AddBatchAddress, by address type (ADRT).
     addresses: dict[str, Fields] = field(factory=dict)
+    #: Texts added with AddBatchText (TYPE 1 head / 2 line, TYTR, PARM, PONR).
+    texts: list[Fields] = field(factory=list)
+    #: Charges added with AddBatchHeadChg (no PONR) and AddBatchLineChg (PONR/POSX).
+    charges: list[Fields] = field(factory=list)
+    #: Why Confirm could not release the order (OIS100MI LstErrMsgOrder records).
+    errors: list[Fields] = field(factory=list)
 
     @property
     def confirmed(self) -> bool:
@@ -46,11 +70,29 @@ class CustomerOrder:
     temporary_orno: str = ""
     #: The order's own addresses by address type (ADRT), e.g. "1" the delivery address.
     addresses: dict[str, Fields] = field(factory=dict)
+    texts: list[Fields] = field(factory=list)
+    charges: list[Fields] = field(factory=list)
 
     def set_status(self, code: str) -> None:
-        self.orsl = self.orst = code
+        """Move every open line (not closed, status 99) to ``code``."""
         for line in self.lines:
-            line["ORST"] = code
+            if line.get("ORST") != "99":
+                line["ORST"] = code
+        self.recompute()
+
+    def recompute(self) -> None:
+        """ORSL/ORST from the lines: lowest and highest line status."""
+        statuses = [line.get("ORST", "22") for line in self.lines] or ["99"]
+        self.orsl, self.orst = min(statuses), max(statuses)
+
+
+@define
+class ReturnOrder:
+    """A customer return (OIS390): head fields and lines, keyed by warehouse and REPN."""
+
+    repn: str
+    head: Fields
+    lines: list[Fields] = field(factory=list)
 
 
 @define
@@ -95,10 +137,20 @@ class M3State:
     deliveries: dict[str, Delivery] = field(factory=dict)
     invoices: list[Fields] = field(factory=list)
     gl_batches: dict[str, GlInterfaceBatch] = field(factory=dict)
-    #: GLS850 interfaces that exist, with the layout their PARM strings follow.
-    gl_interfaces: dict[str, ParmLayout] = field(
-        factory=lambda: {DEFAULT_PARM_LAYOUT.interface: DEFAULT_PARM_LAYOUT}
-    )
+    #: GLS850 interfaces that exist, with where their PARM strings hold each value; the
+    #: amount, currency and account fields are named in ``gl_interface_fields``.
+    gl_interfaces: dict[str, ParmPositions] = field(factory=lambda: {"AMZSETTLE": AMZSETTLE})
+    #: Which PARM field of an interface holds the account, the currency and the amount.
+    gl_interface_fields: tuple[str, str, str] = ("AIT1", "CUCD", "CUAM")
+    #: Customer returns (OIS390) by (warehouse, receiving number).
+    returns: dict[tuple[str, str], ReturnOrder] = field(factory=dict)
+    #: Packages (MWS423) by delivery number: PANR, ETRN (external tracking number), PACT.
+    packages: dict[str, list[Fields]] = field(factory=dict)
+    #: Charge codes (CRID) OIS100MI accepts (empty: any).
+    charge_codes: set[str] = field(factory=set)
+    #: Confirm leaves these orders in batch with these errors (by CUOR), as a real M3 does
+    #: when an order fails its checks: LstErrMsgOrder then lists them.
+    confirm_errors: dict[str, list[str]] = field(factory=dict)
     #: Accounts CtrlBatch accepts (empty: any account).
     gl_accounts: set[str] = field(factory=set)
     #: Confirm releases the order for picking at once (a delivery exists, status 44).
@@ -180,5 +232,9 @@ class M3State:
     def order_total(self, order: CustomerOrder) -> Decimal:
         total = Decimal(0)
         for line in order.lines:
+            if line.get("ORST") == "99":
+                continue
             total += Decimal(line.get("ORQT") or "0") * Decimal(line.get("SAPR") or "0")
+        for charge in order.charges:
+            total += Decimal(charge.get("CRAM") or "0")
         return total
