@@ -55,6 +55,14 @@ from amazon_erp_bridge.mapping.cancellations import (
     m3_cancellation,
     sap_cancellation,
 )
+from amazon_erp_bridge.mapping.cash_application import (
+    AppliedPayment,
+    CashApplication,
+    OpenReceivable,
+    ReceivableRules,
+    UnmatchedAmount,
+    apply_cash,
+)
 from amazon_erp_bridge.mapping.charges import (
     CHARGE_KINDS,
     TAX_KINDS,
@@ -133,6 +141,7 @@ from amazon_erp_bridge.mapping.journal import (
     reverse_daily_postings,
     reverse_entry,
     settlement_posting_date,
+    settlement_taxes,
     settlement_tie_out,
     settlement_to_journal,
 )
@@ -178,6 +187,7 @@ from amazon_erp_bridge.mapping.status import (
     m3_status_for,
     sap_status_for,
 )
+from amazon_erp_bridge.mapping.tax import TaxRule, TaxRules, sales_tax_rules, split_gross
 
 __all__ = [
     "AMAZON_DEFAULT_ACCOUNTS",
@@ -203,8 +213,10 @@ __all__ = [
     "AccountResolver",
     "AddressLayout",
     "AddressTooLongError",
+    "AppliedPayment",
     "CancellationPlan",
     "CarrierRules",
+    "CashApplication",
     "ChargeRules",
     "CustomerResolver",
     "CustomerRules",
@@ -233,11 +245,13 @@ __all__ = [
     "M3ReturnSettings",
     "McfRules",
     "MissingTaxCodeError",
+    "OpenReceivable",
     "OrderTypeResolver",
     "OrderTypeRule",
     "OrderTypeRules",
     "PostalFormat",
     "PromotionTooLargeError",
+    "ReceivableRules",
     "RefundCurrencyError",
     "SapCancellationRules",
     "SapDeliveryUpdate",
@@ -251,6 +265,8 @@ __all__ = [
     "ShipmentAction",
     "SkuResolver",
     "StockRecord",
+    "TaxRule",
+    "TaxRules",
     "UnitPriceRule",
     "UnknownChargeError",
     "UnknownStatusError",
@@ -258,11 +274,13 @@ __all__ = [
     "UnmappedFinancialEvents",
     "UnmappedKey",
     "UnmappedSettlementLines",
+    "UnmatchedAmount",
     "allocate_quantities",
     "amazon_quantities",
     "amazon_status",
     "amazon_status_from_m3",
     "amazon_status_from_sap",
+    "apply_cash",
     "changed_quantities",
     "confirm_shipment_request",
     "erp_address",
@@ -294,6 +312,7 @@ __all__ = [
     "reverse_daily_postings",
     "reverse_entry",
     "rounded_unit_price",
+    "sales_tax_rules",
     "sap_address",
     "sap_cancellation",
     "sap_delivery_update",
@@ -302,9 +321,11 @@ __all__ = [
     "sellable_quantities",
     "settlement_line_account",
     "settlement_posting_date",
+    "settlement_taxes",
     "settlement_tie_out",
     "settlement_to_journal",
     "shipment_action",
     "shipments_by_action",
+    "split_gross",
     "unit_price_or_erp_price",
 ]

@@ -13,6 +13,18 @@ Daily booking from financial events, and what happens when the settlement arrive
   reversed on the settlement's posting date (:func:`reverse_daily_postings`) and the
   settlement posts in full (:func:`settlement_to_journal`). The receivable returns to zero and
   the P&L carries exactly the settlement's figures, which tie out to the deposit.
+
+Taxes and receivables (both optional, both data):
+
+- ``taxes=`` (:class:`~amazon_erp_bridge.mapping.tax.TaxRules`) marks tax amounts with their
+  tax code and tax base (sales tax, VAT, facilitator tax withheld) and splits the VAT out of
+  gross fees; the journal's tax lines then carry ``tax_code``/``tax_base`` for the ERP's tax
+  items (SAP ``ProductTaxItem``, M3 VAT codes).
+- ``receivables=`` (:class:`~amazon_erp_bridge.mapping.cash_application.ReceivableRules`)
+  posts what the buyer paid for each order against the Amazon customer's receivable (a
+  debtor line per order) instead of revenue and tax, because the ERP invoice already booked
+  those; with ``applied=`` (:func:`~amazon_erp_bridge.mapping.cash_application.apply_cash`)
+  only the orders matched to an open invoice do, the rest post as before.
 """
 
 from __future__ import annotations
@@ -31,8 +43,10 @@ from amazon_erp_bridge.mapping.accounts import (
     GlAccount,
     GlAccountMap,
     frozen_mapping,
+    normalise_key_part,
     settlement_line_account,
 )
+from amazon_erp_bridge.mapping.cash_application import CashApplication, ReceivableRules
 from amazon_erp_bridge.mapping.errors import (
     SettlementCurrencyError,
     SettlementTieOutError,
@@ -40,6 +54,7 @@ from amazon_erp_bridge.mapping.errors import (
     UnmappedKey,
     UnmappedSettlementLines,
 )
+from amazon_erp_bridge.mapping.tax import TaxRule, TaxRules, split_gross
 from amazon_erp_bridge.model import (
     FinancialComponent,
     FinancialEvent,
@@ -81,29 +96,145 @@ class _Unmapped:
         ]
 
 
-def _aggregate(
-    postings: Iterable[tuple[GlAccount, Money, str | None]], fallback_text: str
-) -> list[JournalLine]:
-    """Sum seller-signed amounts per (account, dimensions, reference); credit the positives."""
-    sums: dict[tuple[object, ...], tuple[GlAccount, str | None, Money]] = {}
-    for account, amount, reference in postings:
-        group = (account.account, account.dimension_key, reference, amount.currency)
+@frozen
+class _Post:
+    """One seller-signed amount on its way to a journal line (before aggregation)."""
+
+    account: GlAccount
+    amount: Money
+    reference: str | None
+    tax_code: str | None = None
+    tax_base: Money | None = None
+    customer: str | None = None
+    text: str = ""
+
+
+def _aggregate(postings: Iterable[_Post], fallback_text: str) -> list[JournalLine]:
+    """Sum seller-signed amounts per (account, dimensions, reference, tax code, tax or base,
+    customer); credit the positives. Tax lines keep debits and credits apart (tax collected
+    and tax Amazon withheld stay visible) and their bases sum along with them."""
+    sums: dict[tuple[object, ...], tuple[_Post, Money, Money | None]] = {}
+    for post in postings:
+        group = (
+            post.account.account,
+            post.account.dimension_key,
+            post.reference,
+            post.amount.currency,
+            post.tax_code,
+            post.tax_base is not None,
+            post.tax_base is not None and post.amount.is_negative(),  # tax: gross per side
+            post.customer,
+        )
         if group in sums:
-            first, ref, total = sums[group]
-            sums[group] = (first, ref, total + amount)
+            first, total, base = sums[group]
+            if base is not None and post.tax_base is not None:
+                base = base + post.tax_base
+            sums[group] = (first, total + post.amount, base)
         else:
-            sums[group] = (account, reference, amount)
+            sums[group] = (post, post.amount, post.tax_base)
     return [
         JournalLine(
-            account=account.account,
+            account=post.account.account,
             amount=-total,
-            text=account.text or fallback_text,
-            dimensions=dict(account.dimensions),
-            reference=reference,
+            text=post.text or post.account.text or fallback_text,
+            dimensions=dict(post.account.dimensions),
+            reference=post.reference,
+            tax_code=post.tax_code,
+            tax_base=None if base is None else -base,
+            customer=post.customer,
         )
-        for account, reference, total in sums.values()
+        for post, total, base in sums.values()
         if not total.is_zero()
     ]
+
+
+# --- taxes -----------------------------------------------------------------------------
+
+_BaseKey = tuple[object, str, str]
+
+
+def _base_key(group: object, transaction_type: str, description: str) -> _BaseKey:
+    return (group, normalise_key_part(transaction_type), normalise_key_part(description))
+
+
+def _tax_base(
+    rule: TaxRule, tax: Money, bases: Mapping[_BaseKey, Money], group: object, tx: str
+) -> Money:
+    """The tax's base: the group's ItemPrice amounts named by the rule, signed like the tax."""
+    base = Money.total(
+        (bases[k] for d in rule.base if (k := _base_key(group, tx, d)) in bases), tax.currency
+    )
+    if base.is_negative() != tax.is_negative() and not tax.is_zero():
+        base = -base
+    return base
+
+
+def _taxed(
+    post: _Post,
+    key: _Key,
+    taxes: TaxRules | None,
+    bases: Mapping[_BaseKey, Money],
+    group: object,
+) -> list[_Post]:
+    """``post`` with its tax treatment: marked as tax (code, base), split into net and VAT,
+    or unchanged when no tax rule matches."""
+    rule = taxes.rule_for(key) if taxes is not None else None
+    if rule is None:
+        return [post]
+    if rule.rate is not None and rule.account is not None:
+        net, vat = split_gross(post.amount, rule.rate)
+        return [
+            _Post(post.account, net, post.reference, tax_code=rule.tax_code, text=post.text),
+            _Post(rule.account, vat, post.reference, tax_code=rule.tax_code, tax_base=net),
+        ]
+    base = _tax_base(rule, post.amount, bases, group, key[0])
+    return [_Post(post.account, post.amount, post.reference, rule.tax_code, base, text=post.text)]
+
+
+def _settlement_bases(settlement: Settlement) -> dict[_BaseKey, Money]:
+    """ItemPrice amounts per (order, transaction type, description): what taxes are on."""
+    bases: dict[_BaseKey, Money] = {}
+    for line in settlement.lines:
+        if normalise_key_part(line.amount_type) != "itemprice":
+            continue
+        key = _base_key(line.order_id, line.transaction_type, line.amount_description)
+        bases[key] = bases[key] + line.amount if key in bases else line.amount
+    return bases
+
+
+def _to_receivable(
+    line: SettlementLine, receivables: ReceivableRules | None, applied: CashApplication | None
+) -> bool:
+    if receivables is None or not receivables.pays_order(line):
+        return False
+    return applied is None or (line.order_id or "") in applied.cleared_orders
+
+
+def settlement_taxes(
+    settlement: Settlement,
+    taxes: TaxRules,
+    *,
+    receivables: ReceivableRules | None = None,
+    applied: CashApplication | None = None,
+) -> dict[str, Money]:
+    """The settlement's tax per tax code, in the settlement's sign (+ credited to the seller).
+
+    Reported taxes count as they are; VAT inside gross fees as :func:`split_gross` computes
+    it; rows cleared against the receivable carry no tax (the invoice booked it). The tax
+    lines of :func:`settlement_to_journal` with the same arguments sum to exactly these
+    amounts, negated (journal sign).
+    """
+    totals: dict[str, Money] = {}
+    for line in settlement.lines:
+        if _to_receivable(line, receivables, applied):
+            continue
+        rule = taxes.rule_for(line.key)
+        if rule is None:
+            continue
+        amount = line.amount if rule.rate is None else split_gross(line.amount, rule.rate)[1]
+        code = rule.tax_code
+        totals[code] = totals[code] + amount if code in totals else amount
+    return totals
 
 
 # --- settlements -----------------------------------------------------------------------
@@ -147,6 +278,9 @@ def settlement_to_journal(
     posting_date: date | None = None,
     detail: bool = False,
     account_for: AccountResolver = settlement_line_account,
+    taxes: TaxRules | None = None,
+    receivables: ReceivableRules | None = None,
+    applied: CashApplication | None = None,
 ) -> JournalEntry:
     """One balanced journal entry for a settlement, which ties out to its deposit.
 
@@ -165,17 +299,37 @@ def settlement_to_journal(
       all of them with counts and totals.
     - ``reference`` is the settlement id; ``posting_date`` defaults to the deposit date, else
       the settlement end date (never today's date).
+    - ``taxes``: tax amounts carry their tax code and base, VAT is split out of gross fees
+      (see :mod:`~amazon_erp_bridge.mapping.tax`); the tax lines sum to
+      :func:`settlement_taxes`.
+    - ``receivables``: each order's receivable rows (what the buyer paid) credit the Amazon
+      customer in one debtor line per order (reference = order id) instead of revenue; with
+      ``applied`` only the orders cash application matched (the rest post to their accounts).
     """
     _check_settlement(settlement)
     sid = settlement.settlement_id
     unmapped = _Unmapped()
-    postings: list[tuple[GlAccount, Money, str | None]] = []
+    bases = _settlement_bases(settlement) if taxes is not None else {}
+    postings: list[_Post] = []
     for line in settlement.lines:
+        if receivables is not None and _to_receivable(line, receivables, applied):
+            text = receivables.account.text or f"Amazon order {line.order_id}"
+            postings.append(
+                _Post(
+                    receivables.account,
+                    line.amount,
+                    line.order_id,
+                    customer=receivables.customer,
+                    text=text,
+                )
+            )
+            continue
         account = account_for(line, accounts)
         if account is None:
             unmapped.add(line.key, line.amount)
-        else:
-            postings.append((account, line.amount, line.order_id if detail else None))
+            continue
+        post = _Post(account, line.amount, line.order_id if detail else None)
+        postings += _taxed(post, line.key, taxes, bases, line.order_id)
     if missing := unmapped.keys():
         raise UnmappedSettlementLines(f"settlement {sid} has", missing)
     clearing = accounts.clearing
@@ -344,6 +498,7 @@ def financial_events_to_journal(
     keys: EventKeyRules = DEFAULT_EVENT_KEYS,
     account_for: EventAccountResolver | None = None,
     detail: bool = False,
+    taxes: TaxRules | None = None,
 ) -> tuple[JournalEntry, ...]:
     """Book financial events (before their settlement exists) against the unsettled receivable.
 
@@ -352,7 +507,9 @@ def financial_events_to_journal(
     ERP journal has one). Every amount posts with the settlement sign convention; the
     balancing line DEBITS ``accounts.unsettled`` with the net owed by Amazon. Amounts with no
     account raise one :class:`UnmappedFinancialEvents` listing all of them. Reverse these
-    entries when the settlement posts: see :func:`reverse_daily_postings`.
+    entries when the settlement posts: see :func:`reverse_daily_postings`. ``taxes`` marks
+    and splits taxes as in :func:`settlement_to_journal`, each tax's base taken within its
+    event (a Shipment's Tax is on its Principal).
     """
     if accounts.unsettled is None:
         raise ConfigurationError(
@@ -361,15 +518,19 @@ def financial_events_to_journal(
         )
     resolve = account_for or partial(financial_event_account, keys=keys)
     unmapped = _Unmapped()
-    by_currency: dict[str, list[tuple[GlAccount, Money, str | None]]] = {}
-    for event in events:
+    by_currency: dict[str, list[_Post]] = {}
+    for number, event in enumerate(events):
+        bases = _event_bases(number, event, keys) if taxes is not None else {}
         for component in event.components:
+            key = financial_event_key(event, component, keys)
             account = resolve(event, component, accounts)
             if account is None:
-                unmapped.add(financial_event_key(event, component, keys), component.amount)
+                unmapped.add(key, component.amount)
                 continue
-            posting = (account, component.amount, event.order_id if detail else None)
-            by_currency.setdefault(component.amount.currency, []).append(posting)
+            post = _Post(account, component.amount, event.order_id if detail else None)
+            by_currency.setdefault(component.amount.currency, []).extend(
+                _taxed(post, key, taxes, bases, number)
+            )
     if missing := unmapped.keys():
         raise UnmappedFinancialEvents(f"financial events {reference} have", missing)
     unsettled = accounts.unsettled
@@ -380,8 +541,20 @@ def financial_events_to_journal(
     return tuple(entry for entry in entries if entry is not None)
 
 
+def _event_bases(number: int, event: FinancialEvent, keys: EventKeyRules) -> dict[_BaseKey, Money]:
+    """An event's ItemPrice amounts (Charges) per description: what its taxes are on."""
+    bases: dict[_BaseKey, Money] = {}
+    for component in event.components:
+        tx, amount_type, description = financial_event_key(event, component, keys)
+        if normalise_key_part(amount_type) != "itemprice":
+            continue
+        key = _base_key(number, tx, description)
+        bases[key] = bases[key] + component.amount if key in bases else component.amount
+    return bases
+
+
 def _events_entry(
-    postings: Sequence[tuple[GlAccount, Money, str | None]],
+    postings: Sequence[_Post],
     unsettled: GlAccount,
     reference: str,
     currency: str,
@@ -391,7 +564,7 @@ def _events_entry(
     if not lines:
         return None
     ref = f"{reference}-{currency}"
-    owed = Money.total((amount for _, amount, _ in postings), currency)
+    owed = Money.total((post.amount for post in postings), currency)
     receivable = JournalLine(
         account=unsettled.account,
         amount=owed,
@@ -429,6 +602,9 @@ def reverse_entry(
                 text=line.text,
                 dimensions=dict(line.dimensions),
                 reference=line.reference,
+                tax_code=line.tax_code,
+                tax_base=None if line.tax_base is None else -line.tax_base,
+                customer=line.customer,
             )
             for line in entry.lines
         ),
@@ -483,6 +659,7 @@ __all__ = [
     "reverse_daily_postings",
     "reverse_entry",
     "settlement_posting_date",
+    "settlement_taxes",
     "settlement_tie_out",
     "settlement_to_journal",
 ]
