@@ -8,10 +8,8 @@ to the call's pure ``parse``. Operations are never written per sender.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
-from decimal import Decimal
 from typing import Any, TypeVar
 
 import httpx2
@@ -23,7 +21,14 @@ from amazon_erp_bridge.core.call import Call, PageCall
 from amazon_erp_bridge.core.limiter import RateLimiter
 from amazon_erp_bridge.core.redaction import get_logger
 from amazon_erp_bridge.core.retry import RetryPolicy, parse_retry_after
-from amazon_erp_bridge.errors import ApiError, BridgeError, RateLimitedError, TransportError
+from amazon_erp_bridge.errors import (
+    ApiError,
+    BridgeError,
+    RateLimitedError,
+    TransportError,
+    ValidationError,
+)
+from amazon_erp_bridge.limits import loads_json
 
 T = TypeVar("T")
 
@@ -153,6 +158,14 @@ class _Sender:
             raise self.error_for(call, response)
         try:
             return call.parse(response)
+        except UnreadableBodyError as exc:
+            raise ApiError(
+                f"unreadable response ({exc.message})",
+                status=response.status_code,
+                request_id=self._request_id(response),
+                service=self.service,
+                operation=call.limit_key,
+            ) from exc
         except BridgeError:
             raise
         except _SHAPE_ERRORS as exc:
@@ -387,5 +400,26 @@ class AsyncSender(_Sender):
 
 
 def json_body(response: httpx2.Response) -> Any:
-    """The JSON body of ``response``; numbers with a fraction become Decimal, never float."""
-    return json.loads(response.content, parse_float=Decimal)
+    """The JSON body of ``response``; numbers with a fraction become Decimal, never float.
+
+    Read with :func:`~amazon_erp_bridge.limits.loads_json`: size, nesting depth and number
+    sizes are checked before the work, and anything malformed is a ValidationError (a
+    ``ValueError`` too) naming the request and the position.
+    """
+    try:
+        request = response.request
+        what = f"answer to {request.method} {request.url.path} (HTTP {response.status_code})"
+    except RuntimeError:  # a Response built without its request (tests, hooks)
+        what = f"HTTP {response.status_code} answer"
+    try:
+        return loads_json(response.content, what=what)
+    except ValidationError as exc:
+        raise UnreadableBodyError(exc.message) from None
+
+
+class UnreadableBodyError(ValidationError):
+    """A response body that is not the bounded JSON :func:`json_body` reads.
+
+    Raised inside a call's ``parse``, the sender turns it into an
+    :class:`~amazon_erp_bridge.errors.ApiError` carrying the status and request id.
+    """
