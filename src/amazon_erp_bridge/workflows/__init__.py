@@ -9,12 +9,23 @@ One entry point per ERP, each returning a :class:`WorkflowReport`:
 - inventory sync: :func:`inventory_sync_m3`, :func:`inventory_sync_sap` (ERP available-to-sell
   -> an Amazon listings feed with the changes only);
 - MCF: :func:`mcf_m3`, :func:`mcf_sap` (ERP orders flagged for MCF -> fulfilment orders once;
-  tracking back to the ERP).
+  tracking back to the ERP);
+- confirm shipments: :func:`confirm_shipments_m3`, :func:`confirm_shipments_sap` (ERP
+  deliveries of merchant-fulfilled orders -> Amazon confirmShipment once each).
+
+Order to cash also cancels, in the ERP, the open lines of orders Amazon cancelled after they
+were posted (its cancellations step, :mod:`amazon_erp_bridge.workflows.cancellations`).
 
 Configs are frozen attrs classes holding rule data; ``amazon_erp_bridge.sandbox.rules`` builds
 them for the sandbox, which is the quickest way to see one filled in.
 """
 
+from amazon_erp_bridge.workflows.confirm_shipments import (
+    ConfirmShipmentsM3Config,
+    ConfirmShipmentsSapConfig,
+    confirm_shipments_m3,
+    confirm_shipments_sap,
+)
 from amazon_erp_bridge.workflows.inventory_sync import (
     InventorySyncM3Config,
     InventorySyncSapConfig,
@@ -41,6 +52,8 @@ from amazon_erp_bridge.workflows.settlement_to_gl import (
 )
 
 __all__ = [
+    "ConfirmShipmentsM3Config",
+    "ConfirmShipmentsSapConfig",
     "InventorySyncM3Config",
     "InventorySyncSapConfig",
     "McfM3Config",
@@ -51,6 +64,8 @@ __all__ = [
     "SettlementToGlSapConfig",
     "StepReport",
     "WorkflowReport",
+    "confirm_shipments_m3",
+    "confirm_shipments_sap",
     "inventory_sync_m3",
     "inventory_sync_sap",
     "load_account_map",

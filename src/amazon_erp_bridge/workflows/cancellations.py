@@ -132,15 +132,17 @@ class M3CancelTarget(CancelTarget):
         return m3_cancellation(order_id, document_id, lines, self._rules)
 
     def apply(self, plan: CancellationPlan) -> None:
-        orders = self._m3.customer_orders
         for decision in plan.changes:
-            line, suffix = int(decision.line.line), int(decision.line.suffix or 0)
+            key = {
+                "ORNO": plan.document_id,
+                "PONR": decision.line.line,
+                "POSX": decision.line.suffix or "0",
+            }
             if decision.action is LineAction.DELETE:
-                delete = _client_method(orders, "delete_line", "M3 OIS100MI DelLine")
-                delete(plan.document_id, line, suffix, reason=self._reason)
+                reason = {"RSCD": self._reason} if self._reason else {}
+                self._m3.execute("OIS100MI", "DelLine", {**key, **reason})
             else:
-                close = _client_method(orders, "close_line", "M3 OIS100MI CloLine")
-                close(plan.document_id, line, suffix)
+                self._m3.execute("OIS100MI", "CloLine", key)
 
 
 def _client_method(owner: object, name: str, what: str) -> Callable[..., Any]:
