@@ -25,6 +25,7 @@ AMZSETTLE: ParmPositions = {
     "CUAM": (74, 17),
     "ACDT": (91, 8),
     "VTXT": (99, 40),
+    "VTCD": (139, 2),
 }
 
 
