@@ -3,6 +3,12 @@
 Credentials register their secret values here when they are created; every log record under the
 ``amazon_erp_bridge`` logger and every :class:`~amazon_erp_bridge.errors.BridgeError` message is
 scrubbed of them. PII fields are redacted by key name in structured data (for the audit trail).
+
+The transport's own loggers (``httpx2`` and ``httpcore2.*``, and their ``httpx``/``httpcore``
+namesakes) get the same filter as soon as this module is imported, plus header-aware masking:
+at DEBUG, ``httpcore2.http11`` prints every response header as ``(b'name', b'value')``, so a
+user who turns the root logger to DEBUG would otherwise see SAP's ``x-csrf-token`` and its
+``SAP_SESSIONID_<SID>_<client>`` session cookie, which are never registered as secrets.
 """
 
 from __future__ import annotations
@@ -129,12 +135,64 @@ def redact_data(data: Any) -> Any:
     return data
 
 
+#: Headers whose values are credentials or session state, masked in any log text.
+SENSITIVE_HEADERS: Final = (
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "x-csrf-token",
+    "x-amz-access-token",
+    "x-amz-security-token",
+)
+
+_QUOTE = r"""(?:b?'|b?")"""
+# ``(b'x-csrf-token', b'value')`` as httpcore2 prints header tuples, and ``name: value`` lines.
+_HEADER_TUPLE = re.compile(
+    r"(\(\s*"
+    + _QUOTE
+    + r"(?:"
+    + "|".join(map(re.escape, SENSITIVE_HEADERS))
+    + r")['\"]\s*,\s*)"
+    + r"(b?)(['\"])(?:\\.|(?!\3).)*\3",
+    re.IGNORECASE,
+)
+_HEADER_LINE = re.compile(
+    r"((?:^|[\s{,'\"])(?:"
+    + "|".join(map(re.escape, SENSITIVE_HEADERS))
+    + r")['\"]?\s*[:=]\s*['\"]?)"
+    + r"[^'\"\r\n,}]+",
+    re.IGNORECASE,
+)
+# SAP's session and logon cookies, wherever they appear (``SAP_SESSIONID_S4H_100=...``).
+_SAP_COOKIE = re.compile(
+    r"\b((?:SAP_SESSIONID[A-Za-z0-9_]*|MYSAPSSO2|SAPLOGON_ID|sap-usercontext)=)[^;,\s'\"]+",
+    re.IGNORECASE,
+)
+
+
+def redact_headers(text: str) -> str:
+    """``text`` with the values of sensitive headers and SAP session cookies masked.
+
+    Catches the shapes transports log: ``(b'x-csrf-token', b'...')`` tuples,
+    ``Set-Cookie: SAP_SESSIONID_S4H_100=...`` lines and dict reprs.
+    """
+    if not text:
+        return text
+    text = _HEADER_TUPLE.sub(
+        lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}{MASK}{m.group(3)}", text
+    )
+    text = _HEADER_LINE.sub(lambda m: f"{m.group(1)}{MASK}", text)
+    return _SAP_COOKIE.sub(lambda m: f"{m.group(1)}{MASK}", text)
+
+
 class RedactingFilter(logging.Filter):
-    """A logging filter that scrubs registered secrets from the formatted message."""
+    """A logging filter that scrubs registered secrets, sensitive header values and SAP
+    session cookies from the formatted message."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        cleaned = redact(message)
+        cleaned = redact_headers(redact(message))
         if cleaned != message or record.args:
             record.msg = cleaned
             record.args = None
@@ -150,6 +208,34 @@ def install_log_filter(logger: logging.Logger) -> None:
         return
     logger.addFilter(RedactingFilter())
     _installed.add(logger)
+
+
+#: The transport's loggers. A logger's filters see only the records logged on that very
+#: logger, not its children's, so every child the transport logs on is listed.
+TRANSPORT_LOGGERS: Final = (
+    "httpx2",
+    "httpcore2",
+    "httpcore2.connection",
+    "httpcore2.http11",
+    "httpcore2.http2",
+    "httpcore2.proxy",
+    "httpcore2.socks",
+    "httpx",
+    "httpcore",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+    "hpack",
+    "h2",
+)
+
+
+def install_transport_filters() -> None:
+    """Attach the redacting filter to every logger of the HTTP transport (idempotent)."""
+    for name in TRANSPORT_LOGGERS:
+        install_log_filter(logging.getLogger(name))
 
 
 def get_logger(name: str) -> logging.Logger:
@@ -187,3 +273,6 @@ class Secret:
 
     def __bool__(self) -> bool:
         return bool(self._value)
+
+
+install_transport_filters()
