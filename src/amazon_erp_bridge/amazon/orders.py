@@ -669,7 +669,8 @@ def line_from_2026(data: Mapping[str, Any], *, include_pii: bool = False) -> Ord
     Line totals come from the item's ``proceeds.breakdowns`` (includedData PROCEEDS): ITEM,
     SHIPPING and GIFT_WRAP are the prices; TAX is split by its detailed breakdowns into item
     (ITEM), shipping (SHIPPING), gift-wrap (GIFT_WRAP) tax and the tax on discounts (DISCOUNT,
-    which the model does not split further: it becomes ``promotion_discount_tax``); DISCOUNT is
+    which the model does not split further: it becomes ``shipping_discount_tax`` when the
+    shipping discount is the line's only discount, else ``promotion_discount_tax``); DISCOUNT is
     split into the item promotion (ITEM) and the shipping discount (SHIPPING). Discounts are
     negative on the wire and positive in the model. What detailed breakdowns leave of a
     subtotal goes to its main part, so the line's :meth:`~OrderLine.buyer_total` equals the
@@ -697,6 +698,9 @@ def line_from_2026(data: Mapping[str, Any], *, include_pii: bool = False) -> Ord
         isinstance(c, Mapping) and c.get("model") in FACILITATOR_MODELS for c in collections
     )
     cancellation = data.get("cancellation") or {}
+    # The tax on discounts is one figure; it is the shipping discount's when that is the only
+    # discount of the line, else the promotion's.
+    shipping_only = "SHIPPING" in discount and "ITEM" not in discount
     line = OrderLine(
         line_id=item_id,
         item=ItemRef(seller_sku=_text(product.get("sellerSku")), asin=_text(product.get("asin"))),
@@ -710,8 +714,9 @@ def line_from_2026(data: Mapping[str, Any], *, include_pii: bool = False) -> Ord
         gift_wrap_price=proceeds.subtotal("GIFT_WRAP"),
         gift_wrap_tax=tax.get("GIFT_WRAP"),
         promotion_discount=_positive(discount.get("ITEM")),
-        promotion_discount_tax=_positive(tax.get("DISCOUNT")),
+        promotion_discount_tax=None if shipping_only else _positive(tax.get("DISCOUNT")),
         shipping_discount=_positive(discount.get("SHIPPING")),
+        shipping_discount_tax=_positive(tax.get("DISCOUNT")) if shipping_only else None,
         cancelled=bool(cancellation.get("cancellationExecution")),
         gift_message=_gift_message(data) if include_pii else None,
     )

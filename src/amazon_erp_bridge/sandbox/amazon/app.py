@@ -304,6 +304,11 @@ class FakeSpApi:
         """Add an order (canonical model) that both Orders API versions will return."""
         return self.state.add_order(order)
 
+    def cancel_order(self, order_id: str, *, reason: str = "NoInventory") -> Order:
+        """Cancel a listed order now (see :meth:`SpApiState.cancel_order`): the next read of
+        either Orders version shows it cancelled with a newer last-update time."""
+        return self.state.cancel_order(order_id, self.now(), reason=reason)
+
     def add_orders(self, orders: Iterable[Order]) -> None:
         for order in orders:
             self.add_order(order)

@@ -1,19 +1,33 @@
 """Fake Orders API, v0 and v2026-01-01, both rendered from the same canonical orders.
 
 v0 gives buyer name/e-mail and the full ship-to address only to a call that carries a
-restricted data token granting ``buyerInfo`` / ``shippingAddress``; getOrderAddress and
+restricted data token granting ``buyerInfo`` / ``shippingAddress`` (the items' gift wrap and
+gift message likewise sit in their restricted ``BuyerInfo``); getOrderAddress and
 getOrderBuyerInfo refuse anything but such a token. v2026-01-01 gives them through
 ``includedData`` (BUYER, RECIPIENT).
+
+Every field written is one the models (``ordersV0.json``, ``orders_2026-01-01.json``) define,
+with their enums: v2026 order-level ``proceeds.breakdowns`` carry type and subtotal only (the
+detailed breakdowns exist at item level); ``fulfillmentServiceLevel`` is the category
+(``STANDARD``, ...). getOrders (v0) without CreatedAfter or LastUpdatedAfter answers 400
+InvalidInput, as the model's parameter notes say Amazon does, even with AmazonOrderIds.
+
+confirmShipment (v0) records each package of a merchant-fulfilled order; a second
+confirmation of the same package, or one for an Amazon-fulfilled, cancelled or unknown order,
+gets a 400; once every unit is confirmed the order is Shipped. :meth:`SpApiState.cancel_order`
+cancels an order after it was listed; the next read shows it CANCELLED, newer.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from amazon_erp_bridge.amazon.orders import INCLUDED_DATA
+import attrs
+
 from amazon_erp_bridge.model import (
     Address,
     FulfillmentChannel,
@@ -23,6 +37,8 @@ from amazon_erp_bridge.model import (
     OrderStatus,
 )
 from amazon_erp_bridge.sandbox.amazon import paging
+from amazon_erp_bridge.sandbox.amazon.state import PostedEvent, shipment_event
+from amazon_erp_bridge.sandbox.amazon.wire import read_time, wire_time
 from amazon_erp_bridge.sandbox.server import Reply, SandboxRequest
 
 if TYPE_CHECKING:
@@ -31,6 +47,32 @@ if TYPE_CHECKING:
 V0: Final = "/orders/v0/orders"
 V2026: Final = "/orders/2026-01-01/orders"
 ORDER_ID: Final = r"(?P<order_id>[0-9A-Za-z-]+)"
+
+#: ``includedData`` values of Orders v2026-01-01 (the model's enum, the fake's own copy).
+INCLUDED_DATA: Final = (
+    "BUYER",
+    "RECIPIENT",
+    "PROCEEDS",
+    "EXPENSE",
+    "PROMOTION",
+    "CANCELLATION",
+    "FULFILLMENT",
+    "PACKAGES",
+    "TAX",
+    "PAYMENT",
+    "FULFILLMENT_ORDERS",
+)
+#: v0 ShipmentServiceLevelCategory -> v2026 fulfillmentServiceLevel (both models' enums).
+SERVICE_LEVEL_2026: Final = {
+    "Expedited": "EXPEDITED",
+    "FreeEconomy": "FREE_ECONOMY",
+    "NextDay": "NEXT_DAY",
+    "Priority": "PRIORITY",
+    "SameDay": "SAME_DAY",
+    "SecondDay": "SECOND_DAY",
+    "Scheduled": "SCHEDULED",
+    "Standard": "STANDARD",
+}
 
 STATUS_2026: Final = {
     OrderStatus.PENDING_AVAILABILITY: "PENDING_AVAILABILITY",
@@ -45,17 +87,8 @@ STATUS_2026: Final = {
 FULFILLED_BY: Final = {FulfillmentChannel.AMAZON: "AMAZON", FulfillmentChannel.MERCHANT: "MERCHANT"}
 
 
-def wire_time(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        raise ValueError(value)
-    return parsed
+def _category(order: Order) -> str:
+    return order.attributes.get("ShipmentServiceLevelCategory") or "Standard"
 
 
 def _prune(data: dict[str, Any]) -> dict[str, Any]:
@@ -116,7 +149,7 @@ def order_v0(order: Order, pii: frozenset[str] = frozenset()) -> dict[str, Any]:
         "NumberOfItemsUnshipped": ordered - shipped,
         "PaymentMethod": "Other",
         "MarketplaceId": order.marketplace_id,
-        "ShipmentServiceLevelCategory": "Standard",
+        "ShipmentServiceLevelCategory": _category(order),
         "OrderType": order.order_type,
         "LatestShipDate": wire_time(order.latest_ship_date) if order.latest_ship_date else None,
         "IsBusinessOrder": order.is_business_order,
@@ -132,7 +165,7 @@ def order_v0(order: Order, pii: frozenset[str] = frozenset()) -> dict[str, Any]:
 
 
 def item_v0(line: OrderLine, pii: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """A canonical order line in the Orders v0 ``OrderItem`` shape."""
+    """A canonical order line in the Orders v0 ``OrderItem`` shape (every money field)."""
     data: dict[str, Any] = {
         "ASIN": line.item.asin,
         "SellerSKU": line.item.seller_sku,
@@ -144,13 +177,29 @@ def item_v0(line: OrderLine, pii: frozenset[str] = frozenset()) -> dict[str, Any
         "ItemTax": money_v0(line.item_tax),
         "ShippingPrice": money_v0(line.shipping_price),
         "ShippingTax": money_v0(line.shipping_tax),
+        "ShippingDiscount": money_v0(line.shipping_discount),
+        "ShippingDiscountTax": money_v0(line.shipping_discount_tax),
         "PromotionDiscount": money_v0(line.promotion_discount),
-        "IsGift": "false",
+        "PromotionDiscountTax": money_v0(line.promotion_discount_tax),
+        "IsGift": "true" if line.gift_message or line.gift_wrap_price else "false",
         "ConditionId": "New",
         "ConditionSubtypeId": "New",
     }
-    if "buyerInfo" in pii and line.gift_wrap_price is not None:
-        data["BuyerInfo"] = {"GiftWrapPrice": money_v0(line.gift_wrap_price)}
+    if line.facilitator_tax is not None:
+        data["TaxCollection"] = {
+            "Model": "MarketplaceFacilitator",
+            "ResponsibleParty": "Amazon Services, Inc.",
+        }
+    if "buyerInfo" in pii:
+        buyer = _prune(
+            {
+                "GiftWrapPrice": money_v0(line.gift_wrap_price),
+                "GiftWrapTax": money_v0(line.gift_wrap_tax),
+                "GiftMessageText": line.gift_message,
+            }
+        )
+        if buyer:
+            data["BuyerInfo"] = buyer
     return _prune(data)
 
 
@@ -187,47 +236,70 @@ def _sum(values: Iterable[Money | None], currency: str) -> Money | None:
     return Money.total(present, currency) if present else None
 
 
-def _breakdown(kind: str, amount: Money | None, **extra: Any) -> dict[str, Any] | None:
-    if amount is None:
-        return None
-    return {"type": kind, "subtotal": money_2026(amount), **extra}
+def _neg(value: Money | None) -> Money | None:
+    return -value if value is not None else None
 
 
-def _line_breakdowns(lines: Iterable[OrderLine], currency: str) -> list[dict[str, Any]]:
+def _details(parts: Iterable[tuple[str, Money | None]]) -> list[dict[str, Any]]:
+    return [
+        {"subtype": sub, "value": money_2026(amount)} for sub, amount in parts if amount is not None
+    ]
+
+
+def _line_parts(lines: Iterable[OrderLine], currency: str) -> dict[str, Any]:
+    """Proceeds of ``lines`` by breakdown type, with each type's detailed parts."""
     lines = list(lines)
-    item_tax = _sum((line.item_tax for line in lines), currency)
-    ship_tax = _sum((line.shipping_tax for line in lines), currency)
-    tax = _sum((item_tax, ship_tax), currency)
-    details = [
-        {"subtype": sub, "value": money_2026(amount)}
-        for sub, amount in (("ITEM", item_tax), ("SHIPPING", ship_tax))
-        if amount is not None
+
+    def total(name: str) -> Money | None:
+        return _sum((getattr(line, name) for line in lines), currency)
+
+    discount_tax = _sum((total("promotion_discount_tax"), total("shipping_discount_tax")), currency)
+    tax_parts = [
+        ("ITEM", total("item_tax")),
+        ("SHIPPING", total("shipping_tax")),
+        ("GIFT_WRAP", total("gift_wrap_tax")),
+        ("DISCOUNT", _neg(discount_tax)),
     ]
-    discount = _sum((line.promotion_discount for line in lines), currency)
-    parts = [
-        _breakdown("ITEM", _sum((line.item_price for line in lines), currency)),
-        _breakdown("SHIPPING", _sum((line.shipping_price for line in lines), currency)),
-        _breakdown("GIFT_WRAP", _sum((line.gift_wrap_price for line in lines), currency)),
-        _breakdown("TAX", tax, detailedBreakdowns=details),
-        _breakdown("DISCOUNT", -discount if discount is not None else None),
+    discount_parts = [
+        ("ITEM", _neg(total("promotion_discount"))),
+        ("SHIPPING", _neg(total("shipping_discount"))),
     ]
-    return [p for p in parts if p is not None]
+    return {
+        "ITEM": (total("item_price"), []),
+        "SHIPPING": (total("shipping_price"), []),
+        "GIFT_WRAP": (total("gift_wrap_price"), []),
+        "TAX": (_sum((m for _, m in tax_parts), currency), tax_parts),
+        "DISCOUNT": (_sum((m for _, m in discount_parts), currency), discount_parts),
+    }
+
+
+def _item_breakdowns(line: OrderLine, currency: str) -> list[dict[str, Any]]:
+    """An item's ``ItemProceedsBreakdown`` list: type, subtotal and detailed breakdowns."""
+    out = []
+    for kind, (subtotal, parts) in _line_parts([line], currency).items():
+        if subtotal is None:
+            continue
+        entry: dict[str, Any] = {"type": kind, "subtotal": money_2026(subtotal)}
+        details = _details(parts)
+        if details:
+            entry["detailedBreakdowns"] = details
+        out.append(entry)
+    return out
+
+
+def _order_breakdowns(lines: Iterable[OrderLine], currency: str) -> list[dict[str, Any]]:
+    """The order's ``OrderProceedsBreakdown`` list: type and subtotal only, as the model has."""
+    return [
+        {"type": kind, "subtotal": money_2026(subtotal)}
+        for kind, (subtotal, _) in _line_parts(lines, currency).items()
+        if subtotal is not None
+    ]
 
 
 def _line_total(line: OrderLine, currency: str) -> Money | None:
-    plus = _sum(
-        (
-            line.item_price,
-            line.item_tax,
-            line.shipping_price,
-            line.shipping_tax,
-            line.gift_wrap_price,
-        ),
-        currency,
-    )
-    if plus is None or line.promotion_discount is None:
-        return plus
-    return plus - line.promotion_discount
+    if line.item_price is None:
+        return None
+    return line.buyer_total(currency)
 
 
 def item_2026(line: OrderLine, currency: str, data: frozenset[str]) -> dict[str, Any]:
@@ -252,14 +324,33 @@ def item_2026(line: OrderLine, currency: str, data: frozenset[str]) -> dict[str,
         item["proceeds"] = _prune(
             {
                 "proceedsTotal": money_2026(_line_total(line, currency)),
-                "breakdowns": _line_breakdowns([line], currency),
+                "breakdowns": _item_breakdowns(line, currency),
             }
         )
+    if "PROMOTION" in data and line.promotion_discount is not None:
+        item["promotion"] = {"breakdowns": [{"promotionId": f"SANDBOX-PROMO-{currency}"}]}
+    if "TAX" in data and line.facilitator_tax is not None:
+        item["tax"] = {
+            "taxCollections": [
+                {"model": "MARKETPLACE_FACILITATOR", "responsibleParty": "Amazon Services, Inc."}
+            ]
+        }
+    if "CANCELLATION" in data and line.cancelled:
+        item["cancellation"] = {
+            "cancellationExecution": {"cancelledBy": "MERCHANT", "cancelReason": "NoInventory"}
+        }
     if "FULFILLMENT" in data:
-        item["fulfillment"] = {
+        fulfillment: dict[str, Any] = {
             "quantityFulfilled": line.quantity_shipped,
             "quantityUnfulfilled": line.quantity - line.quantity_shipped,
         }
+        if line.gift_message or line.gift_wrap_price is not None:
+            fulfillment["packing"] = {
+                "giftOption": _prune(
+                    {"giftMessage": line.gift_message, "giftWrapLevel": "STANDARD"}
+                )
+            }
+        item["fulfillment"] = fulfillment
     return item
 
 
@@ -298,7 +389,7 @@ def order_2026(order: Order, data: frozenset[str]) -> dict[str, Any]:
         out["proceeds"] = _prune(
             {
                 "grandTotal": money_2026(order.order_total),
-                "breakdowns": _line_breakdowns(order.lines, currency),
+                "breakdowns": _order_breakdowns(order.lines, currency),
             }
         )
     if "FULFILLMENT" in data:
@@ -308,7 +399,7 @@ def order_2026(order: Order, data: frozenset[str]) -> dict[str, Any]:
                 "fulfilledBy": (
                     FULFILLED_BY[order.fulfillment_channel] if order.fulfillment_channel else None
                 ),
-                "fulfillmentServiceLevel": order.ship_service_level,
+                "fulfillmentServiceLevel": SERVICE_LEVEL_2026.get(_category(order), "STANDARD"),
                 "shipByWindow": (
                     {"latestDateTime": wire_time(order.latest_ship_date)}
                     if order.latest_ship_date
@@ -320,6 +411,78 @@ def order_2026(order: Order, data: frozenset[str]) -> dict[str, Any]:
     return out
 
 
+# -- confirmShipment ---------------------------------------------------------------------
+
+#: What Amazon answers a confirmation of a package it already has (the public report
+#: amzn/selling-partner-api-models#5037 quotes this message).
+ALREADY_CONFIRMED: Final = (
+    "Failed to create package due to not finding a matching package or order already fulfilled."
+)
+_PACKAGE_REQUIRED: Final = (
+    "packageReferenceId",
+    "carrierCode",
+    "trackingNumber",
+    "shipDate",
+    "orderItems",
+)
+
+
+def _invalid_fields(body: Any, order: Order) -> list[str]:
+    """The fields of a ConfirmShipmentRequest that are missing or of the wrong type."""
+    if not isinstance(body, dict):
+        return ["body"]
+    bad = [] if isinstance(body.get("marketplaceId"), str) else ["marketplaceId"]
+    package = body.get("packageDetail")
+    if not isinstance(package, dict):
+        return [*bad, "packageDetail"]
+    for name in _PACKAGE_REQUIRED:
+        if package.get(name) in (None, "", []):
+            bad.append(f"packageDetail.{name}")
+    ref = package.get("packageReferenceId")
+    if ref is not None and (not isinstance(ref, str) or not ref.isdigit() or int(ref) < 1):
+        bad.append("packageDetail.packageReferenceId")
+    if package.get("carrierCode") == "Other" and not package.get("carrierName"):
+        bad.append("packageDetail.carrierName")
+    try:
+        read_time(package.get("shipDate"))
+    except (TypeError, ValueError):
+        bad.append("packageDetail.shipDate")
+    known = {line.line_id: line for line in order.lines}
+    for n, item in enumerate(package.get("orderItems") or ()):
+        where = f"packageDetail.orderItems[{n}]"
+        if not isinstance(item, dict) or item.get("orderItemId") not in known:
+            bad.append(f"{where}.orderItemId")
+            continue
+        quantity = item.get("quantity")
+        line = known[item["orderItemId"]]
+        if (
+            isinstance(quantity, bool)
+            or not isinstance(quantity, int)
+            or not 1 <= quantity <= line.quantity - line.quantity_shipped
+        ):
+            bad.append(f"{where}.quantity")
+    method = body.get("codCollectionMethod")
+    if method is not None and method != "DirectPayment":
+        bad.append("codCollectionMethod")
+    return list(dict.fromkeys(bad))
+
+
+def _shipped(order: Order, items: Iterable[dict[str, Any]], now: datetime) -> Order:
+    """``order`` after a confirmed package: quantities shipped, status, last update."""
+    quantities: dict[str, int] = {}
+    for item in items:
+        quantities[item["orderItemId"]] = quantities.get(item["orderItemId"], 0) + item["quantity"]
+    lines = tuple(
+        attrs.evolve(line, quantity_shipped=line.quantity_shipped + quantities.get(line.line_id, 0))
+        for line in order.lines
+    )
+    done = all(line.quantity_shipped >= line.quantity for line in lines)
+    status = OrderStatus.SHIPPED if done else OrderStatus.PARTIALLY_SHIPPED
+    return attrs.evolve(
+        order, lines=lines, status=status, last_updated=max(now, order.last_updated)
+    )
+
+
 # -- filtering -----------------------------------------------------------------------------
 
 
@@ -329,7 +492,7 @@ class _BadInput(Exception):
 
 def _time_arg(req: SandboxRequest, name: str) -> datetime | None:
     try:
-        return _parse_time(req.arg(name))
+        return read_time(req.arg(name))
     except ValueError:
         raise _BadInput(f"{name} is not an ISO 8601 date-time with a time zone") from None
 
@@ -377,6 +540,7 @@ def _window(req: SandboxRequest, prefix: tuple[str, str, str, str]) -> tuple[Any
 def register(fake: FakeSpApi) -> None:
     """The Orders v0 and v2026-01-01 operations."""
     state = fake.state
+    lock = threading.Lock()
 
     def find(order_id: str) -> Order | Reply:
         order = state.orders.get(order_id)
@@ -394,7 +558,9 @@ def register(fake: FakeSpApi) -> None:
                 req, ("CreatedAfter", "CreatedBefore", "LastUpdatedAfter", "LastUpdatedBefore")
             )
             ids = set(req.args("AmazonOrderIds"))
-            if not (created[0] or updated[0] or ids or req.arg("NextToken")):
+            # The model: "Either the CreatedAfter parameter or the LastUpdatedAfter parameter
+            # is required. Both cannot be empty." (AmazonOrderIds does not lift it.)
+            if not (created[0] or updated[0] or req.arg("NextToken")):
                 raise _BadInput("Either CreatedAfter or LastUpdatedAfter must be specified")
             if created[0] and updated[0]:
                 raise _BadInput("CreatedAfter and LastUpdatedAfter cannot both be specified")
@@ -483,6 +649,43 @@ def register(fake: FakeSpApi) -> None:
             "BuyerName": order.buyer_name,
         }
         return Reply.json({"payload": _prune(payload)})
+
+    @fake.operation("POST", rf"{V0}/{ORDER_ID}/shipmentConfirmation", "ordersV0.confirmShipment")
+    def confirm_shipment(req: SandboxRequest, m: re.Match[str], caller: Caller) -> Reply:
+        order = find(m["order_id"])
+        if isinstance(order, Reply):
+            return order
+        try:
+            body = req.json()
+        except ValueError:
+            return fake.error(400, "InvalidInput", "The request body is not valid JSON.")
+        bad = _invalid_fields(body, order)
+        if bad:
+            return fake.error(
+                400,
+                "InvalidInput",
+                "The input you have submitted is not valid. Please check the fields with "
+                f"invalid type [{', '.join(bad)}].",
+            )
+        package = body["packageDetail"]
+        key = (order.order_id, package["packageReferenceId"])
+        if (
+            key in state.confirmations
+            or order.fulfillment_channel is not FulfillmentChannel.MERCHANT
+            or order.status in (OrderStatus.CANCELED, OrderStatus.SHIPPED)
+            or body["marketplaceId"] != order.marketplace_id
+        ):
+            return fake.error(400, "InvalidInput", ALREADY_CONFIRMED)
+        with lock:
+            state.confirmations[key] = dict(body)
+            updated = _shipped(order, package["orderItems"], fake.now())
+            state.orders[order.order_id] = updated
+            event = shipment_event(updated) if updated.status is OrderStatus.SHIPPED else None
+            if event is not None:
+                posted = PostedEvent(max(event.posted_at, fake.now()), event.event, event.list_name)
+                state.events.append(posted)
+                state.events.sort(key=lambda e: e.posted_at)
+        return Reply(204, b"")
 
     def included(req: SandboxRequest) -> frozenset[str]:
         values = frozenset(req.args("includedData"))

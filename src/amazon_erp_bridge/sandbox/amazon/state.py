@@ -11,11 +11,11 @@ import random
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
+import attrs
 from attrs import define, field, frozen
 
-from amazon_erp_bridge.amazon.endpoints import MARKETPLACES
 from amazon_erp_bridge.model import (
     Address,
     ComponentKind,
@@ -28,7 +28,9 @@ from amazon_erp_bridge.model import (
     Order,
     OrderLine,
     OrderStatus,
+    Return,
 )
+from amazon_erp_bridge.sandbox.amazon.marketplaces import MARKETPLACES
 
 #: Where the seeded orders begin (2026-03-01T00:00:00Z) unless told otherwise.
 DEFAULT_START: Final = datetime(2026, 3, 1, tzinfo=UTC)
@@ -149,6 +151,10 @@ class SpApiState:
       * ``groups``: :class:`EventGroup` list, the financial event groups over ``events``.
       * ``inventory``: (marketplace id, seller SKU) -> ``model.InventoryLevel``.
       * ``products``: the seeded catalogue (:class:`Product`).
+      * ``confirmations``: (order id, package reference id) -> the confirmShipment body.
+      * ``returns``: canonical ``model.Return`` records the returns reports are made from
+        (FBA returns of refunded Amazon-fulfilled orders, merchant returns of refunded
+        merchant-fulfilled ones).
     """
 
     seller_id: str = "A3SANDBOXSELLER1"
@@ -161,6 +167,30 @@ class SpApiState:
     groups: list[EventGroup] = field(factory=list)
     inventory: dict[tuple[str, str], InventoryLevel] = field(factory=dict)
     products: tuple[Product, ...] = CATALOG
+    confirmations: dict[tuple[str, str], dict[str, Any]] = field(factory=dict)
+    returns: list[Return] = field(factory=list)
+
+    def cancel_order(self, order_id: str, at: datetime, *, reason: str = "NoInventory") -> Order:
+        """Cancel an order after it was listed, as a seller or Amazon does before it ships.
+
+        Its status becomes Canceled, every line is cancelled and its last-update time moves
+        to ``at`` (at least a second after the previous one), so a reader polling by
+        LastUpdatedAfter sees it again. A shipped order cannot be cancelled (ValueError).
+        """
+        order = self.orders.get(order_id)
+        if order is None:
+            raise KeyError(order_id)
+        if order.status in _SHIPPED_STATUSES:
+            raise ValueError(f"order {order_id} is {order.status.value}; it cannot be cancelled")
+        updated = attrs.evolve(
+            order,
+            status=OrderStatus.CANCELED,
+            lines=tuple(attrs.evolve(line, cancelled=True) for line in order.lines),
+            last_updated=max(at, order.last_updated + timedelta(seconds=1)),
+            attributes={**order.attributes, "cancel_reason": reason},
+        )
+        self.orders[order_id] = updated
+        return updated
 
     def add_order(self, order: Order) -> Order:
         """Add (or replace) an order; its shipment event is added if it has shipped."""
@@ -211,6 +241,40 @@ _STATUSES: Final = (
 )
 
 
+#: Marketplaces where Amazon collects sales tax as marketplace facilitator in the seed (US).
+FACILITATOR_MARKETPLACES: Final = frozenset({"ATVPDKIKX0DER"})
+
+
+def _extra_charges(
+    line: OrderLine, index: int, n: int, tax_rate: Decimal, marketplace_id: str
+) -> OrderLine:
+    """The seed's other charges, chosen by position (no random draws, so the seeded ids and
+    amounts of the rest stay as they were): discount taxes on promotions, a free-shipping
+    discount on every fourth merchant order, gift wrap and a gift message on the first line of
+    every fifth merchant order, and marketplace-facilitator tax in the US."""
+    currency = line.item_price.currency if line.item_price is not None else "USD"
+    changes: dict[str, Any] = {}
+    if line.promotion_discount is not None:
+        changes["promotion_discount_tax"] = _money(
+            line.promotion_discount.amount * tax_rate, currency
+        )
+    if line.shipping_price is not None and index % 4 == 0:
+        changes["shipping_discount"] = line.shipping_price
+        changes["shipping_discount_tax"] = line.shipping_tax
+    if line.shipping_price is not None and index % 5 == 2 and n == 0:
+        wrap = _money(Decimal("3.99") * Decimal(_FX[currency]), currency)
+        changes["gift_wrap_price"] = wrap
+        changes["gift_wrap_tax"] = _money(wrap.amount * tax_rate, currency)
+        changes["gift_message"] = "Happy birthday! From the sandbox."
+    line = attrs.evolve(line, **changes)
+    if marketplace_id in FACILITATOR_MARKETPLACES:
+        taxes = [m for m in (line.item_tax, line.shipping_tax, line.gift_wrap_tax) if m]
+        discounts = [m for m in (line.promotion_discount_tax, line.shipping_discount_tax) if m]
+        withheld = Money.total(taxes, currency) - Money.total(discounts, currency)
+        line = attrs.evolve(line, facilitator_tax=withheld)
+    return line
+
+
 def make_order(rng: random.Random, index: int, purchased: datetime) -> Order:
     """One deterministic order (lines, totals, buyer and address) for the seed."""
     marketplace_id = SEED_MARKETPLACES[index % len(SEED_MARKETPLACES)]
@@ -237,31 +301,20 @@ def make_order(rng: random.Random, index: int, purchased: datetime) -> Order:
         }.get(status, 0)
         if status is OrderStatus.PARTIALLY_SHIPPED and n > 0:
             shipped = qty
-        lines.append(
-            OrderLine(
-                line_id=f"{rng.randint(10**13, 10**14 - 1)}",
-                item=ItemRef(product.sku, product.asin),
-                quantity=qty,
-                quantity_shipped=shipped,
-                title=product.title,
-                item_price=price,
-                item_tax=_money(price.amount * tax_rate, currency),
-                shipping_price=shipping,
-                shipping_tax=_money(shipping.amount * tax_rate, currency) if shipping else None,
-                promotion_discount=promo,
-            )
+        line = OrderLine(
+            line_id=f"{rng.randint(10**13, 10**14 - 1)}",
+            item=ItemRef(product.sku, product.asin),
+            quantity=qty,
+            quantity_shipped=shipped,
+            title=product.title,
+            item_price=price,
+            item_tax=_money(price.amount * tax_rate, currency),
+            shipping_price=shipping,
+            shipping_tax=_money(shipping.amount * tax_rate, currency) if shipping else None,
+            promotion_discount=promo,
         )
-    total = Money.total(
-        (
-            m
-            for line in lines
-            for m in (line.item_price, line.item_tax, line.shipping_price, line.shipping_tax)
-            if m is not None
-        ),
-        currency,
-    ) - Money.total(
-        (line.promotion_discount for line in lines if line.promotion_discount), currency
-    )
+        lines.append(_extra_charges(line, index, n, tax_rate, marketplace_id))
+    total = Money.total((line.buyer_total(currency) for line in lines), currency)
     name = rng.choice(_NAMES)
     return Order(
         order_id=order_id,
@@ -350,6 +403,50 @@ def refund_event(order: Order) -> PostedEvent:
         marketplace_name=order.sales_channel,
     )
     return PostedEvent(posted, event, "RefundEventList")
+
+
+_PRODUCTS_BY_SKU: Final = {p.sku: p for p in CATALOG}
+
+
+def seed_return(order: Order, index: int) -> Return:
+    """The return behind a seeded refund: the order's first line, back five days after it was
+    bought. Amazon-fulfilled orders come back to an FBA centre (license plate number, FNSKU,
+    disposition); merchant-fulfilled ones through a return request (RMA, refunded amount)."""
+    line = order.lines[0]
+    sku = line.item.seller_sku or ""
+    returned = order.purchase_date + timedelta(days=5)
+    currency = order.currency or "USD"
+    if order.fulfillment_channel is FulfillmentChannel.AMAZON:
+        product = _PRODUCTS_BY_SKU.get(sku)
+        lpn = f"LPNSBX{index:07d}"
+        return Return(
+            return_id=lpn,
+            order_id=order.order_id,
+            seller_sku=sku,
+            quantity=line.quantity,
+            returned_at=returned,
+            reason="NOT_AS_DESCRIBED",
+            disposition="SELLABLE",
+            fulfillment_center_id="SDX1",
+            asin=line.item.asin,
+            fnsku=product.fnsku if product is not None else None,
+            status="Unit returned to inventory",
+            license_plate_number=lpn,
+            customer_comments="Colour differs from the picture.",
+        )
+    return Return(
+        return_id=f"DSBX{index:07d}/{sku}",
+        order_id=order.order_id,
+        seller_sku=sku,
+        quantity=line.quantity,
+        returned_at=returned,
+        reason="CR-DEFECTIVE",
+        disposition="StandardRefund",
+        asin=line.item.asin,
+        status="Approved",
+        refund_amount=line.buyer_total(currency),
+        fulfilled_by_amazon=False,
+    )
 
 
 def _service_fees(start: datetime, days: int) -> list[PostedEvent]:
@@ -457,6 +554,7 @@ def seeded(
             state.events.append(event)
             if i % 7 == 3:
                 state.events.append(refund_event(order))
+                state.returns.append(seed_return(order, i))
     state.events.extend(_service_fees(start, days))
     state.events.extend(_adjustments(rng, start, days))
     state.events.sort(key=lambda e: e.posted_at)
