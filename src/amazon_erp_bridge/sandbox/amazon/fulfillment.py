@@ -6,6 +6,13 @@ step every ``polls_per_step`` getFulfillmentOrder calls: Received -> Planning ->
 number that getPackageTrackingDetails knows). Orders created with ``fulfillmentAction: Hold``
 stay Received. Previews price the per-unit fee by shipping speed and say whether the seeded FBA
 stock covers the items.
+
+updateFulfillmentOrder changes an order not yet shipped (address, speed, quantities, Hold ->
+Ship); listReturnReasonCodes answers the reasons of Amazon's example for a known SKU;
+createFulfillmentReturn accepts shipped items once each (a repeated sellerReturnItemId comes
+back as an invalid item with DuplicateRequest) under one return authorization per order.
+Required fields and enums are the fake's own reading of ``fulfillmentOutbound_2020-07-01.json``,
+not the client's tables.
 """
 
 from __future__ import annotations
@@ -17,19 +24,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote
 
-from attrs import define
+from attrs import define, field
 
-from amazon_erp_bridge.amazon.endpoints import MARKETPLACES
-from amazon_erp_bridge.amazon.fulfillment import (
-    ADDRESS_REQUIRED,
-    FULFILLMENT_ACTIONS,
-    FULFILLMENT_POLICIES,
-    ITEM_REQUIRED,
-    ORDER_REQUIRED,
-    SHIPPING_SPEEDS,
-)
-from amazon_erp_bridge.amazon.timestamps import to_wire
 from amazon_erp_bridge.sandbox.amazon.jobs import StoredPages
+from amazon_erp_bridge.sandbox.amazon.marketplaces import MARKETPLACES
+from amazon_erp_bridge.sandbox.amazon.wire import wire_time
 from amazon_erp_bridge.sandbox.server import Reply, SandboxRequest
 
 if TYPE_CHECKING:
@@ -50,6 +49,42 @@ _TRANSIT_DAYS: Final = {"Standard": 5, "Expedited": 3, "Priority": 1, "Scheduled
 _PER_UNIT_FEE_USD: Final = Decimal("3.22")
 _FX: Final = {"USD": "1", "CAD": "1.35", "GBP": "0.8", "EUR": "0.92", "JPY": "150"}
 
+# From the model's definitions (CreateFulfillmentOrderRequest, Address, CreateFulfillmentOrderItem,
+# UpdateFulfillmentOrderItem, CreateReturnItem and their enums).
+ORDER_REQUIRED: Final = (
+    "sellerFulfillmentOrderId",
+    "displayableOrderId",
+    "displayableOrderDate",
+    "displayableOrderComment",
+    "shippingSpeedCategory",
+    "destinationAddress",
+    "items",
+)
+ADDRESS_REQUIRED: Final = ("name", "addressLine1", "countryCode", "postalCode")
+ITEM_REQUIRED: Final = ("sellerSku", "sellerFulfillmentOrderItemId", "quantity")
+UPDATE_ITEM_REQUIRED: Final = ("sellerFulfillmentOrderItemId", "quantity")
+RETURN_ITEM_REQUIRED: Final = (
+    "sellerReturnItemId",
+    "sellerFulfillmentOrderItemId",
+    "amazonShipmentId",
+    "returnReasonCode",
+)
+SHIPPING_SPEEDS: Final = frozenset({"Standard", "Expedited", "Priority", "ScheduledDelivery"})
+FULFILLMENT_ACTIONS: Final = frozenset({"Ship", "Hold"})
+FULFILLMENT_POLICIES: Final = frozenset({"FillOrKill", "FillAll", "FillAllAvailable"})
+#: The reason codes of the model's listReturnReasonCodes example.
+RETURN_REASONS: Final = (
+    ("CR-UNWANTED_ITEM", "No longer needed/wanted"),
+    ("CR-DEFECTIVE", "Defective/Does not work properly"),
+    ("CR-ORDERED_WRONG_ITEM", "Accidental order"),
+    ("CR-DAMAGED_BY_CARRIER", "Damaged during shipping"),
+    ("CR-SWITCHEROO", "Different from what was ordered"),
+)
+
+
+def _wire(value: datetime, _what: str) -> str:
+    return wire_time(value)
+
 
 @define
 class FakeMcfOrder:
@@ -66,6 +101,7 @@ class FakeMcfOrder:
     tracking_number: str | None = None
     shipped: datetime | None = None
     shipment_status: str | None = None
+    returns: dict[str, dict[str, Any]] = field(factory=dict)
 
     @property
     def order_id(self) -> str:
@@ -92,9 +128,9 @@ class FakeMcfOrder:
             if k in self.request
         }
         out["marketplaceId"] = self.marketplace_id
-        out["receivedDate"] = to_wire(self.received, "receivedDate")
+        out["receivedDate"] = _wire(self.received, "receivedDate")
         out["fulfillmentOrderStatus"] = self.status
-        out["statusUpdatedDate"] = to_wire(self.updated or self.received, "statusUpdatedDate")
+        out["statusUpdatedDate"] = _wire(self.updated or self.received, "statusUpdatedDate")
         return out
 
     def arrival(self) -> datetime:
@@ -109,7 +145,7 @@ class FakeMcfOrder:
                 "quantity": i["quantity"],
                 "cancelledQuantity": i["quantity"] if cancelled else 0,
                 "unfulfillableQuantity": 0,
-                "estimatedArrivalDate": to_wire(self.arrival(), "estimatedArrivalDate"),
+                "estimatedArrivalDate": _wire(self.arrival(), "estimatedArrivalDate"),
             }
             for i in self.request["items"]
         ]
@@ -121,7 +157,7 @@ class FakeMcfOrder:
             "amazonShipmentId": self.shipment_id,
             "fulfillmentCenterId": "SDX1",
             "fulfillmentShipmentStatus": self.shipment_status,
-            "estimatedArrivalDate": to_wire(self.arrival(), "estimatedArrivalDate"),
+            "estimatedArrivalDate": _wire(self.arrival(), "estimatedArrivalDate"),
             "fulfillmentShipmentItem": [
                 {
                     "sellerSku": i["sellerSku"],
@@ -133,14 +169,14 @@ class FakeMcfOrder:
             ],
         }
         if self.shipped is not None:
-            shipment["shippingDate"] = to_wire(self.shipped, "shippingDate")
+            shipment["shippingDate"] = _wire(self.shipped, "shippingDate")
         if self.package_number is not None:
             shipment["fulfillmentShipmentPackage"] = [
                 {
                     "packageNumber": self.package_number,
                     "carrierCode": "UPS",
                     "trackingNumber": self.tracking_number,
-                    "estimatedArrivalDate": to_wire(self.arrival(), "estimatedArrivalDate"),
+                    "estimatedArrivalDate": _wire(self.arrival(), "estimatedArrivalDate"),
                 }
             ]
         return [shipment]
@@ -237,10 +273,10 @@ class FulfillmentFake:
                     ],
                     "fulfillmentPreviewShipments": [
                         {
-                            "earliestShipDate": to_wire(now, "ship"),
-                            "latestShipDate": to_wire(now + timedelta(days=1), "ship"),
-                            "earliestArrivalDate": to_wire(now + timedelta(days=days), "arrive"),
-                            "latestArrivalDate": to_wire(now + timedelta(days=days + 2), "arrive"),
+                            "earliestShipDate": _wire(now, "ship"),
+                            "latestShipDate": _wire(now + timedelta(days=1), "ship"),
+                            "earliestArrivalDate": _wire(now + timedelta(days=days), "arrive"),
+                            "latestArrivalDate": _wire(now + timedelta(days=days + 2), "arrive"),
                             "fulfillmentPreviewItems": [
                                 {
                                     "sellerSku": i["sellerSku"],
@@ -310,7 +346,7 @@ class FulfillmentFake:
                 "fulfillmentOrder": order.wire_order(),
                 "fulfillmentOrderItems": order.wire_items(),
                 "fulfillmentShipments": order.wire_shipments(),
-                "returnItems": [],
+                "returnItems": list(order.returns.values()),
                 "returnAuthorizations": [],
             }
         return Reply.json({"payload": payload})
@@ -353,6 +389,141 @@ class FulfillmentFake:
                 order.shipment_status = "CANCELLED_BY_SELLER"
         return Reply.json({})
 
+    def update(self, req: SandboxRequest, m: re.Match[str], caller: Caller) -> Reply:
+        body = req.json() or {}
+        if not isinstance(body, dict):
+            return self.fake.error(400, "InvalidInput", "The request body must be an object.")
+        for n, item in enumerate(body.get("items") or ()):
+            missing = [k for k in UPDATE_ITEM_REQUIRED if item.get(k) in (None, "")]
+            if missing:
+                return self.fake.error(
+                    400, "InvalidInput", f"Missing required field(s): items[{n}].{missing[0]}."
+                )
+        for name, allowed in (
+            ("shippingSpeedCategory", SHIPPING_SPEEDS),
+            ("fulfillmentAction", FULFILLMENT_ACTIONS),
+            ("fulfillmentPolicy", FULFILLMENT_POLICIES),
+        ):
+            if name in body and body[name] not in allowed:
+                return self.fake.error(400, "InvalidInput", f"Invalid {name}.")
+        with self._lock:
+            order = self.orders.get(unquote(m["id"]))
+            if order is None:
+                return self.fake.error(404, "NotFound", f"Fulfillment order {m['id']} not found.")
+            if order.status not in ("Received", "Planning"):
+                return self.fake.error(
+                    400,
+                    "InvalidInput",
+                    f"Fulfillment order {order.order_id} is {order.status} and cannot be updated.",
+                )
+            known = {i["sellerFulfillmentOrderItemId"]: i for i in order.request["items"]}
+            for item in body.get("items") or ():
+                line = known.get(item["sellerFulfillmentOrderItemId"])
+                if line is None:
+                    return self.fake.error(
+                        400,
+                        "InvalidInput",
+                        f"Unknown sellerFulfillmentOrderItemId "
+                        f"{item['sellerFulfillmentOrderItemId']}.",
+                    )
+                line["quantity"] = item["quantity"]
+            for key, value in body.items():
+                if key not in ("items", "marketplaceId"):
+                    order.request[key] = value
+            order.updated = self.fake.now()
+        return Reply.json({})
+
+    def reason_codes(self, req: SandboxRequest, m: re.Match[str], caller: Caller) -> Reply:
+        sku = req.arg("sellerSku")
+        if not sku:
+            return self.fake.error(400, "InvalidInput", "sellerSku is required.")
+        if sku not in self._known_skus():
+            return self.fake.error(404, "NotFound", f"Unknown sellerSku: {sku}.")
+        details = [{"returnReasonCode": c, "description": d} for c, d in RETURN_REASONS]
+        return Reply.json({"payload": {"reasonCodeDetails": details}})
+
+    def create_return(self, req: SandboxRequest, m: re.Match[str], caller: Caller) -> Reply:
+        body = req.json() or {}
+        items = body.get("items") if isinstance(body, dict) else None
+        if not isinstance(items, list) or not items:
+            return self.fake.error(400, "InvalidInput", "items is required.")
+        for n, item in enumerate(items):
+            missing = [k for k in RETURN_ITEM_REQUIRED if not item.get(k)]
+            if missing:
+                return self.fake.error(
+                    400, "InvalidInput", f"Missing required field(s): items[{n}].{missing[0]}."
+                )
+        codes = {c for c, _ in RETURN_REASONS}
+        with self._lock:
+            order = self.orders.get(unquote(m["id"]))
+            if order is None:
+                return self.fake.error(404, "NotFound", f"Fulfillment order {m['id']} not found.")
+            now = self.fake.now()
+            rma = f"RMASBX{order.shipment_id}"
+            accepted, invalid = [], []
+            known = {i["sellerFulfillmentOrderItemId"] for i in order.request["items"]}
+            for item in items:
+                reason = None
+                if item["sellerReturnItemId"] in order.returns:
+                    reason = ("DuplicateRequest", "The return item was already requested.")
+                elif order.shipment_status != "SHIPPED" or (
+                    item["amazonShipmentId"] != order.shipment_id
+                ):
+                    reason = ("NoCompletedShipItems", "The item has not shipped.")
+                elif item["sellerFulfillmentOrderItemId"] not in known:
+                    reason = ("InvalidValues", "Unknown sellerFulfillmentOrderItemId.")
+                elif item["returnReasonCode"] not in codes:
+                    reason = ("InvalidValues", "Unknown returnReasonCode.")
+                if reason is not None:
+                    invalid.append(
+                        {
+                            "sellerReturnItemId": item["sellerReturnItemId"],
+                            "sellerFulfillmentOrderItemId": item["sellerFulfillmentOrderItemId"],
+                            "invalidItemReason": {
+                                "invalidItemReasonCode": reason[0],
+                                "description": reason[1],
+                            },
+                        }
+                    )
+                    continue
+                entry = {
+                    "sellerReturnItemId": item["sellerReturnItemId"],
+                    "sellerFulfillmentOrderItemId": item["sellerFulfillmentOrderItemId"],
+                    "amazonShipmentId": item["amazonShipmentId"],
+                    "sellerReturnReasonCode": item["returnReasonCode"],
+                    "status": "New",
+                    "statusChangedDate": wire_time(now),
+                    "returnAuthorizationId": rma,
+                }
+                if item.get("returnComment"):
+                    entry["returnComment"] = item["returnComment"]
+                order.returns[item["sellerReturnItemId"]] = entry
+                accepted.append(entry)
+            authorizations = []
+            if accepted:
+                authorizations.append(
+                    {
+                        "returnAuthorizationId": rma,
+                        "fulfillmentCenterId": "SDX1",
+                        "returnToAddress": {
+                            "name": "Returns Department",
+                            "addressLine1": "1 Sandbox Way",
+                            "city": "Seattle",
+                            "stateOrRegion": "WA",
+                            "countryCode": "US",
+                            "postalCode": "98101",
+                        },
+                        "amazonRmaId": f"D{order.shipment_id}RMA",
+                        "rmaPageURL": f"https://sandbox.test/rma/{rma}",
+                    }
+                )
+        payload = {
+            "returnItems": accepted,
+            "invalidReturnItems": invalid,
+            "returnAuthorizations": authorizations,
+        }
+        return Reply.json({"payload": payload})
+
     def tracking(self, req: SandboxRequest, m: re.Match[str], caller: Caller) -> Reply:
         text = req.arg("packageNumber") or ""
         if not text.isdigit():
@@ -369,7 +540,7 @@ class FulfillmentFake:
         }
         events = [
             {
-                "eventDate": to_wire(order.shipped, "eventDate"),
+                "eventDate": _wire(order.shipped, "eventDate"),
                 "eventAddress": {"city": "Sandbox", "state": "WA", "country": "US"},
                 "eventCode": "EVENT_101",
                 "eventDescription": "Carrier picked up the package.",
@@ -378,7 +549,7 @@ class FulfillmentFake:
         if delivered:
             events.append(
                 {
-                    "eventDate": to_wire(order.arrival(), "eventDate"),
+                    "eventDate": _wire(order.arrival(), "eventDate"),
                     "eventAddress": place,
                     "eventCode": "EVENT_301",
                     "eventDescription": "Package delivered.",
@@ -388,8 +559,8 @@ class FulfillmentFake:
             "packageNumber": int(text),
             "trackingNumber": order.tracking_number,
             "carrierCode": "UPS",
-            "shipDate": to_wire(order.shipped, "shipDate"),
-            "estimatedArrivalDate": to_wire(order.arrival(), "estimatedArrivalDate"),
+            "shipDate": _wire(order.shipped, "shipDate"),
+            "estimatedArrivalDate": _wire(order.arrival(), "estimatedArrivalDate"),
             "shipToAddress": place,
             "currentStatus": "DELIVERED" if delivered else "IN_TRANSIT",
             "trackingEvents": events,
@@ -409,6 +580,9 @@ def register(fake: FakeSpApi) -> None:
     op("GET", rf"{BASE}/fulfillmentOrders", f"{key}listAllFulfillmentOrders")(mcf.list_all)
     op("GET", order, f"{key}getFulfillmentOrder")(mcf.get)
     op("PUT", rf"{order}/cancel", f"{key}cancelFulfillmentOrder")(mcf.cancel)
+    op("PUT", rf"{order}/return", f"{key}createFulfillmentReturn")(mcf.create_return)
+    op("PUT", order, f"{key}updateFulfillmentOrder")(mcf.update)
+    op("GET", rf"{BASE}/returnReasonCodes", f"{key}listReturnReasonCodes")(mcf.reason_codes)
     op("GET", rf"{BASE}/tracking", f"{key}getPackageTrackingDetails")(mcf.tracking)
 
 

@@ -9,6 +9,12 @@ plain while still saying GZIP, and ``truncate_documents`` cuts them short, as Am
 Settlement reports (``GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2``) are already there, DONE:
 one per closed 14-day event group and currency, generated from the seeded orders of that
 period, so they reconcile and tie back to the orders the fake serves.
+
+Returns reports (``GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA``,
+``GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE``) are generated from the returns the fake knows
+(``state.returns``) within the report's data window, with the columns of Amazon's published
+layouts ("FBA Customer Concessions reports attributes", "Returns reports attributes" on
+developer-docs.amazon.com). Other requested reports are a small stock flat file.
 """
 
 from __future__ import annotations
@@ -21,11 +27,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 from attrs import define, field
 
-from amazon_erp_bridge.amazon.endpoints import MARKETPLACES
-from amazon_erp_bridge.amazon.reports import SETTLEMENT_REPORT_TYPE
-from amazon_erp_bridge.amazon.timestamps import to_wire
-from amazon_erp_bridge.model import Settlement
+from amazon_erp_bridge.model import Return, Settlement
 from amazon_erp_bridge.sandbox.amazon.jobs import StoredPages, advance
+from amazon_erp_bridge.sandbox.amazon.marketplaces import MARKETPLACES
 from amazon_erp_bridge.sandbox.amazon.settlement_files import (
     DateStyle,
     generate_settlement,
@@ -33,6 +37,7 @@ from amazon_erp_bridge.sandbox.amazon.settlement_files import (
     settlement_text,
 )
 from amazon_erp_bridge.sandbox.amazon.state import MARKETPLACE_NAMES, SEED_MARKETPLACES
+from amazon_erp_bridge.sandbox.amazon.wire import wire_time
 from amazon_erp_bridge.sandbox.server import Reply, SandboxRequest
 
 if TYPE_CHECKING:
@@ -41,6 +46,58 @@ if TYPE_CHECKING:
     from amazon_erp_bridge.sandbox.amazon.app import Caller, FakeSpApi
 
 BASE: Final = "/reports/2021-06-30"
+SETTLEMENT_REPORT_TYPE: Final = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
+FBA_RETURNS: Final = "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA"
+MERCHANT_RETURNS: Final = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
+FBA_RETURN_COLUMNS: Final = (
+    "return-date",
+    "order-id",
+    "sku",
+    "asin",
+    "fnsku",
+    "product-name",
+    "quantity",
+    "fulfillment-center-id",
+    "detailed-disposition",
+    "reason",
+    "status",
+    "license-plate-number",
+    "customer-comments",
+)
+MERCHANT_RETURN_COLUMNS: Final = (
+    "Order ID",
+    "Order date",
+    "Return request date",
+    "Return request status",
+    "Amazon RMA ID",
+    "Merchant RMA ID",
+    "Label type",
+    "Label cost",
+    "Currency code",
+    "Return carrier",
+    "Tracking ID",
+    "Label to be paid by",
+    "A-to-Z Claim",
+    "Is prime",
+    "ASIN",
+    "Merchant SKU",
+    "Item Name",
+    "Return quantity",
+    "Return Reason",
+    "In policy",
+    "Return type",
+    "Resolution",
+    "Invoice number",
+    "Return delivery date",
+    "Order Amount",
+    "Order quantity",
+    "SafeT Action reason",
+    "SafeT claim id",
+    "SafeT claim state",
+    "SafeT claim creation time",
+    "SafeT claim reimbursement amount",
+    "Refunded Amount",
+)
 JAPAN: Final = "A1VC38T7YXB528"
 #: Report types Amazon generates itself; createReport refuses them.
 UNREQUESTABLE: Final = frozenset(
@@ -75,7 +132,7 @@ class FakeReport:
             "reportId": self.report_id,
             "reportType": self.report_type,
             "marketplaceIds": list(self.marketplace_ids),
-            "createdTime": to_wire(self.created, "createdTime"),
+            "createdTime": _wire(self.created, "createdTime"),
             "processingStatus": self.status,
         }
         for key, value in (
@@ -85,10 +142,65 @@ class FakeReport:
             ("processingEndTime", self.processing_end),
         ):
             if value is not None:
-                out[key] = to_wire(value, key)
+                out[key] = _wire(value, key)
         if self.document_id:
             out["reportDocumentId"] = self.document_id
         return out
+
+
+def _wire(value: datetime, _what: str) -> str:
+    return wire_time(value)
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else str(value).replace("\t", " ").replace("\n", " ")
+
+
+def _fba_return_row(r: Return, title: str) -> list[object]:
+    return [
+        wire_time(r.returned_at),
+        r.order_id,
+        r.seller_sku,
+        r.asin,
+        r.fnsku,
+        title,
+        r.quantity,
+        r.fulfillment_center_id,
+        r.disposition,
+        r.reason,
+        r.status,
+        r.license_plate_number,
+        r.customer_comments,
+    ]
+
+
+def _merchant_return_row(r: Return, title: str, order_total: str, order_date: str) -> list[object]:
+    rma = r.return_id.split("/", 1)[0]
+    refund = r.refund_amount
+    cells: dict[str, object] = {
+        "Order ID": r.order_id,
+        "Order date": order_date,
+        "Return request date": wire_time(r.returned_at),
+        "Return request status": r.status,
+        "Amazon RMA ID": rma,
+        "Label type": "AmazonUnPaidLabel",
+        "Currency code": refund.currency if refund is not None else "",
+        "Label to be paid by": "Customer",
+        "A-to-Z Claim": "N",
+        "Is prime": "N",
+        "ASIN": r.asin,
+        "Merchant SKU": r.seller_sku,
+        "Item Name": title,
+        "Return quantity": r.quantity,
+        "Return Reason": r.reason,
+        "In policy": "Y",
+        "Return type": "C-Returns",
+        "Resolution": r.disposition,
+        "Order Amount": order_total,
+        "Order quantity": r.quantity,
+        "Refunded Amount": refund.amount if refund is not None else "",
+    }
+    return [cells.get(c) for c in MERCHANT_RETURN_COLUMNS]
 
 
 def _encoding_for(marketplace_ids: Sequence[str]) -> tuple[str, str]:
@@ -215,8 +327,38 @@ class ReportsFake:
             error = {"errorDetails": f"Report {report.report_id} failed: sandbox fault"}
             report.document_id = self._store(str(error), report.marketplace_ids)
 
+    def _returns_content(self, report: FakeReport) -> str:
+        """A returns report of the returns the fake knows within the report's window."""
+        state = self.fake.state
+        fba = report.report_type == FBA_RETURNS
+        titles = {p.sku: p.title for p in state.products}
+        rows: list[list[object]] = []
+        for r in state.returns:
+            order = state.orders.get(r.order_id)
+            if r.fulfilled_by_amazon != fba or (
+                order is not None and order.marketplace_id not in report.marketplace_ids
+            ):
+                continue
+            if report.data_start and r.returned_at < report.data_start:
+                continue
+            if report.data_end and r.returned_at > report.data_end:
+                continue
+            title = titles.get(r.seller_sku, "")
+            if fba:
+                rows.append(_fba_return_row(r, title))
+            else:
+                total = order.order_total if order is not None else None
+                date = wire_time(order.purchase_date) if order is not None else ""
+                rows.append(_merchant_return_row(r, title, _cell(total and total.amount), date))
+        header = FBA_RETURN_COLUMNS if fba else MERCHANT_RETURN_COLUMNS
+        lines = ["\t".join(header), *("\t".join(_cell(c) for c in row) for row in rows)]
+        return "\n".join(lines) + "\n"
+
     def _content(self, report: FakeReport) -> str:
-        """A small flat file of the seeded catalogue and its stock in the first marketplace."""
+        """The report's flat file: returns reports from the fake's returns, any other type a
+        small flat file of the seeded catalogue and its stock in the first marketplace."""
+        if report.report_type in (FBA_RETURNS, MERCHANT_RETURNS):
+            return self._returns_content(report)
         marketplace_id = report.marketplace_ids[0]
         rows = ["sku\tasin\titem-name\tquantity"]
         for product in self.fake.state.products:
