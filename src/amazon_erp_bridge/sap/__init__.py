@@ -35,6 +35,7 @@ from amazon_erp_bridge.sap.deliveries import (
 from amazon_erp_bridge.sap.errors import (
     BatchError,
     CsrfTokenError,
+    JournalEntryNotFoundError,
     JournalEntryRejectedError,
     ODataError,
     ODataRateLimitedError,
@@ -48,17 +49,27 @@ from amazon_erp_bridge.sap.journal_entries import (
     JournalEntryItem,
     JournalEntryService,
     PostedJournalEntry,
+    Reversal,
     message_id,
 )
 from amazon_erp_bridge.sap.operations import Collection, Entity, FunctionResult, Updated
 from amazon_erp_bridge.sap.products import AsyncProductService, Product, ProductService
 from amazon_erp_bridge.sap.query import Filter, Query, all_of, any_of, equals, prop
+from amazon_erp_bridge.sap.returns import (
+    AsyncReturnDocumentService,
+    ReturnDocument,
+    ReturnDocumentItem,
+    ReturnDocumentService,
+)
 from amazon_erp_bridge.sap.sales_orders import (
     AsyncSalesOrderService,
+    PricingElement,
+    Rejection,
     SalesOrder,
     SalesOrderItem,
     SalesOrderPartner,
     SalesOrderService,
+    pricing_element,
 )
 from amazon_erp_bridge.sap.stock import (
     AsyncMaterialStockService,
@@ -75,6 +86,7 @@ __all__ = [
     "AsyncODataClient",
     "AsyncOutboundDeliveryService",
     "AsyncProductService",
+    "AsyncReturnDocumentService",
     "AsyncSalesOrderService",
     "BatchError",
     "BatchResult",
@@ -94,6 +106,7 @@ __all__ = [
     "Filter",
     "FunctionResult",
     "JournalEntryItem",
+    "JournalEntryNotFoundError",
     "JournalEntryRejectedError",
     "JournalEntryService",
     "MaterialStock",
@@ -106,9 +119,15 @@ __all__ = [
     "Outcome",
     "PostedJournalEntry",
     "PreconditionFailedError",
+    "PricingElement",
     "Product",
     "ProductService",
     "Query",
+    "Rejection",
+    "ReturnDocument",
+    "ReturnDocumentItem",
+    "ReturnDocumentService",
+    "Reversal",
     "SalesOrder",
     "SalesOrderItem",
     "SalesOrderPartner",
@@ -125,5 +144,6 @@ __all__ = [
     "literal",
     "message_id",
     "oauth_client_credentials",
+    "pricing_element",
     "prop",
 ]

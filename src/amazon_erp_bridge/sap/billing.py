@@ -36,6 +36,7 @@ class BillingDocumentItem:
     billing_quantity_unit: str | None = None
     net_amount: Decimal | None = None
     tax_amount: Decimal | None = None
+    gross_amount: Decimal | None = None
     sales_document: str | None = None
     sales_document_item: str | None = None
     reference_sd_document: str | None = None
@@ -49,6 +50,7 @@ class BillingDocumentItem:
             billing_quantity_unit=e.text("BillingQuantityUnit"),
             net_amount=e.as_decimal("NetAmount"),
             tax_amount=e.as_decimal("TaxAmount"),
+            gross_amount=e.as_decimal("GrossAmount"),
             sales_document=e.text("SalesDocument"),
             sales_document_item=e.text("SalesDocumentItem"),
             reference_sd_document=e.text("ReferenceSDDocument"),
@@ -100,6 +102,33 @@ class BillingDocument:
             etag=e.etag,
             raw=e.raw,
         )
+
+    def _money(self, amount: Decimal | None) -> Money | None:
+        currency = self.transaction_currency
+        if amount is None or not currency or not is_currency(currency):
+            return None
+        return Money(amount, currency)
+
+    @property
+    def net_value(self) -> Money | None:
+        """TotalNetAmount in TransactionCurrency."""
+        return self._money(self.total_net_amount)
+
+    @property
+    def tax_value(self) -> Money | None:
+        """TaxAmount in TransactionCurrency."""
+        return self._money(self.tax_amount)
+
+    @property
+    def total(self) -> Money | None:
+        """What the buyer is invoiced: net plus tax (compare with the Amazon order total).
+
+        Computed from TotalNetAmount and TaxAmount; when SAP sent TotalGrossAmount and it
+        differs from that sum, the sum is still what is returned (``gross_value`` has SAP's).
+        """
+        if self.total_net_amount is None:
+            return None
+        return self._money(self.total_net_amount + (self.tax_amount or Decimal(0)))
 
     @property
     def gross_value(self) -> Money | None:
@@ -161,6 +190,11 @@ class BillingDocumentService:
         numbers = self._sender.pages(partial(billing_of_order_page, sales_order))
         return [self.get(n) for n in dict.fromkeys(numbers)]
 
+    def find_by_amazon_id(self, amazon_order_id: str) -> list[BillingDocument]:
+        """The billing documents of the order that carries this Amazon order id (its customer
+        reference), each with its items and totals (net, tax, net + tax)."""
+        return self.find_by_purchase_order(amazon_order_id)
+
 
 class AsyncBillingDocumentService:
     """Billing documents of one S/4HANA system (asyncio)."""
@@ -183,3 +217,6 @@ class AsyncBillingDocumentService:
         numbers = self._sender.pages(partial(billing_of_order_page, sales_order))
         unique = dict.fromkeys([n async for n in numbers])
         return [await self.get(n) for n in unique]
+
+    async def find_by_amazon_id(self, amazon_order_id: str) -> list[BillingDocument]:
+        return await self.find_by_purchase_order(amazon_order_id)

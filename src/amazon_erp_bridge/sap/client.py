@@ -18,11 +18,13 @@ only on 429), and ``sap-message`` warnings are logged under ``amazon_erp_bridge.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 import httpx2
+from attrs import evolve
 
 from amazon_erp_bridge.core.auth import Authenticator
 from amazon_erp_bridge.core.call import Call
@@ -50,7 +52,33 @@ T = TypeVar("T")
 Auth = Authenticator | Sequence[Authenticator] | None
 
 
-class ODataSender(SyncSender):
+#: The query parameter that picks the logon client of an on-premise system with several.
+SAP_CLIENT = "sap-client"
+_CLIENT = re.compile(r"^\d{3}$")
+
+
+class _SapClientParam:
+    """Adds ``sap-client`` to every request a sender builds (CSRF fetch and paging included)."""
+
+    sap_client: str | None = None
+
+    def _request(
+        self, http: Any, call: Call[Any], auth_headers: Mapping[str, str]
+    ) -> httpx2.Request:
+        if self.sap_client is not None and SAP_CLIENT not in call.params:
+            call = evolve(call, params={**call.params, SAP_CLIENT: self.sap_client})
+        request: httpx2.Request = super()._request(http, call, auth_headers)  # type: ignore[misc]
+        return request
+
+
+def check_sap_client(value: str | None) -> str | None:
+    """``value`` if it is an SAP client number (three digits, e.g. ``"100"``), else raise."""
+    if value is not None and not (isinstance(value, str) and _CLIENT.match(value)):
+        raise ValidationError(f"sap_client {value!r}: expected three digits such as '100'")
+    return value
+
+
+class ODataSender(_SapClientParam, SyncSender):
     """A blocking sender for one OData service root; error answers become ODataErrors."""
 
     version: int = 2
@@ -59,7 +87,7 @@ class ODataSender(SyncSender):
         return odata_error(response, service=self.service, operation=call.limit_key)
 
 
-class AsyncODataSender(AsyncSender):
+class AsyncODataSender(_SapClientParam, AsyncSender):
     """An asyncio sender for one OData service root; error answers become ODataErrors."""
 
     version: int = 2
@@ -68,14 +96,14 @@ class AsyncODataSender(AsyncSender):
         return odata_error(response, service=self.service, operation=call.limit_key)
 
 
-class SoapSender(SyncSender):
+class SoapSender(_SapClientParam, SyncSender):
     """A blocking sender for SAP's SOAP services (no CSRF); faults become SoapFaultErrors."""
 
     def error_for(self, call: Call[Any], response: httpx2.Response) -> ApiError:
         return soap_error(response, service=self.service, operation=call.limit_key)
 
 
-class AsyncSoapSender(AsyncSender):
+class AsyncSoapSender(_SapClientParam, AsyncSender):
     """An asyncio sender for SAP's SOAP services (no CSRF); faults become SoapFaultErrors."""
 
     def error_for(self, call: Call[Any], response: httpx2.Response) -> ApiError:
@@ -142,6 +170,7 @@ class _Senders(Generic[OS, SS]):
         clock: Callable[[], float],
         http: Any,
         sleep: Any,
+        sap_client: str | None = None,
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise ValidationError(f"SAP base URL {base_url!r}: expected http(s)://host[:port]")
@@ -156,6 +185,7 @@ class _Senders(Generic[OS, SS]):
             "hooks": [log_sap_messages, *hooks],
         }
         self._auth = _auth_list(auth)
+        self.sap_client = check_sap_client(sap_client)
         self._csrf_method = csrf_method
         self._clock = clock
         self._odata: dict[str, OS] = {}
@@ -175,6 +205,7 @@ class _Senders(Generic[OS, SS]):
                 **self._shared,
             )
             sender.version = version
+            sender.sap_client = self.sap_client
             self._odata[path] = sender
         return sender
 
@@ -183,17 +214,22 @@ class _Senders(Generic[OS, SS]):
             self._soap = self._soap_cls(
                 self.base_url, service="SAP SOAP", auth=list(self._auth), **self._shared
             )
+            self._soap.sap_client = self.sap_client
         return self._soap
 
     def __repr__(self) -> str:
-        return f"{self.base_url!r}, services={sorted(self._odata)}"
+        client = f", sap_client={self.sap_client!r}" if self.sap_client else ""
+        return f"{self.base_url!r}{client}, services={sorted(self._odata)}"
 
 
 class ODataClient:
     """A blocking SAP S/4HANA client: OData services and SOAP services of one system.
 
-    ``base_url`` is the system (``https://host:port``); ``auth`` is :func:`~.auth.basic`,
-    :func:`~.auth.oauth_client_credentials`, any authenticator, or a list of them; ``cert`` is an
+    ``base_url`` is the system (``https://host:port``); ``sap_client`` the logon client of an
+    on-premise system with several (``"100"``), sent as the ``sap-client`` query parameter on
+    every request (reads, changes, ``$batch``, the CSRF fetch and SOAP); ``auth`` is
+    :func:`~.auth.basic`, :func:`~.auth.oauth_client_credentials`, any authenticator, or a list
+    of them; ``cert`` is an
     httpx client certificate (path, or (cert, key[, password])) for X.509 logon; ``transport``
     and ``http`` are for tests and custom networking; ``sleep`` is what retries wait with.
     """
@@ -214,6 +250,7 @@ class ODataClient:
         sleep: Callable[[float], None] = time.sleep,
         csrf_method: str = "GET",
         clock: Callable[[], float] = time.time,
+        sap_client: str | None = None,
     ) -> None:
         self._owns_http = http is None
         options = _http_options(cert, verify, timeout, transport)
@@ -230,11 +267,17 @@ class ODataClient:
             clock=clock,
             http=self.http,
             sleep=sleep,
+            sap_client=sap_client,
         )
 
     @property
     def base_url(self) -> str:
         return self._senders.base_url
+
+    @property
+    def sap_client(self) -> str | None:
+        """The ``sap-client`` every request carries, if one was given."""
+        return self._senders.sap_client
 
     def service(self, path: str, *, version: int = 2) -> ODataSender:
         """The sender for the OData service at ``path`` (created once, then reused)."""
@@ -342,6 +385,7 @@ class AsyncODataClient:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         csrf_method: str = "GET",
         clock: Callable[[], float] = time.time,
+        sap_client: str | None = None,
     ) -> None:
         self._owns_http = http is None
         options = _http_options(cert, verify, timeout, transport)
@@ -358,11 +402,17 @@ class AsyncODataClient:
             clock=clock,
             http=self.http,
             sleep=sleep,
+            sap_client=sap_client,
         )
 
     @property
     def base_url(self) -> str:
         return self._senders.base_url
+
+    @property
+    def sap_client(self) -> str | None:
+        """The ``sap-client`` every request carries, if one was given."""
+        return self._senders.sap_client
 
     def service(self, path: str, *, version: int = 2) -> AsyncODataSender:
         """The sender for the OData service at ``path`` (created once, then reused)."""

@@ -23,7 +23,7 @@ from attrs import frozen
 
 from amazon_erp_bridge.core.redaction import get_logger
 from amazon_erp_bridge.core.retry import parse_retry_after
-from amazon_erp_bridge.errors import ApiError, RateLimitedError
+from amazon_erp_bridge.errors import ApiError, BridgeError, RateLimitedError
 
 log = get_logger("amazon_erp_bridge.sap")
 
@@ -104,6 +104,10 @@ class SoapFaultError(ApiError):
     def __init__(self, message: str, *, fault_code: str | None = None, **kw: Any) -> None:
         super().__init__(message, code=fault_code, **kw)
         self.fault_code = fault_code
+
+
+class JournalEntryNotFoundError(BridgeError):
+    """A journal entry to reverse is not posted in SAP (no document carries its reference)."""
 
 
 class JournalEntryRejectedError(ApiError):

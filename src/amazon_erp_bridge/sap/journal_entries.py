@@ -37,7 +37,7 @@ from attrs import frozen
 
 from amazon_erp_bridge.core.call import Call, Page
 from amazon_erp_bridge.errors import ValidationError
-from amazon_erp_bridge.model import JournalEntry, Money, is_currency
+from amazon_erp_bridge.model import JournalEntry, JournalLine, Money, is_currency
 from amazon_erp_bridge.sap import operations as ops
 from amazon_erp_bridge.sap.client import (
     AsyncODataSender,
@@ -45,7 +45,11 @@ from amazon_erp_bridge.sap.client import (
     ODataSender,
     SoapSender,
 )
-from amazon_erp_bridge.sap.errors import JournalEntryRejectedError, SapMessage
+from amazon_erp_bridge.sap.errors import (
+    JournalEntryNotFoundError,
+    JournalEntryRejectedError,
+    SapMessage,
+)
 from amazon_erp_bridge.sap.operations import Entity
 from amazon_erp_bridge.sap.query import Filter, Query, equals
 from amazon_erp_bridge.sap.soap import child, children, payload_of, soap_call, text
@@ -76,6 +80,13 @@ ASSIGNMENT_LENGTH = 18
 GL_ACCOUNT_LENGTH = 10
 HEADER_TEXT_LENGTH = 25
 ITEM_TEXT_LENGTH = 50
+#: ProductTaxationCharacteristicsCode (a tax code; SAP's codes have 2 characters).
+TAX_CODE_LENGTH = 2
+#: BusinessPartnerInternalID (the DebtorItem's Debtor).
+DEBTOR_LENGTH = 10
+#: ReversalReason (2) and ReversalReferenceDocument (20), header fields of the WSDL.
+REVERSAL_REASON_LENGTH = 2
+REVERSAL_REFERENCE_LENGTH = 20
 #: Children of an item's AccountAssignment in the WSDL; JournalLine.dimensions may use them.
 ACCOUNT_ASSIGNMENTS = (
     "ProfitCenter",
@@ -111,6 +122,12 @@ CUBE_FIELDS = (
     "DocumentItemText",
     "AssignmentReference",
     "IsReversed",
+    "IsReversal",
+    "ReverseDocument",
+    "ReverseDocumentFiscalYear",
+    "ReversalReason",
+    "TaxCode",
+    "Customer",
 )
 
 
@@ -135,6 +152,12 @@ class JournalEntryItem:
     item_text: str | None = None
     assignment_reference: str | None = None
     is_reversed: bool | None = None
+    is_reversal: bool | None = None
+    reverse_document: str | None = None
+    reverse_document_fiscal_year: str | None = None
+    reversal_reason: str | None = None
+    tax_code: str | None = None
+    customer: str | None = None
 
     @classmethod
     def from_entity(cls, e: Entity) -> JournalEntryItem:
@@ -156,6 +179,12 @@ class JournalEntryItem:
             item_text=e.text("DocumentItemText"),
             assignment_reference=e.text("AssignmentReference"),
             is_reversed=e.as_bool("IsReversed"),
+            is_reversal=e.as_bool("IsReversal"),
+            reverse_document=e.text("ReverseDocument"),
+            reverse_document_fiscal_year=e.text("ReverseDocumentFiscalYear"),
+            reversal_reason=e.text("ReversalReason"),
+            tax_code=e.text("TaxCode"),
+            customer=e.text("Customer"),
         )
 
     @property
@@ -205,6 +234,35 @@ class PostedJournalEntry:
         if any(item.is_reversed for item in self.items):
             out.append(f"document {self.accounting_document} is reversed")
         return out
+
+    @property
+    def is_reversed(self) -> bool:
+        """True once SAP reversed this document (its items say IsReversed)."""
+        return any(item.is_reversed for item in self.items)
+
+    @property
+    def is_reversal(self) -> bool:
+        """True for a document that reverses another (IsReversal)."""
+        return any(item.is_reversal for item in self.items)
+
+    @property
+    def reversed_by(self) -> tuple[str, str] | None:
+        """(accounting document, fiscal year) of the document that reversed this one."""
+        for item in self.items:
+            if item.is_reversed and item.reverse_document:
+                return item.reverse_document, item.reverse_document_fiscal_year or self.fiscal_year
+        return None
+
+
+@frozen
+class Reversal:
+    """The reversal fields of a journal entry request (WSDL JournalEntryCreateRequest:
+    ReversalReason, ReversalReferenceDocument, ReversalDate): which original reference
+    document it reverses and why."""
+
+    reason: str
+    reference_document: str
+    date: date | None = None
 
 
 @frozen
@@ -272,8 +330,86 @@ class Posting:
     header_text: str | None = None
 
 
+def _amount(parent: ET.Element, name: str, money: Money) -> None:
+    element = _sub(parent, name, format(money.amount, "f"))
+    element.set("currencyCode", money.currency)
+
+
+def _debit_credit(money: Money) -> str:
+    return "H" if money.amount < 0 else "S"
+
+
+def _gl_item(je: ET.Element, line: JournalLine, number: int, where: str) -> None:
+    """An ``Item`` (G/L line), in the WSDL's element order; ``Tax/TaxCode`` for a tax base."""
+    item = _sub(je, "Item")
+    _sub(item, "ReferenceDocumentItem", str(number))
+    _sub(item, "GLAccount", _checked(line.account, "GLAccount", GL_ACCOUNT_LENGTH, where))
+    _amount(item, "AmountInTransactionCurrency", line.amount)
+    _sub(item, "DebitCreditCode", _debit_credit(line.amount))
+    if line.text:
+        _sub(item, "DocumentItemText", line.text[:ITEM_TEXT_LENGTH])
+    if line.reference:
+        _sub(
+            item,
+            "AssignmentReference",
+            _checked(line.reference, "AssignmentReference", ASSIGNMENT_LENGTH, where),
+        )
+    if line.tax_code:
+        tax = _sub(item, "Tax")
+        _sub(tax, "TaxCode", _checked(line.tax_code, "TaxCode", TAX_CODE_LENGTH, where))
+    unknown = sorted(set(line.dimensions) - set(ACCOUNT_ASSIGNMENTS))
+    if unknown:
+        raise ValidationError(
+            f"journal entry {where}: dimensions {unknown} have no place in SAP's "
+            f"AccountAssignment; use {', '.join(ACCOUNT_ASSIGNMENTS)}"
+        )
+    if line.dimensions:
+        assignment = _sub(item, "AccountAssignment")
+        for name in ACCOUNT_ASSIGNMENTS:
+            if line.dimensions.get(name):
+                _sub(assignment, name, line.dimensions[name])
+
+
+def _debtor_item(je: ET.Element, line: JournalLine, number: int, where: str) -> None:
+    """A ``DebtorItem``: the receivable against the customer account (``line.customer``).
+
+    SAP books it on the customer's reconciliation account from the customer master; the
+    line's ``account`` is not sent (AltvRecnclnAccts would override it, a setting most
+    company codes do not allow)."""
+    item = _sub(je, "DebtorItem")
+    _sub(item, "ReferenceDocumentItem", str(number))
+    _sub(item, "Debtor", _checked(line.customer or "", "Debtor", DEBTOR_LENGTH, where))
+    _amount(item, "AmountInTransactionCurrency", line.amount)
+    _sub(item, "DebitCreditCode", _debit_credit(line.amount))
+    if line.text:
+        _sub(item, "DocumentItemText", line.text[:ITEM_TEXT_LENGTH])
+    if line.reference:
+        _sub(
+            item,
+            "AssignmentReference",
+            _checked(line.reference, "AssignmentReference", ASSIGNMENT_LENGTH, where),
+        )
+
+
+def _tax_item(je: ET.Element, line: JournalLine, number: int, where: str) -> None:
+    """A ``ProductTaxItem``: the tax amount with its tax code and the base it was computed on."""
+    assert line.tax_base is not None
+    item = _sub(je, "ProductTaxItem")
+    _sub(item, "ReferenceDocumentItem", str(number))
+    _sub(item, "TaxCode", _checked(line.tax_code or "", "TaxCode", TAX_CODE_LENGTH, where))
+    _amount(item, "AmountInTransactionCurrency", line.amount)
+    _sub(item, "DebitCreditCode", _debit_credit(line.amount))
+    if line.text:
+        _sub(item, "ProductiveTaxText", line.text[:ITEM_TEXT_LENGTH])
+    _amount(item, "TaxBaseAmountInTransCrcy", line.tax_base)
+
+
 def _entry_element(
-    entry: JournalEntry, posting: Posting, ident: str, created_at: datetime
+    entry: JournalEntry,
+    posting: Posting,
+    ident: str,
+    created_at: datetime,
+    reversal: Reversal | None = None,
 ) -> ET.Element:
     record = entry.reference
     if len(entry.currencies) != 1:
@@ -285,10 +421,11 @@ def _entry_element(
     _header(request, ident, created_at)
     je = _sub(request, "JournalEntry")
     _sub(je, "OriginalReferenceDocumentType", posting.reference_document_type)
+    original = record if reversal is None else reversal_reference(record)
     _sub(
         je,
         "OriginalReferenceDocument",
-        _checked(record, "OriginalReferenceDocument", ORIGINAL_REFERENCE_LENGTH, record),
+        _checked(original, "OriginalReferenceDocument", ORIGINAL_REFERENCE_LENGTH, record),
     )
     if posting.logical_system:
         _sub(je, "OriginalReferenceDocumentLogicalSystem", posting.logical_system)
@@ -302,38 +439,46 @@ def _entry_element(
     header_text = posting.header_text or entry.text
     if header_text:
         _sub(je, "DocumentHeaderText", header_text[:HEADER_TEXT_LENGTH])
+    if reversal is not None:
+        _sub(
+            je,
+            "ReversalReason",
+            _checked(reversal.reason, "ReversalReason", REVERSAL_REASON_LENGTH, record),
+        )
+        _sub(
+            je,
+            "ReversalReferenceDocument",
+            _checked(
+                reversal.reference_document,
+                "ReversalReferenceDocument",
+                REVERSAL_REFERENCE_LENGTH,
+                record,
+            ),
+        )
+        if reversal.date is not None:
+            _sub(je, "ReversalDate", reversal.date.isoformat())
     _sub(je, "CreatedByUser", posting.created_by_user)
     _sub(je, "CompanyCode", posting.company_code)
     _sub(je, "DocumentDate", (entry.document_date or entry.posting_date).isoformat())
     _sub(je, "PostingDate", entry.posting_date.isoformat())
-    for number, line in enumerate(entry.lines, start=1):
-        where = f"{record} line {number}"
-        item = _sub(je, "Item")
-        _sub(item, "ReferenceDocumentItem", str(number))
-        _sub(item, "GLAccount", _checked(line.account, "GLAccount", GL_ACCOUNT_LENGTH, where))
-        amount = _sub(item, "AmountInTransactionCurrency", format(line.amount.amount, "f"))
-        amount.set("currencyCode", line.amount.currency)
-        _sub(item, "DebitCreditCode", "H" if line.amount.amount < 0 else "S")
-        if line.text:
-            _sub(item, "DocumentItemText", line.text[:ITEM_TEXT_LENGTH])
-        if line.reference:
-            _sub(
-                item,
-                "AssignmentReference",
-                _checked(line.reference, "AssignmentReference", ASSIGNMENT_LENGTH, where),
-            )
-        unknown = sorted(set(line.dimensions) - set(ACCOUNT_ASSIGNMENTS))
-        if unknown:
-            raise ValidationError(
-                f"journal entry {where}: dimensions {unknown} have no place in SAP's "
-                f"AccountAssignment; use {', '.join(ACCOUNT_ASSIGNMENTS)}"
-            )
-        if line.dimensions:
-            assignment = _sub(item, "AccountAssignment")
-            for name in ACCOUNT_ASSIGNMENTS:
-                if line.dimensions.get(name):
-                    _sub(assignment, name, line.dimensions[name])
+    numbered = list(enumerate(entry.lines, start=1))
+    # The WSDL's sequence: every Item, then every DebtorItem, then every ProductTaxItem.
+    for number, line in numbered:
+        if not line.is_tax and not line.is_receivable:
+            _gl_item(je, line, number, f"{record} line {number}")
+    for number, line in numbered:
+        if line.is_receivable:
+            _debtor_item(je, line, number, f"{record} line {number}")
+    for number, line in numbered:
+        if line.is_tax:
+            _tax_item(je, line, number, f"{record} line {number}")
     return request
+
+
+def reversal_reference(reference: str) -> str:
+    """The OriginalReferenceDocument of the entry reversing ``reference``'s entry: ``R`` +
+    the reference (cut to the 20 characters the field holds)."""
+    return f"R{reference}"[:ORIGINAL_REFERENCE_LENGTH]
 
 
 def bulk_request(
@@ -342,6 +487,7 @@ def bulk_request(
     *,
     message: str,
     created_at: datetime,
+    reversal: Reversal | None = None,
 ) -> ET.Element:
     """The ``JournalEntryBulkCreateRequest`` element: one message header, one request per entry.
 
@@ -354,7 +500,7 @@ def bulk_request(
     _header(root, _checked(message, "MessageHeader ID", MESSAGE_ID_LENGTH, message), created_at)
     for number, entry in enumerate(entries, start=1):
         ident = message if len(entries) == 1 else message_id(f"{message}/{number}", prefix="")
-        root.append(_entry_element(entry, posting, ident, created_at))
+        root.append(_entry_element(entry, posting, ident, created_at, reversal))
     return root
 
 
@@ -428,9 +574,15 @@ def post_journal_entry(
     created_at: datetime,
     path: str = SYNC_PATH,
     action: str = SYNC_ACTION,
+    reversal: Reversal | None = None,
 ) -> Call[PostedJournalEntry]:
-    """Post ``entry`` synchronously; the answer names the accounting document or says why not."""
-    element = bulk_request([entry], posting, message=message, created_at=created_at)
+    """Post ``entry`` synchronously; the answer names the accounting document or says why not.
+
+    With ``reversal``, the entry (the original's lines with their signs turned, see
+    :func:`mirrored`) is posted as the reversal of the original reference document."""
+    element = bulk_request(
+        [entry], posting, message=message, created_at=created_at, reversal=reversal
+    )
     return soap_call(
         path,
         action,
@@ -462,6 +614,31 @@ def post_bulk(
         _accepted(message),
         idempotent=True,
         limit_key="sap.journalEntry.bulk",
+    )
+
+
+def mirrored(entry: JournalEntry, posting_date: date | None = None) -> JournalEntry:
+    """``entry`` with every amount (and tax base) negated: what its reversal posts (pure)."""
+    lines = tuple(
+        JournalLine(
+            line.account,
+            -line.amount,
+            line.text,
+            line.dimensions,
+            line.reference,
+            line.tax_code,
+            -line.tax_base if line.tax_base is not None else None,
+            line.customer,
+        )
+        for line in entry.lines
+    )
+    return JournalEntry(
+        entry.reference,
+        posting_date or entry.posting_date,
+        lines,
+        entry.text,
+        posting_date or entry.document_date,
+        entry.source,
     )
 
 
@@ -588,8 +765,40 @@ class _JournalFacade(Generic[SoapT, CubeT]):
             action=self.bulk_action,
         )
 
+    def _reversal_call(
+        self, entry: JournalEntry, posting: Posting, reason: str, posting_date: date | None
+    ) -> Call[PostedJournalEntry]:
+        reversal = Reversal(reason, entry.reference, posting_date)
+        return post_journal_entry(
+            mirrored(entry, posting_date),
+            posting,
+            message=message_id(reversal_reference(entry.reference), self.message_prefix),
+            created_at=self.clock(),
+            path=self.sync_path,
+            reversal=reversal,
+        )
+
     def _reference(self, reference: str, company_code: str | None) -> Filter:
         return by_reference(reference, company_code or self.company_code)
+
+
+def _reversal_plan(
+    entry: JournalEntry, found: Sequence[PostedJournalEntry], reason: str
+) -> tuple[PostedJournalEntry, tuple[str, str] | None]:
+    """The original document to reverse and, if SAP already reversed it, the reversal's key."""
+    originals = [d for d in found if not d.is_reversal]
+    if not originals:
+        raise JournalEntryNotFoundError(
+            f"journal entry {entry.reference}: SAP has no posted document with this reference "
+            "to reverse; post it first or check the company code"
+        )
+    if not reason or len(reason) > REVERSAL_REASON_LENGTH:
+        raise ValidationError(
+            f"journal entry {entry.reference}: reversal reason {reason!r} must have 1 to "
+            f"{REVERSAL_REASON_LENGTH} characters (ReversalReason)"
+        )
+    original = originals[0]
+    return original, original.reversed_by
 
 
 class JournalEntryService(_JournalFacade[SoapSender, ODataSender]):
@@ -633,6 +842,31 @@ class JournalEntryService(_JournalFacade[SoapSender, ODataSender]):
         found = group_documents(list(self._cube.pages(partial(items_page, condition))))
         return found[0] if found else None
 
+    def create_reversal(
+        self,
+        entry: JournalEntry,
+        *,
+        reason: str,
+        posting_date: date | None = None,
+        company_code: str | None = None,
+    ) -> PostedJournalEntry:
+        """Reverse the posted entry of ``entry.reference`` once, through SAP's reversal.
+
+        The original is found first; when SAP already reversed it, the existing reversal is
+        returned and nothing is posted. Otherwise ``entry``'s lines are posted with their signs
+        turned, with ReversalReason ``reason`` and ReversalReferenceDocument the original's
+        reference (the WSDL's JournalEntryCreateRequest fields), which tells SAP to mark the
+        original reversed.
+        """
+        found = self.find_by_reference(entry.reference, company_code=company_code)
+        original, done = _reversal_plan(entry, found, reason)
+        if done is not None:
+            existing = self.get_document(original.company_code, done[1], done[0])
+            if existing is not None:
+                return existing
+        posting = self._posting(company_code, None, None)
+        return self._soap.send(self._reversal_call(entry, posting, reason, posting_date))
+
 
 class AsyncJournalEntryService(_JournalFacade[AsyncSoapSender, AsyncODataSender]):
     """Post journal entries to one S/4HANA system and read them back (asyncio)."""
@@ -674,6 +908,23 @@ class AsyncJournalEntryService(_JournalFacade[AsyncSoapSender, AsyncODataSender]
         found = group_documents(items)
         return found[0] if found else None
 
+    async def create_reversal(
+        self,
+        entry: JournalEntry,
+        *,
+        reason: str,
+        posting_date: date | None = None,
+        company_code: str | None = None,
+    ) -> PostedJournalEntry:
+        found = await self.find_by_reference(entry.reference, company_code=company_code)
+        original, done = _reversal_plan(entry, found, reason)
+        if done is not None:
+            existing = await self.get_document(original.company_code, done[1], done[0])
+            if existing is not None:
+                return existing
+        posting = self._posting(company_code, None, None)
+        return await self._soap.send(self._reversal_call(entry, posting, reason, posting_date))
+
 
 __all__ = [
     "BULK_PATH",
@@ -685,5 +936,8 @@ __all__ = [
     "JournalEntryService",
     "PostedJournalEntry",
     "Posting",
+    "Reversal",
     "message_id",
+    "mirrored",
+    "reversal_reference",
 ]

@@ -763,6 +763,7 @@ class FakeSap:
         tax. A condition type the system does not know is refused, as SAP refuses it.
         """
         price = list_price
+        price_kind = self.price_condition
         amounts: list[tuple[str, str, Decimal]] = []
         for element in given:
             kind = str(element.get("ConditionType") or "")
@@ -778,7 +779,7 @@ class FakeSap:
             rate = from_v2(element.get("ConditionRateValue"), "Edm.Decimal", "ConditionRateValue")
             rate = Decimal(0) if rate is None else rate
             if calculation == "price":
-                price = rate
+                price, price_kind = rate, kind
             else:
                 amounts.append((kind, calculation, rate))
         elements: list[dict[str, Any]] = []
@@ -798,7 +799,7 @@ class FakeSap:
                 "TransactionCurrency": currency,
             }
 
-        elements.append(row(10, self.price_condition, "C", price, net))
+        elements.append(row(10, price_kind, "C", price, net))
         tax = Decimal(0)
         for step, (kind, calculation, rate) in enumerate(amounts, start=2):
             amount = rate.quantize(Decimal("0.01"))
