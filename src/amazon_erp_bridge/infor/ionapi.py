@@ -13,9 +13,9 @@ credentials grant). The client secret and the service account keys are held as
 from __future__ import annotations
 
 import enum
-import json
 import os
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,7 +23,13 @@ from urllib.parse import urlsplit
 from attrs import field, frozen
 
 from amazon_erp_bridge.core.redaction import Secret
-from amazon_erp_bridge.errors import ConfigurationError
+from amazon_erp_bridge.errors import BridgeError, ConfigurationError, ValidationError
+from amazon_erp_bridge.limits import loads_json
+
+#: A .ionapi file is a dozen short strings; anything much bigger is not one.
+MAX_IONAPI_BYTES = 256 * 1024
+#: Nesting a .ionapi file may have (it has none: one flat object).
+MAX_IONAPI_DEPTH = 8
 
 
 class IonApiKind(enum.Enum):
@@ -80,7 +86,7 @@ def _json_type(value: object) -> str:
         return "null"
     if isinstance(value, bool):
         return "a boolean"
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal):
         return "a number"
     if isinstance(value, list):
         return "a list"
@@ -116,7 +122,7 @@ def _read(data: object) -> _Reading:
                 notes.append(f"field {key!r} ({_json_type(raw)}) is not used and was ignored")
             continue
         if not isinstance(raw, str):
-            shown = "" if spec.secret else f" {raw!r}"
+            shown = "" if spec.secret or isinstance(raw, dict | list) else f" {str(raw)[:40]!r}"
             problems.append(f"field {_label(key)} must be a string, got {_json_type(raw)}{shown}")
             continue
         if not raw.strip():
@@ -156,9 +162,16 @@ def _read(data: object) -> _Reading:
 
     for key in _URL_KEYS:
         if key in values:
-            parts = urlsplit(values[key])
-            if parts.scheme not in ("http", "https") or not parts.netloc:
-                problems.append(f"field {_label(key)} must be an http(s) URL, got {values[key]!r}")
+            shown = values[key][:200]
+            try:
+                parts = urlsplit(values[key])
+                ok = parts.scheme in ("http", "https") and bool(parts.netloc)
+                ok = (ok and parts.port is None) or ok  # port access validates it
+            except ValueError as exc:
+                problems.append(f"field {_label(key)} is not a valid URL ({exc}): {shown!r}")
+                continue
+            if not ok:
+                problems.append(f"field {_label(key)} must be an http(s) URL, got {shown!r}")
     for key in _PATH_KEYS:
         if key in values and values[key].startswith("/"):
             notes.append(f"field {_label(key)} starts with '/'; it is joined to 'pu' as is")
@@ -348,11 +361,12 @@ def _decode(text: str | bytes, source: str) -> Any:
             "(Authorized Apps > your app > Download Credentials)"
         )
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
+        return loads_json(text, what=source, max_bytes=MAX_IONAPI_BYTES, max_depth=MAX_IONAPI_DEPTH)
+    except ValidationError as exc:
+        reason = exc.message.removeprefix(f"{source}: ")
         raise ConfigurationError(
-            f"{source}: is not JSON ({exc.msg} at line {exc.lineno} column {exc.colno}); "
-            "a .ionapi file is the JSON downloaded from ION API"
+            f"{source}: is not a readable .ionapi file ({reason}); a .ionapi file is the JSON "
+            "downloaded from ION API"
         ) from None
 
 
@@ -405,13 +419,15 @@ def check_ionapi(path: str | os.PathLike[str]) -> IonApiCheck:
     source = str(path)
     try:
         data = _decode(_read_file(Path(path)), source)
-    except ConfigurationError as exc:
+        reading = _read(data)
+        config = None
+        if not reading.problems:
+            config = IonApiConfig.from_dict(data, source=source)
+    except BridgeError as exc:
         problem = exc.message.removeprefix(f"{source}: ")
         return IonApiCheck(source, None, (problem,))
-    reading = _read(data)
-    config = None
-    if not reading.problems:
-        config = IonApiConfig.from_dict(data, source=source)
+    except (ValueError, TypeError, RecursionError, OverflowError) as exc:  # never raise
+        return IonApiCheck(source, None, (f"cannot be read as a .ionapi file: {exc}"[:300],))
     return IonApiCheck(source, reading.kind, reading.problems, reading.notes, config)
 
 
