@@ -1231,7 +1231,8 @@ class OrdersApi:
         order = self._sender.send(get_order_v0(order_id, rdt))
         if not with_lines:
             return order
-        return _with_lines(order, self.get_order_items(order_id, version=OrdersVersion.V0))
+        lines = self.get_order_items(order_id, version=OrdersVersion.V0, include_pii=include_pii)
+        return _with_lines(order, lines)
 
     def get_order_items(
         self,
@@ -1335,7 +1336,9 @@ class AsyncOrdersApi:
         order = await self._sender.send(get_order_v0(order_id, rdt))
         if not with_lines:
             return order
-        lines = await self.get_order_items(order_id, version=OrdersVersion.V0)
+        lines = await self.get_order_items(
+            order_id, version=OrdersVersion.V0, include_pii=include_pii
+        )
         return _with_lines(order, lines)
 
     async def get_order_items(

@@ -659,6 +659,10 @@ def register(fake: FakeSpApi) -> None:
             body = req.json()
         except ValueError:
             return fake.error(400, "InvalidInput", "The request body is not valid JSON.")
+        package = body.get("packageDetail") if isinstance(body, dict) else None
+        ref = package.get("packageReferenceId") if isinstance(package, dict) else None
+        if (order.order_id, ref) in state.confirmations or order.status is OrderStatus.SHIPPED:
+            return fake.error(400, "InvalidInput", ALREADY_CONFIRMED)
         bad = _invalid_fields(body, order)
         if bad:
             return fake.error(
