@@ -1,7 +1,21 @@
-"""The settlement report V2 flat file (``GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2``), streamed.
+"""Settlement report flat files, streamed: the V2 layout and the older flat-file layout.
 
-The file is tab-separated with a header row of kebab-case column names. Columns are found by
-name, never by position: files differ (some add ``promotion-id``), unknown columns are kept in
+Both are tab-separated with a header row of kebab-case column names; the header tells which:
+
+- **V2** (``GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2``): one amount per row, in
+  ``amount-type`` / ``amount-description`` / ``amount``.
+- **flat file** (``GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE``, what Seller Central still offers
+  as "Flat File"): several amount columns per row (``price-type``/``price-amount``,
+  ``item-related-fee-type``/``-amount``, ``shipment-fee-*``, ``order-fee-*``,
+  ``misc-fee-amount``, ``other-fee-amount`` with ``other-fee-reason-description``,
+  ``promotion-*``, ``direct-payment-*``, ``other-amount``). Each non-empty amount column
+  becomes one :class:`SettlementLine` with the amount type and description of
+  :data:`FLAT_AMOUNTS`, so both layouts give the same canonical ``Settlement`` and map to the
+  same journals. A row with no amount (an order item's quantity row) gives no line; its
+  quantity goes to the item's following lines.
+
+Columns are found by name, never by position: files differ (some add ``promotion-id``, the
+flat file drops the promotion columns when a period has none), unknown columns are kept in
 :attr:`SettlementLine.extra`, and missing required columns are an error naming them.
 
 **The reconciliation rule.** The first data row is the summary: settlement-id, the period,
@@ -15,8 +29,10 @@ both figures. Pass ``check=False`` to read such a file anyway.
 
 Accepted spellings: ISO 8601 date-times (``2026-03-01T08:00:00+00:00``, ``...Z``, naive ones are
 UTC), plain dates (``2026-03-17``), the EU style ``01.03.2026 08:00:00 UTC``, a trailing ``UTC``
-or ``GMT``; decimal points and decimal commas (``-4,50``, ``1.234,56``). Rows shorter than the
-header (ragged rows) are padded with empty fields.
+or ``GMT``; decimal points and decimal commas (``-4,50``, ``1.234,56``), amounts padded with
+spaces. Everything else is refused with the line and column (``1,234,5``, Arabic-Indic digits,
+``1e999999999``), before any arithmetic. Rows shorter than the header (ragged rows) are padded
+with empty fields.
 
 Three ways in, all streaming: :func:`parse_settlement_report` returns a whole
 :class:`~amazon_erp_bridge.model.Settlement`; :func:`open_settlement_report` gives a reader that
@@ -31,6 +47,7 @@ import codecs
 import io
 import operator
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -40,6 +57,7 @@ from typing import IO, Any, Final
 from attrs import field, frozen
 
 from amazon_erp_bridge.errors import IntegrityError, ValidationError
+from amazon_erp_bridge.limits import parse_decimal
 from amazon_erp_bridge.model import Money, Settlement, SettlementLine
 
 #: Codec error handler: bytes that are not UTF-8 are read as ISO-8859-1, Amazon's flat-file
@@ -107,38 +125,44 @@ SettlementSource = str | bytes | os.PathLike[str] | IO[str] | IO[bytes] | Iterab
 # Values
 
 
+_PLAIN_AMOUNT: Final = re.compile(r"-?[0-9]{1,28}(?:\.[0-9]{1,12})?")
+_GROUPED: Final = {
+    ",": re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"),
+    ".": re.compile(r"[+-]?[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?"),
+}
+
+
 def parse_amount(text: str, where: str = "amount") -> Decimal:
-    """An exact Decimal from a settlement amount: decimal point or decimal comma."""
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        value = _localized_amount(text, where)
-    if not value.is_finite():
-        raise ValidationError(f"{where}: expected a finite amount, got {text!r}")
-    return value
+    """An exact Decimal from a settlement amount: decimal point or decimal comma.
 
-
-def _localized_amount(text: str, where: str) -> Decimal:
+    Accepted: ``-4.50``, ``-4,50`` (decimal comma), ``1.234,56`` and ``1,234.56`` (grouping in
+    threes), amounts padded with spaces. Refused with a ValidationError naming ``where`` (line
+    and column): ``1,234,5`` (a group that is not three digits), digits of other scripts
+    (Arabic-Indic ``١٢٣``), NaN and infinities, more than 40 digits, and magnitudes beyond
+    10**40 such as ``1e999999999`` (checked before any arithmetic, so it costs nothing).
+    """
     t = text.strip().replace("\u00a0", "").replace(" ", "")
     if not t:
         raise ValidationError(f"{where}: the amount is empty")
-    if "," in t and "." in t:
-        # The separator that comes last is the decimal one: 1.234,56 or 1,234.56.
-        t = (
-            t.replace(".", "").replace(",", ".")
-            if t.rfind(",") > t.rfind(".")
-            else t.replace(",", "")
-        )
-    elif t.count(",") == 1:
-        t = t.replace(",", ".")
-    elif "," in t:
-        t = t.replace(",", "")
-    try:
-        return Decimal(t)
-    except InvalidOperation:
-        raise ValidationError(
-            f"{where}: expected an amount such as -4.50 or -4,50, got {text!r}"
-        ) from None
+    if "," in t:
+        if "." in t and t.rfind(".") > t.rfind(","):
+            grouping, decimal = ",", "."
+        elif "." in t or t.count(",") > 1:
+            grouping, decimal = (".", ",") if "." in t else (",", ".")
+        else:
+            grouping, decimal = "", ","  # -4,50: one decimal comma
+        if grouping and not _GROUPED[grouping].fullmatch(t):
+            raise ValidationError(
+                f"{where}: {text!r} is not an amount (thousands must be grouped in threes, "
+                "e.g. 1,234.56 or 1.234,56)"
+            )
+        t = t.replace(grouping, "") if grouping else t
+        t = t.replace(",", ".") if decimal == "," else t
+    elif t.count(".") > 1:
+        if not _GROUPED["."].fullmatch(t):
+            raise ValidationError(f"{where}: {text!r} is not an amount")
+        t = t.replace(".", "")
+    return parse_decimal(t, what=where)
 
 
 _ZONE_SUFFIXES: Final = (" UTC", " GMT", " Z")
@@ -260,9 +284,11 @@ class SettlementSummary:
     total: Money
     deposit_date: datetime | None = None
     columns: tuple[str, ...] = ()
+    layout: str = "V2"  # "V2" (amount-type/amount) or "flat" (price-amount, ...)
 
     @property
     def currency(self) -> str:
+        """The settlement's currency (the summary row's)."""
         return self.total.currency
 
 
@@ -273,8 +299,59 @@ def _column_name(raw: str) -> str:
     return raw.strip().lstrip("\ufeff").strip().lower()
 
 
+@frozen
+class FlatAmount:
+    """One amount column of the older flat-file layout and how it becomes a settlement line.
+
+    ``type_column`` names the column holding its kind (``price-type``: Principal, Shipping...),
+    which becomes the line's amount-description; without one, the description is
+    ``description`` or, when that is empty, the row's transaction-type.
+    """
+
+    column: str
+    type_column: str | None
+    amount_type: str
+    description: str = ""
+
+
+#: The amount columns of ``GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE`` (the layout Seller Central
+#: still offers as "Flat File"), in the order a row's lines are made. Each non-empty one
+#: becomes one line, so a row holding a fee and its tax (``ServiceFee``: Cost of Advertising
+#: and TaxAmount) gives two lines, and a row with none (the quantity row of an order item)
+#: gives none.
+FLAT_AMOUNTS: Final = (
+    FlatAmount("price-amount", "price-type", "ItemPrice"),
+    FlatAmount("item-related-fee-amount", "item-related-fee-type", "ItemFees"),
+    FlatAmount("shipment-fee-amount", "shipment-fee-type", "ShipmentFees"),
+    FlatAmount("order-fee-amount", "order-fee-type", "OrderFees"),
+    FlatAmount("misc-fee-amount", None, "MiscFees", "Misc Fee"),
+    FlatAmount("other-fee-amount", "other-fee-reason-description", "OtherFees"),
+    FlatAmount("promotion-amount", "promotion-type", "Promotion"),
+    FlatAmount("direct-payment-amount", "direct-payment-type", "DirectPayment"),
+    FlatAmount("other-amount", None, "other-transaction"),
+)
+FLAT_REQUIRED_COLUMNS: Final = (
+    "settlement-id",
+    "settlement-start-date",
+    "settlement-end-date",
+    "total-amount",
+    "currency",
+    "transaction-type",
+)
+FLAT_COLUMNS: Final = frozenset(
+    c for f in FLAT_AMOUNTS for c in (f.column, f.type_column) if c is not None
+)
+V2_LAYOUT: Final = "V2"
+FLAT_LAYOUT: Final = "flat"
+
+
 class _Layout:
-    """Column positions from the header row; reads rows into values, naming line and column."""
+    """Column positions from the header row; reads rows into values, naming line and column.
+
+    The layout is told by the header: ``amount-type``/``amount``/... columns are the V2 file
+    (one amount per row); ``price-amount``, ``item-related-fee-amount``, ... are the older flat
+    file (several amount columns per row, each non-empty one a line).
+    """
 
     def __init__(self, header: str) -> None:
         names = [_column_name(c) for c in header.rstrip("\r\n").split("\t")]
@@ -283,27 +360,42 @@ class _Layout:
             if name in seen:
                 raise ValidationError(f"settlement report: column {name!r} appears twice")
             seen.add(name)
-        missing = [c for c in REQUIRED_COLUMNS if c not in seen]
+        flat = not {"amount-type", "amount"} & seen and bool(
+            {f.column for f in FLAT_AMOUNTS} & seen
+        )
+        self.kind = FLAT_LAYOUT if flat else V2_LAYOUT
+        required = FLAT_REQUIRED_COLUMNS if flat else REQUIRED_COLUMNS
+        missing = [c for c in required if c not in seen]
         if missing:
             found = ", ".join(n for n in names if n) or "none"
             raise ValidationError(
                 f"settlement report: missing required column(s) {', '.join(missing)} "
-                f"in the header row (found: {found})"
+                f"in the header row (found: {found}); expected the V2 layout (amount-type, "
+                "amount-description, amount) or the flat-file layout (price-amount, "
+                "item-related-fee-amount, ..., other-amount)"
             )
         self.names = tuple(names)
         self.width = len(names)
         self.index = {name: i for i, name in enumerate(names)}
-        self.extra = tuple((n, i) for i, n in enumerate(names) if n not in KNOWN_COLUMNS and n)
+        known = KNOWN_COLUMNS | FLAT_COLUMNS
+        self.extra = tuple((n, i) for i, n in enumerate(names) if n not in known and n)
         # Positions for building line objects, looked up once per file rather than per row.
         index = self.index
         self._type = index["transaction-type"]
-        self._kind = index["amount-type"]
-        self._description = index["amount-description"]
-        self._amount = index["amount"]
+        self._kind = index.get("amount-type", -1)
+        self._description = index.get("amount-description", -1)
+        self._amount = index.get("amount", -1)
+        self._flat = tuple(
+            (f, index[f.column], index.get(f.type_column or "", -1))
+            for f in FLAT_AMOUNTS
+            if f.column in index
+        )
         self._quantity = index.get("quantity-purchased")
         self._posted = [index[c] for c in ("posted-date-time", "posted-date") if c in index]
         self._text = [(a, index[c]) for c, a in _LINE_TEXT_COLUMNS.items() if c in index]
+        self._item = [index[c] for c in ("order-id", "order-item-code") if c in index]
         self._dates: dict[str, datetime] = {}
+        self._last_quantity: tuple[tuple[str, ...], int] | None = None
 
     def fields(self, line: str, lineno: int) -> list[str]:
         values = line.rstrip("\r\n").split("\t")
@@ -358,6 +450,7 @@ class _Layout:
             total=Money(parse_amount(total, f"{where} total-amount"), self.get(values, "currency")),
             deposit_date=self.optional_when(values, lineno, "deposit-date"),
             columns=self.names,
+            layout=self.kind,
         )
 
     def consistent(self, values: list[str], lineno: int, summary: SettlementSummary) -> None:
@@ -375,32 +468,71 @@ class _Layout:
                 f"summary's {summary.currency}"
             )
 
-    def line(self, values: list[str], lineno: int, currency: str) -> SettlementLine:
-        amount = parse_amount(values[self._amount], f"settlement report line {lineno} amount")
-        quantity: int | None = None
+    def _quantity_of(self, values: list[str], lineno: int) -> int | None:
         quantity_text = values[self._quantity].strip() if self._quantity is not None else ""
-        if quantity_text:
-            try:
-                quantity = int(quantity_text)
-            except ValueError:
-                raise ValidationError(
-                    f"settlement report line {lineno} quantity-purchased: expected a whole "
-                    f"number, got {quantity_text!r}"
-                ) from None
+        if not quantity_text:
+            return None
+        if not quantity_text.isascii() or not quantity_text.isdigit() or len(quantity_text) > 9:
+            raise ValidationError(
+                f"settlement report line {lineno} quantity-purchased: expected a whole "
+                f"number, got {quantity_text!r}"
+            )
+        return int(quantity_text)
+
+    def _common(self, values: list[str], lineno: int) -> dict[str, Any]:
         posted = ""
         for i in self._posted:
             posted = values[i].strip()
             if posted:
                 break
+        return {
+            "posted_date": self.when(posted, lineno, "posted-date") if posted else None,
+            "extra": {name: values[i] for name, i in self.extra},
+            **{attr: values[i].strip() or None for attr, i in self._text},
+        }
+
+    def lines(self, values: list[str], lineno: int, currency: str) -> list[SettlementLine]:
+        """The settlement lines of one data row: one (V2), or one per amount column (flat)."""
+        if self.kind == V2_LAYOUT:
+            return [self.line(values, lineno, currency)]
+        quantity = self._quantity_of(values, lineno)
+        item = tuple(values[i].strip() for i in self._item)
+        if quantity is not None:
+            self._last_quantity = (item, quantity)
+        elif self._last_quantity is not None and self._last_quantity[0] == item and any(item):
+            quantity = self._last_quantity[1]  # the item's quantity row came first
+        out: list[SettlementLine] = []
+        common: dict[str, Any] | None = None
+        transaction_type = values[self._type].strip()
+        for spec, i_amount, i_type in self._flat:
+            text = values[i_amount]
+            if not text.strip():
+                continue
+            amount = parse_amount(text, f"settlement report line {lineno} {spec.column}")
+            if common is None:
+                common = self._common(values, lineno)
+            kind = values[i_type].strip() if i_type >= 0 else ""
+            out.append(
+                SettlementLine(
+                    transaction_type=transaction_type,
+                    amount_type=spec.amount_type,
+                    amount_description=kind or spec.description or transaction_type,
+                    amount=Money(amount, currency),
+                    quantity_purchased=quantity,
+                    **common,
+                )
+            )
+        return out
+
+    def line(self, values: list[str], lineno: int, currency: str) -> SettlementLine:
+        amount = parse_amount(values[self._amount], f"settlement report line {lineno} amount")
         return SettlementLine(
             transaction_type=values[self._type].strip(),
             amount_type=values[self._kind].strip(),
             amount_description=values[self._description].strip(),
             amount=Money(amount, currency),
-            posted_date=self.when(posted, lineno, "posted-date") if posted else None,
-            quantity_purchased=quantity,
-            extra={name: values[i] for name, i in self.extra},
-            **{attr: values[i].strip() or None for attr, i in self._text},
+            quantity_purchased=self._quantity_of(values, lineno),
+            **self._common(values, lineno),
         )
 
 
@@ -444,6 +576,10 @@ def _fast_batch(
             if amounts is None:
                 groups[key] = amounts = []
             amounts.append(values[i_amount])
+        for v in groups.values():
+            # Plain ASCII amounts of bounded size only; anything else is read line by line.
+            if not all(map(_PLAIN_AMOUNT.fullmatch, v)):
+                return None
         return {k: (sum(map(Decimal, v), Decimal(0)), len(v)) for k, v in groups.items()}
     except (IndexError, InvalidOperation):
         return None
@@ -510,10 +646,10 @@ class SettlementReader:
                     continue
                 values = layout.fields(line, lineno)
                 layout.consistent(values, lineno, summary)
-                item = layout.line(values, lineno, currency)
-                self.lines_read += 1
-                self.lines_sum += item.amount.amount
-                yield item
+                for item in layout.lines(values, lineno, currency):
+                    self.lines_read += 1
+                    self.lines_sum += item.amount.amount
+                    yield item
         except BaseException:
             self._source.close()
             raise
@@ -529,16 +665,17 @@ class SettlementReader:
         """
         layout, summary = self._layout, self.summary
         idx = layout.index
-        grab = operator.itemgetter(*(idx[c] for c in _FAST_KEY))
-        i_amount = idx["amount"]
-        cut = max(idx[c] for c in (*_FAST_KEY, "amount")) + 1
+        fast = layout.kind == V2_LAYOUT
+        grab = operator.itemgetter(*(idx.get(c, 0) for c in _FAST_KEY))
+        i_amount = idx.get("amount", 0)
+        cut = max(idx.get(c, 0) for c in (*_FAST_KEY, "amount")) + 1
         sums: dict[Key, Decimal] = {}
         counts: dict[Key, int] = {}
         lineno = self._lineno
         lines = self._take()
         try:
             while batch := list(islice(lines, _BATCH)):
-                part = _fast_batch(batch, grab, i_amount, cut)
+                part = _fast_batch(batch, grab, i_amount, cut) if fast else None
                 if part is None or not self._plain(part):
                     part = self._careful_batch(batch, lineno)
                 for raw, (amount, count) in part.items():
@@ -579,10 +716,6 @@ class SettlementReader:
         self, batch: list[str], lineno: int
     ) -> dict[tuple[str, ...], tuple[Decimal, int]]:
         layout, summary = self._layout, self.summary
-        i_type = layout.index["transaction-type"]
-        i_kind = layout.index["amount-type"]
-        i_desc = layout.index["amount-description"]
-        i_amount = layout.index["amount"]
         out: dict[tuple[str, ...], tuple[Decimal, int]] = {}
         for line in batch:
             lineno += 1
@@ -590,10 +723,10 @@ class SettlementReader:
                 continue
             values = layout.fields(line, lineno)
             layout.consistent(values, lineno, summary)
-            key = (values[i_type], values[i_kind], values[i_desc])
-            amount = parse_amount(values[i_amount], f"settlement report line {lineno} amount")
-            total, count = out.get(key, (Decimal(0), 0))
-            out[key] = (total + amount, count + 1)
+            for item in layout.lines(values, lineno, summary.currency):
+                key = item.key
+                total, count = out.get(key, (Decimal(0), 0))
+                out[key] = (total + item.amount.amount, count + 1)
         return out
 
     def close(self) -> None:
@@ -687,8 +820,13 @@ def parse_settlement_report(
 
 
 __all__ = [
+    "FLAT_AMOUNTS",
+    "FLAT_LAYOUT",
+    "FLAT_REQUIRED_COLUMNS",
     "KNOWN_COLUMNS",
     "REQUIRED_COLUMNS",
+    "V2_LAYOUT",
+    "FlatAmount",
     "SettlementReader",
     "SettlementSource",
     "SettlementSummary",

@@ -373,6 +373,8 @@ _OTHER_FEES = _acct("5300", "Other Amazon fees and charges")
 _ADVERTISING = _acct("5400", "Amazon advertising")
 _RESERVE = _acct("1292", "Amazon reserve held")
 _TRANSFERS = _acct("1293", "Amazon transfers (payouts and charges within the period)")
+_BROUGHT_FORWARD = _acct("1295", "Amazon balance brought forward from the previous settlement")
+_FEE_TAX = _acct("1410", "Input tax (VAT/GST/HST) on Amazon fees")
 
 #: A documented starting point for an Amazon seller's chart of accounts. Copy it with
 #: ``AMAZON_DEFAULT_ACCOUNTS.to_json()``, put your own account numbers in, and load your copy
@@ -391,6 +393,21 @@ _TRANSFERS = _acct("1293", "Amazon transfers (payouts and charges within the per
 #:   (a payout, or a charge to the seller's card): 1293, cleared against the bank statement.
 #: - other-transaction and ServiceFee rows (storage, subscription...) 5300; Cost of
 #:   Advertising 5400; FBA Inventory Reimbursement 4090.
+#:
+#: The older flat-file layout (``GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE``) reads into the same
+#: keys where Amazon's names agree (price-type -> ItemPrice, item-related-fee-type -> ItemFees,
+#: promotion-type -> Promotion) and adds its own (see ``amazon.settlement.FLAT_AMOUNTS``):
+#:
+#: - ShipmentFees and OrderFees 5100 (FBA* 5200), MiscFees and OtherFees 5300; the TaxAmount of
+#:   an other-fee (GST/HST or VAT Amazon charges on advertising and other fees) is input tax,
+#:   1410; a "Cost of Advertising" fee type is advertising, 5400.
+#: - Rows whose only amount is other-amount are keyed (their transaction-type,
+#:   other-transaction, their transaction-type): "Subscription Fee" 5300, "Inbound
+#:   Transportation Fee" 5200; "Successful charge" (Amazon charged the seller's card to cover a
+#:   negative balance) is money moved, 1293; "Payable to Amazon" (a previous settlement's
+#:   negative balance brought into this one) 1295, cleared against that settlement's deposit;
+#:   FBA reimbursements (REVERSAL_REIMBURSEMENT, WAREHOUSE_DAMAGE, WAREHOUSE_LOST) 4090.
+#: - DirectPayment (money the seller received directly, e.g. a stored-value card) 1293.
 AMAZON_DEFAULT_ACCOUNTS: Final = GlAccountMap(
     clearing=_acct("1290", "Amazon settlement clearing (deposit in transit)"),
     unsettled=_acct("1291", "Amazon receivable (unsettled)"),
@@ -418,6 +435,24 @@ AMAZON_DEFAULT_ACCOUNTS: Final = GlAccountMap(
         GlRule("Current Reserve Amount", WILDCARD, WILDCARD, _RESERVE),
         GlRule("Previous Reserve Amount Balance", WILDCARD, WILDCARD, _RESERVE),
         GlRule("Transfer", WILDCARD, WILDCARD, _TRANSFERS),
+        # The flat-file layout's own amount types and transaction types.
+        GlRule(WILDCARD, "ShipmentFees", WILDCARD, _SELLING_FEES),
+        GlRule(WILDCARD, "ShipmentFees", "FBA*", _FBA_FEES),
+        GlRule(WILDCARD, "OrderFees", WILDCARD, _SELLING_FEES),
+        GlRule(WILDCARD, "OrderFees", "FBA*", _FBA_FEES),
+        GlRule(WILDCARD, "MiscFees", WILDCARD, _OTHER_FEES),
+        GlRule(WILDCARD, "OtherFees", WILDCARD, _OTHER_FEES),
+        GlRule(WILDCARD, "OtherFees", "TaxAmount", _FEE_TAX),
+        GlRule(WILDCARD, "DirectPayment", WILDCARD, _TRANSFERS),
+        GlRule(WILDCARD, WILDCARD, "Cost of Advertising", _ADVERTISING),
+        GlRule("Subscription Fee", WILDCARD, WILDCARD, _OTHER_FEES),
+        GlRule("Inbound Transportation Fee", WILDCARD, WILDCARD, _FBA_FEES),
+        GlRule("Successful charge", WILDCARD, WILDCARD, _TRANSFERS),
+        GlRule("Payable to Amazon", WILDCARD, WILDCARD, _BROUGHT_FORWARD),
+        GlRule("REVERSAL_REIMBURSEMENT", WILDCARD, WILDCARD, _REIMBURSEMENTS),
+        GlRule("WAREHOUSE_DAMAGE", WILDCARD, WILDCARD, _REIMBURSEMENTS),
+        GlRule("WAREHOUSE_LOST", WILDCARD, WILDCARD, _REIMBURSEMENTS),
+        GlRule(WILDCARD, WILDCARD, "Refund Reimbursal", _REIMBURSEMENTS),
     ],
 )
 
