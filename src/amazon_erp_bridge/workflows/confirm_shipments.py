@@ -125,8 +125,11 @@ class ConfirmShipmentsSapConfig:
 
 @frozen
 class _Confirmation:
+    """One confirmation to post; ``request`` is None when Amazon already shows the order
+    shipped (a run that died after Amazon's answer): ``find`` records it, nothing is sent."""
+
     order_id: str
-    request: ConfirmShipmentRequest
+    request: ConfirmShipmentRequest | None
 
 
 class _ConfirmTarget:
@@ -144,6 +147,10 @@ class _ConfirmTarget:
         return None
 
     def create(self, payload: _Confirmation) -> ErpDocument:
+        if payload.request is None:
+            raise ValidationError(
+                f"order {payload.order_id}: Amazon no longer shows it shipped; nothing to confirm"
+            )
         package = payload.request.package
         detail = {
             "package": package.package_reference_id,
@@ -355,6 +362,13 @@ class _Run:
 
     def post(self, order: Order, document: str) -> PostResult | None:
         """Confirm one order's ERP shipment once; None while the ERP has not shipped it."""
+        if order.status is OrderStatus.SHIPPED:  # confirmed before a crash: find records it
+            return self.poster.post(
+                self.kind,
+                order.order_id,
+                _Confirmation(order.order_id, None),
+                describe=f"Amazon shows it shipped, {document}",
+            )
         try:
             payload = self._payload(order, document)
         except (MappingError, ValidationError) as exc:
@@ -363,7 +377,7 @@ class _Run:
             reason = f"reading {self.erp.upper()} failed: {type(exc).__name__}: {exc}"
             self.ledger.receive(self.kind, order.order_id, describe=f"ERP {document}")
             return PostResult(self.kind, order.order_id, PostStatus.FAILED, reason=reason)
-        if payload is None:
+        if payload is None or payload.request is None:
             return None
         package = payload.request.package
         return self.poster.post(
