@@ -115,6 +115,8 @@ class ReturnsReportError(ValidationError):
         super().__init__(f"{where}: {message}")
         self.line = line
         self.column = column
+        #: What is wrong, without the line and column.
+        self.reason = message
 
 
 @frozen
@@ -142,7 +144,7 @@ def _lines(chunks: Iterable[str]) -> Iterator[str]:
 
 
 def _text_source(source: str | os.PathLike[str] | IO[str] | Iterable[str]) -> Iterator[str]:
-    if isinstance(source, str) and ("\n" in source or "\t" in source):
+    if isinstance(source, str) and (not source or "\n" in source or "\t" in source):
         return _lines([source])
     if isinstance(source, str | os.PathLike):
         return _file_lines(os.fspath(source))
@@ -310,8 +312,10 @@ def iter_returns(
                 if isinstance(exc, ReturnsReportError):
                     raise
                 raise ReturnsReportError(exc.message, line=number) from None
-            column = exc.column if isinstance(exc, ReturnsReportError) else None
-            errors.append(ReturnRowError(number, column, exc.message))
+            if isinstance(exc, ReturnsReportError):
+                errors.append(ReturnRowError(number, exc.column, exc.reason))
+            else:
+                errors.append(ReturnRowError(number, None, exc.message))
 
 
 def parse_returns_report(
