@@ -38,6 +38,7 @@ def test_mi_error_of_a_v2_call_is_http_400_with_its_field(m3):
     assert "Customer number NOPE does not exist" in str(err.value)
 
 
+@pytest.mark.contracts_exempt("sends a request M3 refuses, on purpose")
 def test_missing_mandatory_field_is_named(m3):
     with pytest.raises(MiError) as err:
         m3.execute("OIS100MI", "AddBatchHead", {"CUOR": "X"})
@@ -45,12 +46,14 @@ def test_missing_mandatory_field_is_named(m3):
     assert err.value.field == "CUNO"
 
 
+@pytest.mark.contracts_exempt("sends a request M3 refuses, on purpose")
 def test_field_too_long_is_named(m3):
     with pytest.raises(MiError) as err:
         m3.execute("OIS100MI", "AddBatchHead", {"CUNO": CUSTOMER, "CUOR": "X" * 21})
     assert err.value.error_type == "InputFieldTooLong" and err.value.field == "CUOR"
 
 
+@pytest.mark.contracts_exempt("sends a request M3 refuses, on purpose")
 def test_unknown_transaction_is_http_400_mi_error_with_hint(m3):
     with pytest.raises(MiError) as err:
         m3.execute("OIS100MI", "AddBatchHed", {"CUNO": CUSTOMER})
@@ -181,6 +184,7 @@ def test_bulk_partial_failure_raises_or_is_returned(m3):
     assert (response.successful, response.failed) == (1, 1)
 
 
+@pytest.mark.contracts_exempt("sends a request M3 refuses, on purpose")
 def test_bulk_unknown_transaction_is_a_result_error(m3):
     response = m3.execute_bulk("MMS025MI", [("LstAliasez", {})], raise_on_error=False)
     assert response.errors()[0].error_type == "TransactionNotFound"

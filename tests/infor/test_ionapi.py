@@ -129,7 +129,7 @@ def test_every_problem_is_listed_at_once():
     [
         ("", "is empty"),
         ("   \n", "is empty"),
-        ("{not json", "is not JSON (Expecting property name"),
+        ("{not json", "Expecting property name"),
         ("ti=TENANT\ncs=abc", "is not JSON"),
         ("[1, 2]", "expected a JSON object, got a list"),
         ('"text"', "expected a JSON object, got str"),

@@ -183,6 +183,7 @@ def test_order_type_required_on_some_versions(m3, fake):
     assert err.value.field == "ORTP" and err.value.error_type == "MandatoryInputFieldNotFound"
 
 
+@pytest.mark.contracts_exempt("sends a request M3 refuses, on purpose")
 def test_bad_date_is_refused_by_m3(m3):
     with pytest.raises(MiError, match="Date 2026-03-17 in CUDT is invalid"):
         m3.customer_orders.create(HEAD | {"CUDT": "2026-03-17"}, LINES)

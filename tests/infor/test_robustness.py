@@ -152,7 +152,7 @@ def test_any_mi_shaped_json_gives_a_result_or_a_bridge_error(body):
     ("text", "words"),
     [
         ('{"ci": "a", "cs": "b", "ot": "t", "pu": "http://[::1"}', "'pu'"),
-        ('{"ci": ' + "9" * 5000 + "}", "not a readable .ionapi file"),
+        ('{"ci": ' + "9" * 5000 + "}", "is not JSON"),
         ("[" * 100_000, "nested deeper"),
         ('{"ci": "a", "cs": "b", "ot": "t", "pu": "https://h:99999/"}', "Port out of range"),
         ('{"ci": 1e400, "cs": "b", "ot": "t", "pu": "https://h/"}', "1e400"),

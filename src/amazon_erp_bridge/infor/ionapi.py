@@ -122,7 +122,9 @@ def _read(data: object) -> _Reading:
                 notes.append(f"field {key!r} ({_json_type(raw)}) is not used and was ignored")
             continue
         if not isinstance(raw, str):
-            shown = "" if spec.secret or isinstance(raw, dict | list) else f" {str(raw)[:40]!r}"
+            rep = str(raw) if isinstance(raw, Decimal) else repr(raw)
+            hidden = spec.secret or isinstance(raw, dict | list) or len(rep) > 40
+            shown = "" if hidden else f" {rep}"
             problems.append(f"field {_label(key)} must be a string, got {_json_type(raw)}{shown}")
             continue
         if not raw.strip():
@@ -365,8 +367,7 @@ def _decode(text: str | bytes, source: str) -> Any:
     except ValidationError as exc:
         reason = exc.message.removeprefix(f"{source}: ")
         raise ConfigurationError(
-            f"{source}: is not a readable .ionapi file ({reason}); a .ionapi file is the JSON "
-            "downloaded from ION API"
+            f"{source}: is not JSON ({reason}); a .ionapi file is the JSON downloaded from ION API"
         ) from None
 
 
