@@ -915,12 +915,15 @@ class FulfillmentApi:
         self._sender = sender
 
     def get_fulfillment_preview(self, request: Mapping[str, Any]) -> tuple[FulfillmentPreview, ...]:
+        """Fees, dates and fulfillability per shipping speed (:func:`get_fulfillment_preview`)."""
         return self._sender.send(get_fulfillment_preview(request))
 
     def create_fulfillment_order(self, request: Mapping[str, Any]) -> None:
+        """Ask Amazon to ship an order (checked first: :func:`check_fulfillment_order`)."""
         self._sender.send(create_fulfillment_order(request))
 
     def get_fulfillment_order(self, seller_fulfillment_order_id: str) -> FulfillmentOrderDetails:
+        """The order, its items, shipments and tracking numbers."""
         return self._sender.send(get_fulfillment_order(seller_fulfillment_order_id))
 
     def list_all_fulfillment_orders(
@@ -932,9 +935,11 @@ class FulfillmentApi:
         )
 
     def cancel_fulfillment_order(self, seller_fulfillment_order_id: str) -> None:
+        """Cancel an MCF order Amazon has not shipped (safe to repeat)."""
         self._sender.send(cancel_fulfillment_order(seller_fulfillment_order_id))
 
     def get_package_tracking_details(self, package_number: int) -> PackageTracking:
+        """Where a package is: carrier, status and scans."""
         return self._sender.send(get_package_tracking_details(package_number))
 
     def update_fulfillment_order(
@@ -977,14 +982,17 @@ class AsyncFulfillmentApi:
     async def get_fulfillment_preview(
         self, request: Mapping[str, Any]
     ) -> tuple[FulfillmentPreview, ...]:
+        """Fees, dates and fulfillability per shipping speed (:func:`get_fulfillment_preview`)."""
         return await self._sender.send(get_fulfillment_preview(request))
 
     async def create_fulfillment_order(self, request: Mapping[str, Any]) -> None:
+        """Ask Amazon to ship an order (checked first: :func:`check_fulfillment_order`)."""
         await self._sender.send(create_fulfillment_order(request))
 
     async def get_fulfillment_order(
         self, seller_fulfillment_order_id: str
     ) -> FulfillmentOrderDetails:
+        """The order, its items, shipments and tracking numbers."""
         return await self._sender.send(get_fulfillment_order(seller_fulfillment_order_id))
 
     def list_all_fulfillment_orders(
@@ -996,9 +1004,11 @@ class AsyncFulfillmentApi:
         )
 
     async def cancel_fulfillment_order(self, seller_fulfillment_order_id: str) -> None:
+        """Cancel an MCF order Amazon has not shipped (safe to repeat)."""
         await self._sender.send(cancel_fulfillment_order(seller_fulfillment_order_id))
 
     async def get_package_tracking_details(self, package_number: int) -> PackageTracking:
+        """Where a package is: carrier, status and scans."""
         return await self._sender.send(get_package_tracking_details(package_number))
 
     async def update_fulfillment_order(
