@@ -27,7 +27,7 @@ from typing import Any, Final
 
 from attrs import frozen
 
-from amazon_erp_bridge.errors import ConfigurationError, ValidationError
+from amazon_erp_bridge.errors import ValidationError
 from amazon_erp_bridge.infor import M3Client
 from amazon_erp_bridge.mapping import (
     CancellationPlan,
@@ -49,7 +49,9 @@ from amazon_erp_bridge.posting import (
     RecordState,
     pending_records,
 )
-from amazon_erp_bridge.sap import ODataClient, SalesOrderService
+from amazon_erp_bridge.sap import ODataClient, SalesOrderItem, SalesOrderService
+from amazon_erp_bridge.sap.sales_orders import SERVICE as SALES_ORDERS
+from amazon_erp_bridge.sap.sales_orders import reject_item
 from amazon_erp_bridge.workflows.report import StepReport
 
 #: The ledger kind of cancellations, per ERP: ``cancel.m3``, ``cancel.sap``.
@@ -145,18 +147,6 @@ class M3CancelTarget(CancelTarget):
                 self._m3.execute("OIS100MI", "CloLine", key)
 
 
-def _client_method(owner: object, name: str, what: str) -> Callable[..., Any]:
-    """The client method ``name``; a client without it is a configuration problem (left
-    FAILED for the next run with this reason, never a crash of order to cash)."""
-    method = getattr(owner, name, None)
-    if not callable(method):
-        raise ConfigurationError(
-            f"{what}: {type(owner).__name__}.{name}() is not available in this version of "
-            "the client; the cancellation stays pending"
-        )
-    return method  # type: ignore[no-any-return]
-
-
 def _m3_decimal(text: str | None) -> Decimal:
     try:
         return Decimal((text or "0").strip() or "0")
@@ -172,14 +162,15 @@ class SapCancelTarget(CancelTarget):
     def __init__(self, sap: ODataClient, rules: SapCancellationRules) -> None:
         super().__init__()
         self._orders = SalesOrderService(sap)
+        self._sender = sap.service(SALES_ORDERS)
         self._rules = rules
-        self._etags: dict[tuple[str, str], str | None] = {}
+        self._items: dict[tuple[str, str], SalesOrderItem] = {}
 
     def plan(self, order_id: str, document_id: str) -> CancellationPlan:
         order = self._orders.get(document_id)
         items = []
         for item in order.items:
-            self._etags[(document_id, item.sales_order_item)] = item.etag
+            self._items[(document_id, item.sales_order_item)] = item
             delivered = Decimal(0) if item.delivery_status in (None, "", "A") else Decimal(1)
             items.append(
                 ErpOrderLine(
@@ -188,21 +179,16 @@ class SapCancelTarget(CancelTarget):
                     item.requested_quantity or Decimal(0),
                     delivered,
                     item.delivery_status or "",
-                    rejection=getattr(item, "rejection_reason", None) or None,
+                    rejection=item.rejection_reason or None,
                 )
             )
         return sap_cancellation(order_id, document_id, items)
 
     def apply(self, plan: CancellationPlan) -> None:
         for decision in plan.changes:
-            item = decision.line.line
-            reject = _client_method(self._orders, "reject_item", "SAP item rejection")
-            reject(
-                plan.document_id,
-                item,
-                self._rules.rejection_reason,
-                etag=self._etags.get((plan.document_id, item)),
-            )
+            item = self._items[(plan.document_id, decision.line.line)]
+            call = reject_item(plan.document_id, item, self._rules.rejection_reason)
+            self._sender.send(call)
 
 
 def note_cancellation(ledger: Ledger, erp: str, order_id: str, document_id: str | None) -> None:
