@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import httpx2
 import pytest
 from hypothesis import given, settings
@@ -422,3 +423,122 @@ async def test_async_finances() -> None:
     transactions = [t async for t in client.finances.list_transactions(SEEDED_FROM)]
     assert len(transactions) == len(events)
     await client.aclose()
+
+
+# -- refunds (#13) -----------------------------------------------------------------------------
+
+
+def _transaction(**over: object) -> ops.Transaction:
+    usd = lambda v: Money.of(v, "USD")  # noqa: E731
+    fields: dict[str, object] = {
+        "transaction_id": "T-1",
+        "transaction_type": "Refund",
+        "transaction_status": "RELEASED",
+        "posted_date": T0,
+        "total_amount": usd("-17.00"),
+        "related_identifiers": (("ORDER_ID", "114-1"), ("REFUND_ID", "R-9")),
+        "breakdowns": (
+            ops.Breakdown(
+                "ProductCharges",
+                usd("-20.00"),
+                (ops.Breakdown("Principal", usd("-18.00")), ops.Breakdown("Tax", usd("-2.00"))),
+            ),
+            ops.Breakdown("AmazonFees", usd("3.00"), (ops.Breakdown("Commission", usd("3.00")),)),
+        ),
+    }
+    fields.update(over)
+    return ops.Transaction(**fields)  # type: ignore[arg-type]
+
+
+def test_refund_event_becomes_a_refund_with_its_charges_and_fees() -> None:
+    page = ops.list_financial_events(T0).parse(recorded("finances_v0_listFinancialEvents.json"))
+    event = next(e for e in page.items if e.event_type == "Refund")
+    refund = ops.refund_from_event(event)
+    assert refund.order_id == event.order_id
+    assert refund.refund_id == f"{event.order_id}@{event.posted_date.isoformat()}"  # type: ignore[union-attr]
+    assert refund.total("USD") == Money.of("-26.84", "USD")
+    assert {c.kind for c in refund.components} >= {ComponentKind.CHARGE, ComponentKind.FEE}
+    with pytest.raises(ValidationError, match="not a refund"):
+        ops.refund_from_event(page.items[0])
+
+
+def test_refund_transaction_becomes_a_refund_from_its_breakdown_leaves() -> None:
+    refund = ops.refund_from_transaction(_transaction())
+    assert (refund.refund_id, refund.order_id, refund.adjustment_id) == ("R-9", "114-1", "T-1")
+    assert [(c.kind, c.type, c.amount.amount) for c in refund.components] == [
+        (ComponentKind.CHARGE, "Principal", Decimal("-18.00")),
+        (ComponentKind.CHARGE, "Tax", Decimal("-2.00")),
+        (ComponentKind.FEE, "Commission", Decimal("3.00")),
+    ]
+    assert refund.total("USD") == Money.of("-17.00", "USD")
+
+
+def test_refund_transaction_whose_breakdowns_do_not_add_up_keeps_its_total() -> None:
+    refund = ops.refund_from_transaction(_transaction(total_amount=Money.of("-16.00", "USD")))
+    assert [c.type for c in refund.components] == ["totalAmount"]
+    assert refund.total("USD") == Money.of("-16.00", "USD")
+
+
+@pytest.mark.parametrize(
+    ("over", "words"),
+    [
+        ({"transaction_type": "Shipment"}, "not a refund"),
+        ({"related_identifiers": ()}, "names no ORDER_ID"),
+        ({"related_identifiers": (("ORDER_ID", "1"),), "transaction_id": None}, "neither"),
+    ],
+)
+def test_bad_refund_transactions_are_named(over: dict[str, object], words: str) -> None:
+    with pytest.raises(ValidationError, match=words):
+        ops.refund_from_transaction(_transaction(**over))
+
+
+def test_list_refunds_from_events_and_from_transactions_agree() -> None:
+    env = Env()
+    client = env.client()
+    expected = {
+        p.event.order_id: p.event.total(p.event.components[0].amount.currency)
+        for p in env.fake.state.events
+        if p.list_name == "RefundEventList"
+    }
+    assert expected
+    for source in ("v0", "2024-06-19"):
+        refunds = list(client.finances.list_refunds(SEEDED_FROM, source=source))
+        assert {r.order_id: r.total(r.currency or "") for r in refunds} == expected
+        assert all(r.posted_date is not None and r.components for r in refunds)
+    with pytest.raises(ValidationError, match="source"):
+        client.finances.list_refunds(SEEDED_FROM, source="v1")
+
+
+def test_a_return_without_a_refund_gets_one_in_the_sandbox() -> None:
+    env = Env()
+    state = env.fake.state
+    refunded = {p.event.order_id for p in state.events if p.list_name == "RefundEventList"}
+    shipped = next(
+        o
+        for o in state.orders.values()
+        if o.order_id not in refunded and any(p.event.order_id == o.order_id for p in state.events)
+    )
+    template = state.returns[0]
+    state.returns.append(attrs.evolve(template, return_id="RET-NEW", order_id=shipped.order_id))
+    refunds = list(env.client().finances.list_refunds(SEEDED_FROM))
+    assert shipped.order_id in {r.order_id for r in refunds}
+
+
+async def test_async_list_refunds() -> None:
+    env = Env()
+    client = env.async_client()
+    v0 = [r async for r in client.finances.list_refunds(SEEDED_FROM)]
+    v2024 = [r async for r in client.finances.list_refunds(SEEDED_FROM, source="2024-06-19")]
+    assert sorted(r.order_id for r in v0) == sorted(r.order_id for r in v2024)
+    assert v0
+    await client.aclose()
+
+
+def test_transactions_name_their_settlement_and_refund_ids() -> None:
+    env = Env()
+    transactions = list(env.client().finances.list_transactions(SEEDED_FROM))
+    settlement_ids = {
+        t.related("SETTLEMENT_ID") for t in transactions if t.related("SETTLEMENT_ID")
+    }
+    assert settlement_ids
+    assert all(t.related("REFUND_ID") for t in transactions if t.transaction_type == "Refund")

@@ -29,7 +29,13 @@ from amazon_erp_bridge.core.call import Call, Page
 from amazon_erp_bridge.core.redaction import get_logger
 from amazon_erp_bridge.core.sender import AsyncSender, SyncSender, json_body
 from amazon_erp_bridge.errors import ApiError, ValidationError
-from amazon_erp_bridge.model import FinancialEvent, Money
+from amazon_erp_bridge.model import (
+    ComponentKind,
+    FinancialComponent,
+    FinancialEvent,
+    Money,
+    Refund,
+)
 
 log = get_logger("amazon_erp_bridge.amazon.finances")
 
@@ -394,6 +400,171 @@ def list_transactions(
     )
 
 
+# -- refunds -------------------------------------------------------------------------------
+
+REFUND: Final = "Refund"
+REFUND_SOURCES: Final = ("v0", "2024-06-19")
+
+#: Top-level breakdown types of a 2024-06-19 transaction -> the kind of their leaves, by the
+#: first word found in the type (Amazon's ``ProductCharges``, ``AmazonFees``, ``Tax``...,
+#: and the sandbox's ``Sales``, ``Expenses``...). Anything else is ``Other``.
+BREAKDOWN_KINDS: Final = (
+    ("withheld", ComponentKind.TAX_WITHHELD),
+    ("promotion", ComponentKind.PROMOTION),
+    ("discount", ComponentKind.PROMOTION),
+    ("fee", ComponentKind.FEE),
+    ("expense", ComponentKind.FEE),
+    ("adjustment", ComponentKind.ADJUSTMENT),
+    ("sales", ComponentKind.CHARGE),
+    ("charge", ComponentKind.CHARGE),
+    ("tax", ComponentKind.CHARGE),
+    ("shipping", ComponentKind.CHARGE),
+    ("principal", ComponentKind.CHARGE),
+)
+
+
+def breakdown_kind(breakdown_type: str) -> ComponentKind:
+    """The component kind of a top-level breakdown type (see :data:`BREAKDOWN_KINDS`)."""
+    lowered = breakdown_type.lower()
+    return next((kind for word, kind in BREAKDOWN_KINDS if word in lowered), ComponentKind.OTHER)
+
+
+def refund_from_event(event: FinancialEvent) -> Refund:
+    """A v0 ``RefundEventList`` entry as a :class:`~amazon_erp_bridge.model.Refund`.
+
+    v0 gives a refund no id of its own; ``refund_id`` is ``<order id>@<posted date>`` (one
+    refund of an order per posting time), which stays the same however often it is read.
+    """
+    if event.event_type != REFUND:
+        raise ValidationError(f"a {event.event_type} event is not a refund")
+    if not event.order_id:
+        raise ValidationError("refund event: it names no AmazonOrderId")
+    posted = event.posted_date.isoformat() if event.posted_date else "undated"
+    return Refund(
+        refund_id=f"{event.order_id}@{posted}",
+        order_id=event.order_id,
+        posted_date=event.posted_date,
+        components=event.components,
+        marketplace_name=event.marketplace_name,
+    )
+
+
+def _leaf_components(
+    breakdowns: tuple[Breakdown, ...], sku: str | None = None, quantity: int | None = None
+) -> list[FinancialComponent]:
+    out = []
+    for top in breakdowns:
+        kind = breakdown_kind(top.breakdown_type)
+        for path, money in top.leaves():
+            out.append(FinancialComponent(kind, path[-1], money, seller_sku=sku, quantity=quantity))
+    return out
+
+
+def _sums_to(components: list[FinancialComponent], total: Money) -> bool:
+    return (
+        bool(components)
+        and Money.total((c.amount for c in components), total.currency) == total
+        and all(c.amount.currency == total.currency for c in components)
+    )
+
+
+def _item_components(item: TransactionItem) -> list[FinancialComponent]:
+    product = next(
+        (c for c in item.contexts if c.get("contextType") == "ProductContext"), None
+    ) or next((c for c in item.contexts if "sku" in c), {})
+    quantity = product.get("quantityShipped")
+    return _leaf_components(
+        item.breakdowns,
+        _text(product.get("sku")),
+        quantity if isinstance(quantity, int) and not isinstance(quantity, bool) else None,
+    )
+
+
+def transaction_components(t: Transaction) -> tuple[FinancialComponent, ...]:
+    """The amounts of a 2024-06-19 transaction that make up its ``totalAmount``.
+
+    The items' breakdown leaves (with SKU and quantity) when they sum to the total, else the
+    transaction's own breakdown leaves when they do, else the total as one ``Other``
+    component: the money is always exactly ``totalAmount``.
+    """
+    if t.total_amount is None:
+        return ()
+    by_item = [c for item in t.items for c in _item_components(item)]
+    if _sums_to(by_item, t.total_amount):
+        return tuple(by_item)
+    top = _leaf_components(t.breakdowns)
+    if _sums_to(top, t.total_amount):
+        return tuple(top)
+    if t.breakdowns or t.items:
+        log.warning(
+            "transaction %s: breakdowns do not sum to totalAmount %s; kept as one amount",
+            t.transaction_id,
+            t.total_amount,
+        )
+    return (FinancialComponent(ComponentKind.OTHER, "totalAmount", t.total_amount),)
+
+
+def refund_from_transaction(t: Transaction) -> Refund:
+    """A 2024-06-19 refund transaction as a :class:`~amazon_erp_bridge.model.Refund`.
+
+    ``refund_id`` is the ``REFUND_ID`` related identifier, else the transaction id.
+    """
+    what = f"transaction {t.transaction_id or '(no id)'}"
+    if (t.transaction_type or "").lower() != REFUND.lower():
+        raise ValidationError(f"{what}: a {t.transaction_type} transaction is not a refund")
+    order_id = t.related("ORDER_ID")
+    if not order_id:
+        raise ValidationError(f"{what}: the refund names no ORDER_ID related identifier")
+    refund_id = t.related("REFUND_ID") or t.transaction_id
+    if not refund_id:
+        raise ValidationError(f"{what}: the refund has neither a REFUND_ID nor a transactionId")
+    return Refund(
+        refund_id=refund_id,
+        order_id=order_id,
+        posted_date=t.posted_date,
+        components=transaction_components(t),
+        marketplace_name=t.marketplace_name,
+        adjustment_id=t.transaction_id if t.related("REFUND_ID") else None,
+    )
+
+
+def _refund_source(source: str) -> str:
+    if source not in REFUND_SOURCES:
+        raise ValidationError(f"source: expected one of {list(REFUND_SOURCES)}, got {source!r}")
+    return source
+
+
+def _is_refund_transaction(t: Transaction) -> bool:
+    return (t.transaction_type or "").lower() == REFUND.lower()
+
+
+@frozen
+class TransactionFilters:
+    """The optional filters of listTransactions, kept together for every page's call."""
+
+    marketplace_id: str | None = None
+    transaction_status: str | None = None
+    related_identifier_name: str | None = None
+    related_identifier_value: str | None = None
+
+    def call(
+        self,
+        posted_after: datetime | None,
+        posted_before: datetime | None,
+        next_token: str | None = None,
+    ) -> Call[Page[Transaction]]:
+        """The listTransactions call of one page with these filters."""
+        return list_transactions(
+            posted_after,
+            posted_before,
+            marketplace_id=self.marketplace_id,
+            transaction_status=self.transaction_status,
+            related_identifier_name=self.related_identifier_name,
+            related_identifier_value=self.related_identifier_value,
+            next_token=next_token,
+        )
+
+
 # -- narrowing the window ------------------------------------------------------------------
 
 
@@ -564,14 +735,36 @@ class FinancesApi:
         self,
         posted_after: datetime | None = None,
         posted_before: datetime | None = None,
-        **filters: Any,
+        *,
+        marketplace_id: str | None = None,
+        transaction_status: str | None = None,
+        related_identifier_name: str | None = None,
+        related_identifier_value: str | None = None,
     ) -> Iterator[Transaction]:
-        """Every 2024-06-19 transaction matching the filters (``marketplace_id``,
-        ``transaction_status``, ``related_identifier_name`` / ``_value``)."""
-        list_transactions(posted_after, posted_before, **filters)  # validates before paging
-        return self._sender.pages(
-            lambda t: list_transactions(posted_after, posted_before, **filters, next_token=t)
+        """Every 2024-06-19 transaction matching the filters (see :func:`list_transactions`)."""
+        filters = TransactionFilters(
+            marketplace_id, transaction_status, related_identifier_name, related_identifier_value
         )
+        filters.call(posted_after, posted_before)  # validates before paging
+        return self._sender.pages(lambda t: filters.call(posted_after, posted_before, t))
+
+    def list_refunds(
+        self,
+        posted_after: datetime,
+        posted_before: datetime | None = None,
+        *,
+        source: str = "v0",
+    ) -> Iterator[Refund]:
+        """Every refund posted in the window, as :class:`~amazon_erp_bridge.model.Refund`.
+
+        ``source="v0"`` reads listFinancialEvents (``RefundEventList``); ``"2024-06-19"``
+        reads listTransactions (transactions of type ``Refund``).
+        """
+        if _refund_source(source) == "v0":
+            events = self.list_financial_events(posted_after, posted_before)
+            return (refund_from_event(e) for e in events if e.event_type == REFUND)
+        transactions = self.list_transactions(posted_after, posted_before)
+        return (refund_from_transaction(t) for t in transactions if _is_refund_transaction(t))
 
 
 class AsyncFinancesApi:
@@ -645,16 +838,39 @@ class AsyncFinancesApi:
         self,
         posted_after: datetime | None = None,
         posted_before: datetime | None = None,
-        **filters: Any,
+        *,
+        marketplace_id: str | None = None,
+        transaction_status: str | None = None,
+        related_identifier_name: str | None = None,
+        related_identifier_value: str | None = None,
     ) -> AsyncIterator[Transaction]:
-        """Every 2024-06-19 transaction matching the filters."""
-        list_transactions(posted_after, posted_before, **filters)
-        return self._sender.pages(
-            lambda t: list_transactions(posted_after, posted_before, **filters, next_token=t)
+        """Every 2024-06-19 transaction matching the filters (see :func:`list_transactions`)."""
+        filters = TransactionFilters(
+            marketplace_id, transaction_status, related_identifier_name, related_identifier_value
         )
+        filters.call(posted_after, posted_before)
+        return self._sender.pages(lambda t: filters.call(posted_after, posted_before, t))
+
+    async def list_refunds(
+        self,
+        posted_after: datetime,
+        posted_before: datetime | None = None,
+        *,
+        source: str = "v0",
+    ) -> AsyncIterator[Refund]:
+        """Every refund posted in the window (see :meth:`FinancesApi.list_refunds`)."""
+        if _refund_source(source) == "v0":
+            async for event in self.list_financial_events(posted_after, posted_before):
+                if event.event_type == REFUND:
+                    yield refund_from_event(event)
+            return
+        async for t in self.list_transactions(posted_after, posted_before):
+            if _is_refund_transaction(t):
+                yield refund_from_transaction(t)
 
 
 __all__ = [
+    "BREAKDOWN_KINDS",
     "AsyncFinancesApi",
     "Breakdown",
     "FinancesApi",
@@ -662,4 +878,8 @@ __all__ = [
     "Transaction",
     "TransactionItem",
     "WindowedEvents",
+    "breakdown_kind",
+    "refund_from_event",
+    "refund_from_transaction",
+    "transaction_components",
 ]

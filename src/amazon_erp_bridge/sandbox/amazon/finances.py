@@ -1,9 +1,16 @@
-"""Fake Finances API: v0 events, event groups, and 2024-06-19 transactions.
+"""Fake Finances API: v0 events, event groups, 2024-06-19 transactions, Transfers payouts.
 
 Events are rendered from the state's canonical ``FinancialEvent`` objects with amounts as exact
-JSON numbers. ``fake.finance_window_limit`` (seconds) makes listFinancialEvents answer 400
-``InvalidInput`` past the first page of any wider window, the way Amazon's 10 MB response cap
-does after ~150 pages.
+JSON numbers. Every return in the state (``state.returns``, kept by the orders fake) whose
+order has no refund event yet gets one when finances are read, so refunds follow returns.
+Transactions name their financial event group and, once the group's settlement report exists,
+its ``SETTLEMENT_ID``; refunds carry a ``REFUND_ID``. Transfers ``listPayouts`` answers one
+payout per settlement report the reports fake offers: its total, its period, PAID on its
+deposit date (``NO_PAYOUT`` for a settlement that is not positive).
+
+``fake.finance_window_limit`` (seconds) makes listFinancialEvents answer 400 ``InvalidInput``
+past the first page of any wider window, the way Amazon's 10 MB response cap does after ~150
+pages.
 """
 
 from __future__ import annotations
@@ -17,8 +24,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 from amazon_erp_bridge.model import ComponentKind, FinancialComponent, FinancialEvent, Money
 from amazon_erp_bridge.sandbox.amazon import paging
-from amazon_erp_bridge.sandbox.amazon.orders import wire_time
-from amazon_erp_bridge.sandbox.amazon.state import EventGroup, PostedEvent
+from amazon_erp_bridge.sandbox.amazon.settlement_files import SettlementHead, read_head
+from amazon_erp_bridge.sandbox.amazon.state import EventGroup, PostedEvent, SpApiState, refund_event
+from amazon_erp_bridge.sandbox.amazon.wire import wire_time
 from amazon_erp_bridge.sandbox.server import Reply, SandboxRequest
 
 if TYPE_CHECKING:
@@ -221,7 +229,11 @@ def _breakdowns(comps: Sequence[FinancialComponent]) -> list[dict[str, Any]]:
 
 
 def render_transaction(
-    index: int, posted: PostedEvent, seller_id: str, group_id: str | None
+    index: int,
+    posted: PostedEvent,
+    seller_id: str,
+    group_id: str | None,
+    settlement_id: str | None = None,
 ) -> dict[str, Any]:
     event = posted.event
     cur = _event_currency(event) or "USD"
@@ -237,6 +249,15 @@ def render_transaction(
                 "relatedIdentifierName": "FINANCIAL_EVENT_GROUP_ID",
                 "relatedIdentifierValue": group_id,
             }
+        )
+    if settlement_id:
+        related.append(
+            {"relatedIdentifierName": "SETTLEMENT_ID", "relatedIdentifierValue": settlement_id}
+        )
+    transaction_id = hashlib.sha1(f"{index}:{posted.posted_at}".encode()).hexdigest()[:20]
+    if posted.list_name == "RefundEventList":
+        related.append(
+            {"relatedIdentifierName": "REFUND_ID", "relatedIdentifierValue": f"R{transaction_id}"}
         )
     by_sku: dict[str | None, list[FinancialComponent]] = defaultdict(list)
     for c in event.components:
@@ -259,7 +280,7 @@ def render_transaction(
         "sellingPartnerMetadata": {"sellingPartnerId": seller_id, "accountType": "PAYABLE"},
         "relatedIdentifiers": related,
         "transactionType": event.event_type,
-        "transactionId": hashlib.sha1(f"{index}:{posted.posted_at}".encode()).hexdigest()[:20],
+        "transactionId": transaction_id,
         "transactionStatus": "RELEASED",
         "description": event.description or event.event_type,
         "postedDate": wire_time(posted.posted_at),
@@ -270,6 +291,96 @@ def render_transaction(
         "items": items,
         "breakdowns": _breakdowns(event.components),
     }
+
+
+# -- refunds follow returns; payouts follow settlements --------------------------------------
+
+
+def take_up_returns(state: SpApiState) -> int:
+    """Add a refund event for every returned order that has none yet; returns how many."""
+    refunded = {e.event.order_id for e in state.events if e.list_name == "RefundEventList"}
+    added = 0
+    for ret in state.returns:
+        order = state.orders.get(ret.order_id)
+        if order is None or ret.order_id in refunded:
+            continue
+        event = refund_event(order)
+        if not event.event.components:
+            continue
+        state.events.append(event)
+        refunded.add(ret.order_id)
+        added += 1
+    if added:
+        state.events.sort(key=lambda e: e.posted_at)
+    return added
+
+
+def settlement_heads(fake: FakeSpApi) -> list[tuple[SettlementHead, str]]:
+    """(summary, marketplace id) of every settlement report the reports fake offers."""
+    out = []
+    for report in fake.reports.settlements():
+        if report.document_id is None:
+            continue
+        text = fake.documents.text(report.document_id).decode("latin-1")
+        out.append((read_head(text), report.marketplace_ids[0]))
+    return out
+
+
+def _settlement_of(group: EventGroup, heads: Sequence[tuple[SettlementHead, str]]) -> str | None:
+    for head, _ in heads:
+        if (head.total.currency, head.start, head.end) == (group.currency, group.start, group.end):
+            return head.settlement_id
+    return None
+
+
+def _digits(seed: str, width: int = 11) -> str:
+    return str(int(hashlib.sha256(seed.encode()).hexdigest()[:12], 16) % 10**width).rjust(
+        width, "7"
+    )
+
+
+def render_payout(
+    head: SettlementHead, marketplace_id: str, seller_id: str, now: datetime
+) -> dict[str, Any]:
+    """A Transfers 2024-06-01 ``Payout`` paying the settlement ``head`` summarises."""
+    created = head.end
+    out: dict[str, Any] = {
+        "id": _digits(f"payout:{head.settlement_id}"),
+        "partnerMetadata": {
+            "partnerId": seller_id,
+            "accountType": "STANDARD_ORDERS",
+            "marketplaceId": marketplace_id,
+        },
+        "period": {"startDate": wire_time(head.start), "endDate": wire_time(head.end)},
+        "relatedIdentifiers": [
+            {"relatedIdentifierName": "SETTLEMENT_ID", "relatedIdentifierValue": head.settlement_id}
+        ],
+        "creationDate": wire_time(created),
+    }
+    if head.total.amount <= 0:
+        out["currentStatus"] = "NO_PAYOUT"
+        out["statusHistory"] = [{"status": "NO_PAYOUT", "lastUpdatedDate": wire_time(created)}]
+        return out
+    history = [{"status": "STARTED", "lastUpdatedDate": wire_time(created)}]
+    deposit = head.deposit_date or created + timedelta(days=2)
+    in_transit = min(created + timedelta(hours=6), deposit)
+    if in_transit <= now:
+        history.append({"status": "IN_TRANSIT", "lastUpdatedDate": wire_time(in_transit)})
+    if deposit <= now:
+        history.append({"status": "PAID", "lastUpdatedDate": wire_time(deposit)})
+    out.update(
+        {
+            "currentStatus": history[-1]["status"],
+            "statusHistory": history,
+            "type": "SCHEDULED",
+            "amount": amount_2024(head.total),
+            "accountTail": "042",
+            "paymentMethod": "BANK_ACCOUNT",
+            "paymentRail": "ACH",
+            "traceId": hashlib.sha1(head.settlement_id.encode()).hexdigest()[:15].upper(),
+        }
+    )
+    return out
 
 
 # -- handlers ------------------------------------------------------------------------------
@@ -353,6 +464,7 @@ def register(fake: FakeSpApi) -> None:
 
     @fake.operation("GET", rf"{V0}/financialEvents", "finances.listFinancialEvents")
     def list_events(req: SandboxRequest, m: re.Match[str], caller: Caller) -> Reply:
+        take_up_returns(state)
         try:
             after, before = _posted_window(req, fake, "PostedAfter", "PostedBefore", required=False)
             size = _size(req, "MaxResultsPerPage", fake)
@@ -372,6 +484,7 @@ def register(fake: FakeSpApi) -> None:
         "finances.listFinancialEventsByGroupId",
     )
     def list_events_by_group(req: SandboxRequest, m: re.Match[str], caller: Caller) -> Reply:
+        take_up_returns(state)
         group = next((g for g in state.groups if g.group_id == m["group_id"]), None)
         if group is None:
             return fake.error(404, "NotFound", f"Financial event group {m['group_id']} not found")
@@ -389,6 +502,7 @@ def register(fake: FakeSpApi) -> None:
         "finances.listFinancialEventsByOrderId",
     )
     def list_events_by_order(req: SandboxRequest, m: re.Match[str], caller: Caller) -> Reply:
+        take_up_returns(state)
         try:
             size = _size(req, "MaxResultsPerPage", fake)
         except _BadInput as exc:
@@ -421,6 +535,8 @@ def register(fake: FakeSpApi) -> None:
 
     @fake.operation("GET", r"/finances/2024-06-19/transactions", "finances.listTransactions")
     def list_transactions(req: SandboxRequest, m: re.Match[str], caller: Caller) -> Reply:
+        take_up_returns(state)
+        heads = settlement_heads(fake)
         name, value = req.arg("relatedIdentifierName"), req.arg("relatedIdentifierValue")
         try:
             after, before = _posted_window(
@@ -448,10 +564,51 @@ def register(fake: FakeSpApi) -> None:
         except paging.BadToken:
             return fake.error(400, "InvalidInput", "Invalid nextToken", "")
         transactions = [
-            render_transaction(i, e, state.seller_id, g.group_id if g else None)
+            render_transaction(
+                i,
+                e,
+                state.seller_id,
+                g.group_id if g else None,
+                _settlement_of(g, heads) if g and g.end is not None else None,
+            )
             for i, e, g in chunk
         ]
         payload: dict[str, Any] = {"transactions": transactions}
         if token:
             payload["nextToken"] = token
         return Reply.json({"payload": payload})
+
+    @fake.operation("GET", r"/finances/transfers/2024-06-01/payouts", "transfers.listPayouts")
+    def list_payouts(req: SandboxRequest, m: re.Match[str], caller: Caller) -> Reply:
+        try:
+            after = _time(req, "createdAfter")
+            before = _time(req, "createdBefore")
+        except _BadInput as exc:
+            return fake.error(400, "InvalidInput", str(exc), "")
+        markets = {x for x in (req.arg("marketplaceIds") or "").split(",") if x}
+        payout_id, account_type = req.arg("payoutId"), req.arg("accountType")
+        now = fake.now()
+        payouts = [
+            render_payout(head, market, state.seller_id, now)
+            for head, market in settlement_heads(fake)
+            if head.end <= now
+        ]
+        selected = [
+            p
+            for p in sorted(payouts, key=lambda p: str(p["creationDate"]), reverse=True)
+            if (not markets or p["partnerMetadata"]["marketplaceId"] in markets)
+            and (after is None or datetime.fromisoformat(p["creationDate"]) >= after)
+            and (before is None or datetime.fromisoformat(p["creationDate"]) < before)
+            and (payout_id is None or p["id"] == payout_id)
+            and (account_type is None or p["partnerMetadata"]["accountType"] == account_type)
+        ]
+        try:
+            chunk, token, _ = paging.page(
+                req, selected, token_param="nextToken", size=fake.page_size
+            )
+        except paging.BadToken:
+            return fake.error(400, "InvalidInput", "Invalid nextToken", "")
+        body: dict[str, Any] = {"payouts": list(chunk)}
+        if token:
+            body["nextToken"] = token
+        return Reply.json(body)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Final, Literal, TextIO
@@ -388,6 +389,43 @@ def write_large_settlement(
             batch.clear()
     out.write("".join(batch))
     return total
+
+
+@dataclass(frozen=True)
+class SettlementHead:
+    """The summary row of a settlement file the fake serves: what its payout pays."""
+
+    settlement_id: str
+    start: datetime
+    end: datetime
+    deposit_date: datetime | None
+    total: Money
+
+
+def _read_time(text: str) -> datetime:
+    t = text.strip().removesuffix(" UTC").strip()
+    try:
+        parsed = datetime.fromisoformat(t)
+    except ValueError:
+        parsed = datetime.strptime(t, "%d.%m.%Y %H:%M:%S")
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def read_head(text: str) -> SettlementHead:
+    """The summary row of a file this module rendered (either date style, either decimal mark).
+
+    The fake's own reader, apart from the client's parser, so that the two can disagree."""
+    lines = iter(text.splitlines())
+    header = next(lines).split("\t")
+    row = dict(zip(header, next(lines).split("\t"), strict=False))
+    deposit = row.get("deposit-date", "").strip()
+    return SettlementHead(
+        settlement_id=row["settlement-id"].strip(),
+        start=_read_time(row["settlement-start-date"]),
+        end=_read_time(row["settlement-end-date"]),
+        deposit_date=_read_time(deposit) if deposit else None,
+        total=Money(Decimal(row["total-amount"].strip().replace(",", ".")), row["currency"]),
+    )
 
 
 def _bulk_cents(seed: int, lines: int) -> Iterator[int]:
