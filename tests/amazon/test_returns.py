@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+import httpx2
 import pytest
 
+from amazon_erp_bridge.amazon import reports
 from amazon_erp_bridge.amazon import returns as rr
 from amazon_erp_bridge.amazon.reports import create_report
 from amazon_erp_bridge.errors import ValidationError
@@ -190,3 +192,22 @@ def test_list_returns_refuses_a_bad_window_before_any_request() -> None:
     with env.client() as client, pytest.raises(ValidationError, match="after data_start_time"):
         client.reports.list_returns(MARKETS, data_start_time=SEEDED_FROM, data_end_time=SEEDED_FROM)
     assert not env.fake.requests_to("/reports/")
+
+
+def test_report_answers_missing_required_fields_name_them() -> None:
+    with pytest.raises(ValidationError, match="report 55.*reportType"):
+        reports.get_report("55").parse(
+            httpx2.Response(200, json={"reportId": "55", "processingStatus": "DONE"})
+        )
+    with pytest.raises(ValidationError, match="processingStatus: 'LOST'"):
+        reports.get_report("55").parse(
+            httpx2.Response(
+                200, json={"reportId": "55", "reportType": "X", "processingStatus": "LOST"}
+            )
+        )
+    with pytest.raises(ValidationError, match="getReportDocument.*url"):
+        reports.get_report_document("D1").parse(
+            httpx2.Response(200, json={"reportDocumentId": "D1"})
+        )
+    with pytest.raises(ValidationError, match="getReports.*reports"):
+        reports.get_reports(report_types=["X"]).parse(httpx2.Response(200, json={}))

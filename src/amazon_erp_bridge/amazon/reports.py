@@ -94,13 +94,31 @@ class ReportTimeoutError(ProcessingTimeoutError):
     """The report was still not DONE when the wait ran out."""
 
 
+def _required(data: Any, name: str, what: str) -> Any:
+    """A field the model marks required: missing is a ValidationError naming it (not KeyError)."""
+    value = data.get(name) if isinstance(data, Mapping) else None
+    if value is None or value == "":
+        raise ValidationError(f"{what}: required field {name} is missing")
+    return value
+
+
+def _status(value: Any, what: str) -> ProcessingStatus:
+    try:
+        return ProcessingStatus(value)
+    except ValueError:
+        allowed = ", ".join(s.value for s in ProcessingStatus)
+        raise ValidationError(
+            f"{what} processingStatus: {value!r} is not one of {allowed}"
+        ) from None
+
+
 def _report(data: Mapping[str, Any]) -> Report:
-    rid = str(data["reportId"])
+    rid = str(_required(data, "reportId", "report"))
     what = f"report {rid}"
     return Report(
         report_id=rid,
-        report_type=str(data["reportType"]),
-        processing_status=data["processingStatus"],
+        report_type=str(_required(data, "reportType", what)),
+        processing_status=_status(_required(data, "processingStatus", what), what),
         created_time=from_wire_required(data.get("createdTime"), f"{what} createdTime"),
         marketplace_ids=data.get("marketplaceIds") or (),
         data_start_time=from_wire(data.get("dataStartTime"), f"{what} dataStartTime"),
@@ -120,18 +138,21 @@ def _parse_report(response: httpx2.Response) -> Report:
 
 def _parse_reports_page(response: httpx2.Response) -> Page[Report]:
     body = json_body(response)
-    return Page(tuple(_report(r) for r in body["reports"]), body.get("nextToken") or None)
+    reports = body.get("reports") if isinstance(body, Mapping) else None
+    if not isinstance(reports, list):
+        raise ValidationError("getReports: required field reports is missing")
+    return Page(tuple(_report(r) for r in reports), body.get("nextToken") or None)
 
 
 def _parse_report_id(response: httpx2.Response) -> str:
-    return str(json_body(response)["reportId"])
+    return str(_required(json_body(response), "reportId", "createReport"))
 
 
 def _parse_document(response: httpx2.Response) -> ReportDocument:
     body = json_body(response)
     return ReportDocument(
-        report_document_id=str(body["reportDocumentId"]),
-        url=str(body["url"]),
+        report_document_id=str(_required(body, "reportDocumentId", "getReportDocument")),
+        url=str(_required(body, "url", "getReportDocument")),
         compression_algorithm=body.get("compressionAlgorithm"),
     )
 
