@@ -149,6 +149,8 @@ class FakeSap:
         self.page_size = page_size
         self.company_codes = set(company_codes)
         self.gl_accounts: set[str] = set()
+        #: Where SAP books receivable (DebtorItem) and tax (ProductTaxItem) lines.
+        self.derived_accounts = {"debtor": "12100000", "tax": "22000000"}
         #: Bill each goods issue at once (as if SAP's billing run followed every delivery).
         self.auto_bill = False
         self.clock = clock
@@ -1507,11 +1509,19 @@ class FakeSap:
                 if entry.errors:
                     results.append((entry, None, ""))
                     continue
+                cube = self.state.stores[CUBE]["A_OperationalAcctgDocItemCube"]
+                originals = self._reversed_rows(entry, cube.rows.values())
+                if entry.errors:
+                    results.append((entry, None, ""))
+                    continue
                 year = str((entry.posting_date or self.clock().date()).year)
                 document = self.state.next("journal", 5100000000)
-                cube = self.state.stores[CUBE]["A_OperationalAcctgDocItemCube"]
-                for row in journal.cube_rows(entry, document, year):
+                for row in journal.cube_rows(entry, document, year, self.derived_accounts):
                     cube.put(row)
+                for row in originals:
+                    row.update(
+                        IsReversed=True, ReverseDocument=document, ReverseDocumentFiscalYear=year
+                    )
                 results.append((entry, document, year))
             if bulk:
                 self.state.message_ids.add(message_id)
@@ -1523,6 +1533,30 @@ class FakeSap:
                 self.state.message_ids.add(message_id)
             body = journal.confirmation(message_id, results, self.clock())
             return Reply.text(body, 200, "text/xml; charset=utf-8")
+
+    @staticmethod
+    def _reversed_rows(
+        entry: journal.Entry, rows: Iterable[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """The cube rows a reversal entry reverses (its errors noted when there are none)."""
+        if not entry.reversal_reference:
+            return []
+        found = [
+            r
+            for r in rows
+            if r["OriginalReferenceDocument"] == entry.reversal_reference
+            and r["CompanyCode"] == entry.company_code
+            and not r.get("IsReversal")
+        ]
+        if not entry.reversal_reason:
+            entry.errors.append("Enter a reversal reason")
+        if not found:
+            entry.errors.append(
+                f"Reference document {entry.reversal_reference} to reverse does not exist"
+            )
+        elif any(r.get("IsReversed") for r in found):
+            entry.errors.append(f"Document {found[0]['AccountingDocument']} is already reversed")
+        return found
 
     def journal_documents(self) -> list[dict[str, Any]]:
         """Posted journal entry items, for assertions."""

@@ -55,6 +55,10 @@ class Line:
     assignment: str = ""
     profit_center: str = ""
     cost_center: str = ""
+    kind: str = "gl"  # "gl" (Item), "debtor" (DebtorItem) or "tax" (ProductTaxItem)
+    tax_code: str = ""
+    customer: str = ""
+    tax_base: Decimal | None = None
 
 
 @define
@@ -71,6 +75,8 @@ class Entry:
     document_date: date | None
     lines: list[Line] = field(factory=list)
     errors: list[str] = field(factory=list)
+    reversal_reason: str = ""
+    reversal_reference: str = ""
 
 
 def _date(value: str, name: str, errors: list[str]) -> date | None:
@@ -82,6 +88,7 @@ def _date(value: str, name: str, errors: list[str]) -> date | None:
 
 
 def _line(item: ET.Element, number: int, errors: list[str]) -> Line | None:
+    kind = {"DebtorItem": "debtor", "ProductTaxItem": "tax"}.get(_local(item.tag), "gl")
     amount_el = _child(item, "AmountInTransactionCurrency")
     if amount_el is None or not (amount_el.text or "").strip():
         errors.append(f"Item {number}: AmountInTransactionCurrency is missing")
@@ -92,7 +99,19 @@ def _line(item: ET.Element, number: int, errors: list[str]) -> Line | None:
         errors.append(f"Item {number}: amount '{amount_el.text}' is not a number")
         return None
     assignment = _child(item, "AccountAssignment")
+    base: Decimal | None = None
+    if kind == "tax":
+        base_text = _text(item, "TaxBaseAmountInTransCrcy")
+        try:
+            base = Decimal(base_text) if base_text else None
+        except InvalidOperation:
+            errors.append(f"Item {number}: tax base '{base_text}' is not a number")
+    tax_code = _text(item, "TaxCode") or _text(_child(item, "Tax"), "TaxCode")
     return Line(
+        kind=kind,
+        tax_code=tax_code,
+        customer=_text(item, "Debtor"),
+        tax_base=base,
         gl_account=_text(item, "GLAccount"),
         amount=amount,
         currency=amount_el.get("currencyCode", ""),
@@ -145,7 +164,10 @@ def read_request(content: bytes) -> tuple[str, list[Entry]]:
             ),
             errors=errors,
         )
-        for number, item in enumerate((c for c in je if _local(c.tag) == "Item"), start=1):
+        entry.reversal_reason = _text(je, "ReversalReason")
+        entry.reversal_reference = _text(je, "ReversalReferenceDocument")
+        kinds = ("Item", "DebtorItem", "ProductTaxItem")
+        for number, item in enumerate((c for c in je if _local(c.tag) in kinds), start=1):
             line = _line(item, number, errors)
             if line is not None:
                 entry.lines.append(line)
@@ -162,7 +184,15 @@ def check(entry: Entry, company_codes: Collection[str], gl_accounts: Collection[
     if len(entry.lines) < 2:
         entry.errors.append("A journal entry needs at least two items")
     for number, line in enumerate(entry.lines, start=1):
-        if not line.gl_account:
+        if line.kind == "debtor":
+            if not line.customer:
+                entry.errors.append(f"Item {number}: enter a customer (Debtor)")
+        elif line.kind == "tax":
+            if not line.tax_code:
+                entry.errors.append(f"Item {number}: enter a tax code")
+            if line.tax_base is None:
+                entry.errors.append(f"Item {number}: enter the tax base amount")
+        elif not line.gl_account:
             entry.errors.append(f"Item {number}: enter a G/L account")
         elif gl_accounts and line.gl_account not in gl_accounts:
             entry.errors.append(
@@ -248,15 +278,25 @@ def fault(code: str, message: str) -> bytes:
     return data
 
 
-def cube_rows(entry: Entry, document: str, year: str) -> list[dict[str, Any]]:
-    """The journal entry items the posted entry shows in API_OPLACCTGDOCITEMCUBE_SRV."""
+def cube_rows(
+    entry: Entry, document: str, year: str, accounts: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The journal entry items the posted entry shows in API_OPLACCTGDOCITEMCUBE_SRV.
+
+    ``accounts`` gives the G/L account of receivable lines (``"debtor"``) and tax lines
+    (``"tax"``), which SAP takes from the customer master and the tax code."""
+    accounts = accounts or {}
     return [
         {
             "CompanyCode": entry.company_code,
             "FiscalYear": year,
             "AccountingDocument": document,
             "AccountingDocumentItem": f"{number:03d}",
-            "GLAccount": line.gl_account,
+            "GLAccount": line.gl_account or accounts.get(line.kind, ""),
+            "TaxCode": line.tax_code,
+            "Customer": line.customer,
+            "IsReversal": bool(entry.reversal_reference),
+            "ReversalReason": entry.reversal_reason,
             "DebitCreditCode": line.debit_credit,
             "AmountInTransactionCurrency": line.amount,
             "TransactionCurrency": line.currency,
