@@ -114,9 +114,8 @@ async def test_coroutines_wait_their_turn(monkeypatch):
     async def fake_sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    monkeypatch.setattr(asyncio, "sleep", fake_sleep)
     limiter = RateLimiter({"op": Rate(2.0, 2)}, clock=clock)
-    await asyncio.gather(*(limiter.acquire_async("op") for _ in range(6)))
+    await asyncio.gather(*(limiter.acquire_async("op", sleep=fake_sleep) for _ in range(6)))
     assert sorted(slept) == pytest.approx([0.5, 1.0, 1.5, 2.0])
 
 
@@ -135,3 +134,115 @@ def test_headroom_never_leaves_a_bucket_empty():
 def test_negative_headroom_is_a_configuration_error():
     with pytest.raises(ConfigurationError, match="headroom must be >= 0"):
         RateLimiter({}, headroom=-1)
+
+
+class ServerBucket:
+    """The server's side: a real burst smaller than the documented one."""
+
+    def __init__(self, clock: FakeClock, rate: float, burst: int) -> None:
+        self.clock, self.rate, self.burst = clock, rate, burst
+        self.tokens, self.at = float(burst), clock.now
+
+    def accept(self) -> bool:
+        self.tokens = min(self.burst, self.tokens + (self.clock.now - self.at) * self.rate)
+        self.at = self.clock.now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+def _run(limiter, server, clock, calls):
+    refusals = 0
+    for _ in range(calls):
+        while True:
+            limiter.acquire("op", sleep=clock.sleep)
+            if server.accept():
+                break
+            refusals += 1
+            limiter.throttled("op")
+    return refusals
+
+
+def test_a_burst_smaller_than_documented_costs_one_429_not_a_dozen():
+    clock = FakeClock()
+    limiter = RateLimiter({"op": Rate(1.0, 20)}, clock=clock)
+    server = ServerBucket(clock, rate=1.0, burst=2)
+    assert _run(limiter, server, clock, calls=40) == 1
+    assert limiter.burst_of("op") == 2
+
+
+def test_without_learning_the_same_client_would_be_refused_many_times():
+    clock = FakeClock()
+    limiter = RateLimiter({"op": Rate(1.0, 20)}, clock=clock)
+    server = ServerBucket(clock, rate=1.0, burst=2)
+    refusals = 0
+    for _ in range(40):
+        limiter.acquire("op", sleep=clock.sleep)
+        refusals += not server.accept()
+    assert refusals >= 12
+
+
+def test_a_learned_burst_recovers_slowly_up_to_the_documented_one():
+    clock = FakeClock()
+    limiter = RateLimiter({"op": Rate(1.0, 10)}, clock=clock, burst_recovery=30.0)
+    for _ in range(3):
+        limiter.reserve("op")
+    limiter.throttled("op")
+    assert limiter.burst_of("op") == 2
+    clock.now += 59
+    assert limiter.burst_of("op") == 3
+    clock.now += 3600
+    assert limiter.burst_of("op") == 10
+
+
+def test_a_429_empties_the_bucket():
+    clock = FakeClock()
+    limiter = RateLimiter({"op": Rate(2.0, 5)}, clock=clock)
+    limiter.reserve("op")
+    limiter.throttled("op")
+    assert limiter.reserve("op") == pytest.approx(0.5)
+
+
+def test_burst_recovery_must_be_positive():
+    with pytest.raises(ConfigurationError, match="burst_recovery must be > 0"):
+        RateLimiter({}, burst_recovery=0)
+
+
+def test_a_learned_rate_shortens_the_waits_already_taken():
+    clock = FakeClock()
+    limiter = RateLimiter({"op": Rate(0.5, 1)}, clock=clock)
+    tickets = [limiter.take("op") for _ in range(11)]
+    assert limiter.wait_time(tickets[-1]) == pytest.approx(20.0)
+    limiter.set_rate("op", 10.0)
+    assert limiter.wait_time(tickets[-1]) == pytest.approx(1.0)
+    clock.now += 0.5
+    assert limiter.wait_time(tickets[5]) == pytest.approx(0.0)
+
+
+def test_threads_waiting_on_a_real_clock_are_woken_by_a_higher_rate():
+    limiter = RateLimiter({"op": Rate(0.1, 1)})  # a 10 s wait at the documented rate
+    limiter.reserve("op")
+    done = threading.Event()
+
+    def waiter() -> None:
+        limiter.acquire("op")
+        done.set()
+
+    thread = threading.Thread(target=waiter)
+    thread.start()
+    assert not done.wait(0.05)
+    limiter.set_rate("op", 1000.0)
+    assert done.wait(2.0), "the waiting thread was not re-timed by the new rate"
+    thread.join()
+
+
+async def test_coroutines_waiting_on_a_real_clock_are_woken_by_a_higher_rate():
+    limiter = RateLimiter({"op": Rate(0.1, 1)})
+    limiter.reserve("op")
+    waiting = asyncio.ensure_future(limiter.acquire_async("op"))
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    limiter.set_rate("op", 1000.0)
+    waited = await asyncio.wait_for(waiting, 2.0)
+    assert waited < 2.0

@@ -130,6 +130,8 @@ class _Sender:
             response.status_code,
             self._request_id(response) or "-",
         )
+        if response.status_code == 429 and self.limiter is not None and call.limit_key:
+            self.limiter.throttled(call.limit_key, self.limit_scope)
         for hook in self.hooks:
             hook(call, response)
 
@@ -327,9 +329,7 @@ class AsyncSender(_Sender):
 
     async def _exchange(self, call: Call[Any], *, stream: bool) -> httpx2.Response:
         if self.limiter is not None and call.limit_key:
-            delay = self.limiter.reserve(call.limit_key, self.limit_scope)
-            if delay > 0:
-                await self._sleep(delay)
+            await self.limiter.acquire_async(call.limit_key, self.limit_scope, self._sleep)
         authenticators = self._applicable(call)
         for refreshed in (False, True):
             headers: dict[str, str] = {}
