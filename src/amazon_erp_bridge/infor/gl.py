@@ -425,11 +425,12 @@ class GlReversal:
 
 
 def reversal_key(key1: str, prefix: str = "R") -> str:
-    """The KEY1 of the batch reversing ``key1``: ``prefix`` + key1, cut to 15 characters."""
+    """The KEY1 of the batch reversing ``key1``: ``prefix`` + key1 (its last characters when
+    both do not fit the 15 of KEY1)."""
     key = _check_key1(key1)
-    return _check_key1(
-        (prefix + key)[-KEY1_LENGTH:] if len(prefix + key) > KEY1_LENGTH else prefix + key
-    )
+    if not prefix or len(prefix) >= KEY1_LENGTH:
+        raise ValidationError(f"GL reversal prefix {prefix!r}: expected 1-14 characters")
+    return _check_key1(prefix + key[-(KEY1_LENGTH - len(prefix)) :])
 
 
 def reverse_journal(
