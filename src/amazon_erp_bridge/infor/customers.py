@@ -13,7 +13,7 @@ from attrs import field, frozen
 from amazon_erp_bridge.errors import ValidationError
 from amazon_erp_bridge.infor.facade import AsyncFacade, SyncFacade
 from amazon_erp_bridge.infor.mi import MiContext, MiError, Record, is_not_found
-from amazon_erp_bridge.infor.plan import Plan
+from amazon_erp_bridge.infor.plan import Plan, read_all
 from amazon_erp_bridge.infor.values import FieldValue
 
 PROGRAM = "CRS610MI"
@@ -126,10 +126,16 @@ def search(ctx: MiContext, query: str, *, max_records: int = 100) -> Plan[list[C
 def list_customers(
     ctx: MiContext, *, from_cuno: str | None = None, max_records: int = 0
 ) -> Plan[list[Customer]]:
-    """Customers in number order from ``from_cuno`` (CRS610MI LstByNumber)."""
-    records: list[Record] = yield ctx.call(
-        PROGRAM, "LstByNumber", {"CUNO": from_cuno}, max_records=max_records
-    )
+    """Customers in number order from ``from_cuno`` (CRS610MI LstByNumber); all of them
+    (read in pages with ``positionkey``) when ``max_records`` is 0."""
+    if max_records == 0:
+        records: list[Record] = yield from read_all(
+            ctx, PROGRAM, "LstByNumber", {"CUNO": from_cuno}
+        )
+    else:
+        records = yield ctx.call(
+            PROGRAM, "LstByNumber", {"CUNO": from_cuno}, max_records=max_records
+        )
     return [Customer.from_record(r) for r in records]
 
 

@@ -15,7 +15,7 @@ from attrs import field, frozen
 
 from amazon_erp_bridge.infor.facade import AsyncFacade, SyncFacade
 from amazon_erp_bridge.infor.mi import MiContext, MiError, Record
-from amazon_erp_bridge.infor.plan import Plan
+from amazon_erp_bridge.infor.plan import Plan, read_all
 from amazon_erp_bridge.infor.values import m3_date, m3_decimal
 
 PROGRAM = "OIS350MI"
@@ -93,7 +93,7 @@ def by_order(ctx: MiContext, orno: str, *, open_only: bool = False) -> Plan[list
     record: dict[str, str] = {"ORNO": orno}
     if open_only:
         record["OOIN"] = "1"
-    records: list[Record] = yield ctx.call(PROGRAM, "LstInvHeadByCo", record)
+    records: list[Record] = yield from read_all(ctx, PROGRAM, "LstInvHeadByCo", record)
     return [Invoice.from_record(r) for r in records]
 
 
@@ -110,7 +110,9 @@ def get_head(ctx: MiContext, year: int, ivno: str) -> Plan[Record]:
 
 def lines(ctx: MiContext, year: int, ivno: str) -> Plan[list[InvoiceLine]]:
     """The lines of invoice ``ivno`` of ``year`` (OIS350MI LstInvLine)."""
-    records: list[Record] = yield ctx.call(PROGRAM, "LstInvLine", {"YEA4": year, "IVNO": ivno})
+    records: list[Record] = yield from read_all(
+        ctx, PROGRAM, "LstInvLine", {"YEA4": year, "IVNO": ivno}
+    )
     return [InvoiceLine.from_record(r) for r in records]
 
 

@@ -19,7 +19,7 @@ from amazon_erp_bridge.core.sender import AsyncSender, SyncSender
 from amazon_erp_bridge.errors import ConfigurationError, ValidationError
 from amazon_erp_bridge.infor.facade import AsyncFacade, SyncFacade
 from amazon_erp_bridge.infor.mi import MiContext, MiError, Record, is_not_found
-from amazon_erp_bridge.infor.plan import Plan
+from amazon_erp_bridge.infor.plan import Plan, read_all
 from amazon_erp_bridge.model import ItemRef
 
 ITEMS = "MMS200MI"
@@ -237,7 +237,7 @@ def aliases(
     spec = scheme.type_for(kind) if kind else None
     if spec is not None:
         record["ALWT"] = spec.category
-    records: list[Record] = yield ctx.call(ALIASES, "LstAlias", record)
+    records: list[Record] = yield from read_all(ctx, ALIASES, "LstAlias", record)
     found = [ItemAlias.from_record(r, scheme) for r in records]
     return [a for a in found if kind is None or a.kind == kind]
 
@@ -250,7 +250,7 @@ def all_aliases(
     record = {"ALWT": spec.category}
     if spec.qualifier:
         record["ALWQ"] = spec.qualifier
-    records: list[Record] = yield ctx.call(ALIASES, "LstAliasViaCat", record)
+    records: list[Record] = yield from read_all(ctx, ALIASES, "LstAliasViaCat", record)
     return [a for a in (ItemAlias.from_record(r, scheme) for r in records) if a.kind == kind]
 
 
