@@ -56,6 +56,10 @@ class RefundCurrencyError(CurrencyMismatchError):
     """A refund (or a return's refund amount) in another currency than the ERP order."""
 
 
+def _lines(value: Iterable[ErpOrderLine]) -> tuple[ErpOrderLine, ...]:
+    return tuple(value)
+
+
 @frozen
 class ErpOrderRef:
     """The ERP order an Amazon order became, as a return needs it.
@@ -69,7 +73,7 @@ class ErpOrderRef:
     document_id: str
     customer: str
     currency: str
-    lines: tuple[ErpOrderLine, ...] = field(converter=tuple)
+    lines: tuple[ErpOrderLine, ...] = field(converter=_lines)
 
 
 # -- money ------------------------------------------------------------------------------------

@@ -11,7 +11,9 @@ One entry point per ERP, each returning a :class:`WorkflowReport`:
 - MCF: :func:`mcf_m3`, :func:`mcf_sap` (ERP orders flagged for MCF -> fulfilment orders once;
   tracking back to the ERP);
 - confirm shipments: :func:`confirm_shipments_m3`, :func:`confirm_shipments_sap` (ERP
-  deliveries of merchant-fulfilled orders -> Amazon confirmShipment once each).
+  deliveries of merchant-fulfilled orders -> Amazon confirmShipment once each);
+- returns: :func:`returns_m3`, :func:`returns_sap` (Amazon returns and their refunds -> M3
+  return orders / SAP customer returns or credit memo requests, once per Amazon return).
 
 Order to cash also cancels, in the ERP, the open lines of orders Amazon cancelled after they
 were posted (its cancellations step, :mod:`amazon_erp_bridge.workflows.cancellations`).
@@ -42,6 +44,12 @@ from amazon_erp_bridge.workflows.order_to_cash import (
     sap_crosswalk,
 )
 from amazon_erp_bridge.workflows.report import StepReport, WorkflowReport
+from amazon_erp_bridge.workflows.returns import (
+    ReturnsM3Config,
+    ReturnsSapConfig,
+    returns_m3,
+    returns_sap,
+)
 from amazon_erp_bridge.workflows.settlement_to_gl import (
     SettlementToGlM3Config,
     SettlementToGlSapConfig,
@@ -60,6 +68,8 @@ __all__ = [
     "McfSapConfig",
     "OrderToCashM3Config",
     "OrderToCashSapConfig",
+    "ReturnsM3Config",
+    "ReturnsSapConfig",
     "SettlementToGlM3Config",
     "SettlementToGlSapConfig",
     "StepReport",
@@ -75,6 +85,8 @@ __all__ = [
     "order_to_cash_m3",
     "order_to_cash_sap",
     "preview_settlement",
+    "returns_m3",
+    "returns_sap",
     "sap_crosswalk",
     "settlement_to_gl_m3",
     "settlement_to_gl_sap",

@@ -9,7 +9,9 @@ Confirm shipments
     M3 delivery method ``UPS`` and SAP's default carrier ``DHL`` (Amazon codes UPS, DHL).
 
 Returns
-    Returns are read from Amazon's FBA customer returns report over the sandbox month; M3
+    The Amazon fake refunds and takes back one German order; :func:`seed_returns` adds an
+    FBA return with its refund for an Amazon.com order, so each ERP has one. Returns are read
+    from Amazon's FBA customer returns report over the sandbox's two months; M3
     receives them in warehouse ``AMZ`` as return orders, SAP as customer returns (type
     ``CBAR``) of sales organisation 1010. Amazon's reasons map to M3 transaction reasons /
     SAP order reasons (``DEFECTIVE`` -> ``RDF`` / ``R01``, else ``RUW`` / ``R02``).
@@ -33,7 +35,8 @@ from amazon_erp_bridge.mapping import (
     SapReturnSettings,
 )
 from amazon_erp_bridge.model import FulfillmentChannel, OrderStatus
-from amazon_erp_bridge.sandbox.amazon.state import DEFAULT_START
+from amazon_erp_bridge.sandbox.amazon.finances import take_up_returns
+from amazon_erp_bridge.sandbox.amazon.state import DEFAULT_START, seed_return
 from amazon_erp_bridge.sandbox.environment import WAREHOUSE, Sandbox
 from amazon_erp_bridge.sandbox.rules.orders import SAP_SETTINGS, START, seed_orders
 from amazon_erp_bridge.sap import (
@@ -46,6 +49,7 @@ from amazon_erp_bridge.workflows.confirm_shipments import (
     ConfirmShipmentsM3Config,
     ConfirmShipmentsSapConfig,
 )
+from amazon_erp_bridge.workflows.returns import ReturnsM3Config, ReturnsSapConfig
 
 #: The carriers of the sandbox's warehouses (an M3 delivery method and SAP's default).
 M3_CARRIER: Final = "UPS"
@@ -64,7 +68,12 @@ SAP_RETURN_SETTINGS: Final = SapReturnSettings(
     document="customer_return",
     reasons=SAP_RETURN_REASONS,
     default_reason="R02",
+    price_condition_type=None,  # the fake's return services keep no pricing elements
 )
+#: The end of the sandbox's returns window: its orders, returns and refunds all lie before.
+RETURNS_UNTIL: Final = DEFAULT_START + timedelta(days=60)
+#: Report polls in the sandbox: its reports are done at once.
+REPORT_POLL: Final = 0.05
 
 
 def _north_america(sandbox: Sandbox) -> tuple[str, ...]:
@@ -108,6 +117,57 @@ def confirm_shipments_sap_config(sandbox: Sandbox) -> ConfirmShipmentsSapConfig:
     )
 
 
+#: The index of the FBA return the lifecycle rules add (license plate LPNSBX0000901).
+M3_RETURN_INDEX: Final = 901
+
+
+def seed_returns(sandbox: Sandbox) -> None:
+    """Add an FBA return (and Amazon's refund of it) for the first Amazon-fulfilled, shipped
+    Amazon.com order, so M3 has a return too; once per sandbox."""
+    state = sandbox.amazon.state
+    if any(r.return_id == f"LPNSBX{M3_RETURN_INDEX:07d}" for r in state.returns):
+        return
+    shipped = sorted(
+        (
+            o
+            for o in state.orders.values()
+            if o.marketplace_id in _north_america(sandbox)
+            and o.fulfillment_channel is FulfillmentChannel.AMAZON
+            and o.status is OrderStatus.SHIPPED
+        ),
+        key=lambda o: o.order_id,
+    )
+    if shipped:
+        state.returns.append(seed_return(shipped[0], M3_RETURN_INDEX))
+        take_up_returns(state)
+
+
+def returns_m3_config(sandbox: Sandbox) -> ReturnsM3Config:
+    """Returns of Amazon.com and Amazon.ca orders into M3 warehouse AMZ."""
+    seed_orders(sandbox)
+    seed_returns(sandbox)
+    return ReturnsM3Config(
+        marketplaces=_north_america(sandbox),
+        start=START,
+        settings=M3_RETURN_SETTINGS,
+        until=RETURNS_UNTIL,
+        poll_interval=REPORT_POLL,
+    )
+
+
+def returns_sap_config(sandbox: Sandbox) -> ReturnsSapConfig:
+    """Returns of the other marketplaces' orders into SAP as customer returns."""
+    seed_orders(sandbox)
+    seed_returns(sandbox)
+    return ReturnsSapConfig(
+        marketplaces=_others(sandbox),
+        start=START,
+        settings=SAP_RETURN_SETTINGS,
+        until=RETURNS_UNTIL,
+        poll_interval=REPORT_POLL,
+    )
+
+
 def ship_from_m3(m3: M3Client, orno: str, tracking: str) -> list[str]:
     """The sandbox warehouse ships M3 order ``orno``: delivery confirmed (MWS420MI), the
     tracking number on a package of each delivery (MWS423MI AddPackage); the deliveries."""
@@ -140,13 +200,18 @@ def cancel_after_posting(sandbox: Sandbox, order_id: str, at: datetime | None = 
 __all__ = [
     "CARRIERS",
     "M3_CARRIER",
+    "M3_RETURN_INDEX",
     "M3_RETURN_SETTINGS",
+    "RETURNS_UNTIL",
     "SAP_CARRIER",
     "SAP_RETURN_SETTINGS",
     "cancel_after_posting",
     "confirm_shipments_m3_config",
     "confirm_shipments_sap_config",
     "merchant_orders",
+    "returns_m3_config",
+    "returns_sap_config",
+    "seed_returns",
     "ship_from_m3",
     "ship_from_sap",
 ]
