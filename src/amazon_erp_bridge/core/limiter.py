@@ -109,13 +109,28 @@ class _Bucket:
 
 
 class Ticket:
-    """A place taken in a bucket's queue: ready when the bucket's refill counter reaches it."""
+    """A place taken in a bucket's queue: ready when the bucket's refill counter reaches it.
 
-    __slots__ = ("_bucket", "target")
+    ``key`` and ``scope`` name the bucket; ``target`` is the place on its refill counter;
+    ``wait`` is the wait computed when the place was taken (None: not limited).
+    """
 
-    def __init__(self, bucket: _Bucket | None, target: float) -> None:
+    __slots__ = ("_bucket", "key", "scope", "target", "wait")
+
+    def __init__(
+        self,
+        bucket: _Bucket | None,
+        target: float,
+        *,
+        key: str = "",
+        scope: str = "",
+        wait: float | None = None,
+    ) -> None:
         self._bucket = bucket
         self.target = target
+        self.key = key
+        self.scope = scope
+        self.wait = wait
 
 
 class RateLimiter:
@@ -173,8 +188,9 @@ class RateLimiter:
         with self._lock:
             bucket = self._bucket(key, scope)
             if bucket is None:
-                return Ticket(None, 0.0)
-            return Ticket(bucket, bucket.take(self._clock(), self._recovery))
+                return Ticket(None, 0.0, key=key, scope=scope)
+            target = bucket.take(self._clock(), self._recovery)
+            return Ticket(bucket, target, key=key, scope=scope)
 
     def wait_time(self, ticket: Ticket) -> float:
         """Seconds until ``ticket`` may be used, at the bucket's current rate."""
