@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import json
 from typing import Any
 
 import httpx2
@@ -14,9 +15,10 @@ from amazon_erp_bridge.amazon import fulfillment as ops
 from amazon_erp_bridge.amazon.fulfillment import AsyncFulfillmentApi, FulfillmentApi
 from amazon_erp_bridge.amazon.orders import AsyncOrdersApi, OrdersApi
 from amazon_erp_bridge.amazon.reports import AsyncReportsApi, ReportsApi
+from amazon_erp_bridge.core.call import Call
 from amazon_erp_bridge.errors import ApiError, ValidationError
 
-from .model_check import check_call, operation
+from .model_check import check_call, check_value, operation
 from .spapi_env import Env
 from .test_fulfillment import order_request
 
@@ -230,3 +232,43 @@ def test_sync_and_async_twins_take_the_same_arguments(sync: type, async_: type, 
         other = a.parameters[key]
         assert (param.kind, param.default) == (other.kind, other.default), key
     assert getattr(sync, name).__doc__ and getattr(async_, name).__doc__
+
+
+def test_sandbox_mcf_answers_match_the_model() -> None:
+    env = Env()
+
+    def raw(method: str, path: str, **kw: Any) -> Any:
+        call = Call(method, path, parse=lambda r: json.loads(r.content or b"{}"), **kw)
+        return client.sender.send(call)
+
+    def schema(operation_id: str) -> dict[str, Any]:
+        _, _, op = operation(MODEL, operation_id)
+        found: dict[str, Any] = op["responses"]["200"]["schema"]
+        return found
+
+    base = "/fba/outbound/2020-07-01"
+    with env.client() as client:
+        client.fulfillment.create_fulfillment_order(order_request())
+        for _ in range(4):
+            details = raw("GET", f"{base}/fulfillmentOrders/WEB-1")
+        shipment = details["payload"]["fulfillmentShipments"][0]["amazonShipmentId"]
+        returned = raw(
+            "PUT",
+            f"{base}/fulfillmentOrders/WEB-1/return",
+            json={"items": [_return_item(shipment)]},
+        )
+        details = raw("GET", f"{base}/fulfillmentOrders/WEB-1")
+        reasons = raw("GET", f"{base}/returnReasonCodes", params={"sellerSku": "SKU-MUG-01"})
+        preview = raw(
+            "POST",
+            f"{base}/fulfillmentOrders/preview",
+            json=ops.check_fulfillment_preview(preview_request()),
+        )
+    for operation_id, answer in (
+        ("getFulfillmentOrder", details),
+        ("createFulfillmentReturn", returned),
+        ("listReturnReasonCodes", reasons),
+        ("getFulfillmentPreview", preview),
+    ):
+        assert not check_value(MODEL, schema(operation_id), answer, operation_id)
+    assert details["payload"]["returnItems"]

@@ -106,7 +106,21 @@ def test_sandbox_orders_answers_match_the_models() -> None:
             )
         )
         items = client.sender.send(_raw("GET", f"/orders/v0/orders/{some}/orderItems"))
+        wrapped = next(
+            o.order_id
+            for o in env.fake.state.orders.values()
+            if any(line.gift_wrap_price for line in o.lines)
+        )
+        rdt = client.tokens.cached_token((ops.v0_items_resource(wrapped),))
+        pii_items = client.sender.send(
+            attrs.evolve(
+                _raw("GET", f"/orders/v0/orders/{wrapped}/orderItems"),
+                headers={"x-amz-access-token": rdt.reveal()},
+            )
+        )
     assert not check_value(V2026_MODEL, _schema(V2026_MODEL, "searchOrders"), search, "search")
+    assert not check_value(V0_MODEL, _schema(V0_MODEL, "getOrderItems"), pii_items, "pii items")
+    assert any("BuyerInfo" in i for i in pii_items["payload"]["OrderItems"])
     assert not check_value(V2026_MODEL, _schema(V2026_MODEL, "getOrder"), one, "getOrder")
     assert not check_value(V0_MODEL, _schema(V0_MODEL, "getOrders"), v0, "getOrders")
     assert not check_value(V0_MODEL, _schema(V0_MODEL, "getOrderItems"), items, "items")
