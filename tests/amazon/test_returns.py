@@ -211,3 +211,25 @@ def test_report_answers_missing_required_fields_name_them() -> None:
         )
     with pytest.raises(ValidationError, match="getReports.*reports"):
         reports.get_reports(report_types=["X"]).parse(httpx2.Response(200, json={}))
+
+
+def test_a_return_added_to_the_sandbox_is_reported_even_for_an_unknown_order() -> None:
+    env = Env()
+    ret = Return(
+        return_id="LPNUNKNOWN01",
+        order_id="111-0000000-0000000",
+        seller_sku="SKU-MUG-01",
+        quantity=1,
+        returned_at=datetime(2026, 3, 20, 12, tzinfo=UTC),
+        license_plate_number="LPNUNKNOWN01",
+    )
+    env.fake.add_return(ret)
+    with env.client() as client:
+        got = list(
+            client.reports.list_returns(
+                ["ATVPDKIKX0DER"],
+                data_start_time=datetime(2026, 3, 19, tzinfo=UTC),
+                data_end_time=datetime(2026, 3, 21, tzinfo=UTC),
+            )
+        )
+    assert ret in got

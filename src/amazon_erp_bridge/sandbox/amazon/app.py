@@ -24,7 +24,7 @@ from amazon_erp_bridge.amazon.client import AsyncSpApiClient, SpApiClient
 from amazon_erp_bridge.amazon.errors import RATE_LIMIT_HEADER, REQUEST_ID_HEADER
 from amazon_erp_bridge.amazon.lwa import ACCESS_TOKEN_HEADER, LwaCredentials
 from amazon_erp_bridge.core.limiter import Rate
-from amazon_erp_bridge.model import Order
+from amazon_erp_bridge.model import Order, Return
 from amazon_erp_bridge.sandbox.amazon import documents as _documents
 from amazon_erp_bridge.sandbox.amazon import feeds as _feeds
 from amazon_erp_bridge.sandbox.amazon import finances as _finances
@@ -308,6 +308,12 @@ class FakeSpApi:
         """Cancel a listed order now (see :meth:`SpApiState.cancel_order`): the next read of
         either Orders version shows it cancelled with a newer last-update time."""
         return self.state.cancel_order(order_id, self.now(), reason=reason)
+
+    def add_return(self, ret: Return) -> Return:
+        """Add a return the returns reports will list: FBA customer returns when
+        ``fulfilled_by_amazon``, else merchant returns (``return_id`` ``<RMA>/<SKU>``)."""
+        self.state.returns.append(ret)
+        return ret
 
     def add_orders(self, orders: Iterable[Order]) -> None:
         for order in orders:
