@@ -499,3 +499,17 @@ def test_partial_confirmation_leaves_the_order_partially_shipped() -> None:
 def test_every_model_operation_used_here_exists() -> None:
     assert operation(V0_MODEL, "confirmShipment")[0] == "POST"
     assert "ConfirmShipmentRequest" in model(V0_MODEL)["definitions"]
+
+
+def test_search_and_get_order_requests_are_the_models() -> None:
+    search = ops.search_orders(
+        marketplace_ids=[US],
+        last_updated_after=SEEDED_FROM,
+        statuses=["Canceled"],
+        include_pii=True,
+        max_results_per_page=100,
+    )
+    check_call(search, V2026_MODEL, "searchOrders")
+    assert "CANCELLATION" in str(search.params["includedData"])
+    check_call(ops.get_order_2026("111-1111111-1111111"), V2026_MODEL, "getOrder")
+    check_call(ops.get_order_items_v0("111-1111111-1111111", "tok"), V0_MODEL, "getOrderItems")
