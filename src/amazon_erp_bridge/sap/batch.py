@@ -22,7 +22,10 @@ Wire format (OData V2 part 1, section 2.2.7.6; the same multipart/mixed in V4)::
     --changeset_1--
     --batch_1--
 
-Lines end in CRLF; parsing also accepts bare LF, which some proxies produce.
+Lines end in CRLF; parsing also accepts bare LF, which some proxies produce. Boundaries are
+ASCII (RFC 2046 allows 1 to 70 of a fixed set of characters); an answer with another boundary,
+nested deeper than a change set, or with more parts than requests is a ValidationError, as is
+any part that cannot be read; header bytes outside ASCII are kept as Latin-1.
 """
 
 from __future__ import annotations
@@ -43,8 +46,10 @@ from amazon_erp_bridge.sap.errors import BatchError, ODataError, odata_error
 
 CRLF = b"\r\n"
 _BOUNDARY = re.compile(r'boundary=(?:"([^"]+)"|([^;\s]+))', re.IGNORECASE)
+#: RFC 2046 section 5.1.1: the characters a boundary may hold (1 to 70 of them).
+_BCHARS = re.compile(r"[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]")
 _STATUS_LINE = re.compile(rb"^HTTP/\d\.\d\s+(\d{3})(?:\s+(.*))?$")
-_SHAPE_ERRORS = (KeyError, IndexError, TypeError, ValueError, AttributeError)
+_SHAPE_ERRORS = (KeyError, IndexError, TypeError, ValueError, AttributeError, RecursionError)
 #: Characters kept as they are in a batch request line's query (spaces become %20).
 _QUERY_SAFE = "$',()=:@!*;/"
 
@@ -114,13 +119,26 @@ def boundary_of(content_type: str) -> str:
     """The ``boundary`` parameter of a multipart Content-Type."""
     match = _BOUNDARY.search(content_type or "")
     if not match:
-        raise ValidationError(f"multipart answer without a boundary: {content_type!r}")
-    return match.group(1) or match.group(2)
+        raise ValidationError(f"multipart answer without a boundary: {content_type[:100]!r}")
+    value = match.group(1) or match.group(2)
+    if not _BCHARS.fullmatch(value):
+        raise ValidationError(
+            f"multipart boundary {value[:80]!r}: RFC 2046 allows 1 to 70 ASCII letters, digits "
+            "and '()+_,-./:=? characters"
+        )
+    return value
+
+
+def _delimiter(boundary: str) -> bytes:
+    try:
+        return b"--" + boundary.encode("ascii")
+    except UnicodeEncodeError:
+        raise ValidationError(f"multipart boundary {boundary[:80]!r} is not ASCII") from None
 
 
 def split_multipart(body: bytes, boundary: str) -> list[bytes]:
     """The parts between the boundary lines of a multipart body (preamble, epilogue dropped)."""
-    delimiter = b"--" + boundary.encode("ascii")
+    delimiter = _delimiter(boundary)
     parts: list[bytes] = []
     current: list[bytes] | None = None
     closed = False
@@ -167,18 +185,28 @@ def split_headers(data: bytes) -> tuple[list[bytes], dict[str, str], bytes]:
 
 def http_part(start_line: str, headers: Mapping[str, str], body: bytes) -> bytes:
     """An ``application/http`` message: start line, headers, blank line, body."""
-    lines = [start_line.encode("latin-1")]
-    lines += [f"{k}: {v}".encode("latin-1") for k, v in headers.items()]
+    lines = [_header_bytes("request line", start_line)[len("request line: ") :]]
+    lines += [_header_bytes(k, v) for k, v in headers.items()]
     return CRLF.join(lines) + CRLF + CRLF + body
+
+
+def _header_bytes(name: str, value: str) -> bytes:
+    try:
+        return f"{name}: {value}".encode("latin-1")
+    except UnicodeEncodeError:
+        raise ValidationError(
+            f"OData $batch: header {name} holds characters outside Latin-1 ({value[:60]!r})"
+        ) from None
 
 
 def build_multipart(parts: Sequence[tuple[Mapping[str, str], bytes]], boundary: str) -> bytes:
     """A multipart/mixed body from (MIME headers, content) pairs."""
     out = b""
+    delimiter = _delimiter(boundary)
     for headers, content in parts:
-        head = CRLF.join(f"{k}: {v}".encode("latin-1") for k, v in headers.items())
-        out += b"--" + boundary.encode("ascii") + CRLF + head + CRLF + CRLF + content + CRLF
-    return out + b"--" + boundary.encode("ascii") + b"--" + CRLF
+        head = CRLF.join(_header_bytes(k, v) for k, v in headers.items())
+        out += delimiter + CRLF + head + CRLF + CRLF + content + CRLF
+    return out + delimiter + b"--" + CRLF
 
 
 def parse_http_response(data: bytes) -> httpx2.Response:
@@ -188,7 +216,10 @@ def parse_http_response(data: bytes) -> httpx2.Response:
     match = _STATUS_LINE.match(status_line.strip())
     if match is None:
         raise ValidationError(f"batch answer part has no HTTP status line: {data[:80]!r}")
-    return httpx2.Response(int(match.group(1)), headers=headers, content=body)
+    # Header bytes go to httpx as bytes (Latin-1 round trip): a non-ASCII byte is kept, not
+    # re-encoded as ASCII (which raised UnicodeEncodeError).
+    raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    return httpx2.Response(int(match.group(1)), headers=raw, content=body)
 
 
 # ----------------------------------------------------------------------------- building
@@ -233,7 +264,7 @@ def request_part(call: Call[Any], content_id: str | None = None) -> bytes:
     if content_id is not None:
         mime["Content-ID"] = content_id
     message = http_part(f"{call.method} {target} HTTP/1.1", headers, body)
-    head = CRLF.join(f"{k}: {v}".encode("latin-1") for k, v in mime.items())
+    head = CRLF.join(_header_bytes(k, v) for k, v in mime.items())
     return head + CRLF + CRLF + message
 
 
@@ -241,8 +272,9 @@ def build_batch(items: Sequence[BatchItem], boundary: str) -> bytes:
     """The body of a ``$batch`` request; change set parts get Content-IDs 1, 2, ..."""
     out = b""
     number = 0
+    delimiter = _delimiter(boundary)
     for item in items:
-        out += b"--" + boundary.encode("ascii") + CRLF
+        out += delimiter + CRLF
         if isinstance(item, ChangeSet):
             inner = f"changeset_{uuid.uuid4().hex}"
             out += f"Content-Type: multipart/mixed; boundary={inner}".encode() + CRLF + CRLF
@@ -253,7 +285,7 @@ def build_batch(items: Sequence[BatchItem], boundary: str) -> bytes:
             out += b"--" + inner.encode("ascii") + b"--" + CRLF
         else:
             out += request_part(item) + CRLF
-    return out + b"--" + boundary.encode("ascii") + b"--" + CRLF
+    return out + delimiter + b"--" + CRLF
 
 
 # ----------------------------------------------------------------------------- reading
@@ -361,6 +393,8 @@ def batch(
     if not items:
         raise ValidationError("OData $batch: nothing to send")
     boundary = boundary or f"batch_{uuid.uuid4().hex}"
+    if not _BCHARS.fullmatch(boundary):
+        raise ValidationError(f"OData $batch: boundary {boundary[:80]!r} is not an RFC 2046 one")
 
     def parse(response: httpx2.Response) -> BatchResult:
         return parse_batch(response, items, service)

@@ -12,7 +12,6 @@ them so results can carry them and the client can log them.
 
 from __future__ import annotations
 
-import json
 import logging
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
@@ -23,11 +22,14 @@ from attrs import frozen
 
 from amazon_erp_bridge.core.redaction import get_logger
 from amazon_erp_bridge.core.retry import parse_retry_after
-from amazon_erp_bridge.errors import ApiError, BridgeError, RateLimitedError
+from amazon_erp_bridge.errors import ApiError, BridgeError, RateLimitedError, ValidationError
+from amazon_erp_bridge.limits import loads_json
 
 log = get_logger("amazon_erp_bridge.sap")
 
 _CSRF_FAILED = "csrf token validation failed"
+#: The largest error body read for its structure; a longer one is shown as text only.
+MAX_ERROR_BYTES = 1024 * 1024
 
 
 @frozen
@@ -220,10 +222,10 @@ def read_error(response: httpx2.Response) -> ErrorBody:
     body: ErrorBody | None = None
     if content.lstrip()[:1] in (b"{", b"["):
         try:
-            body = _from_json(json.loads(content))
-        except ValueError:
+            body = _from_json(loads_json(content, what="SAP error body", max_bytes=MAX_ERROR_BYTES))
+        except ValidationError:
             body = None
-    elif content.lstrip()[:1] == b"<":
+    elif content.lstrip()[:1] == b"<" and len(content) <= MAX_ERROR_BYTES:
         body = _from_xml(content)
     if body is not None:
         return body
@@ -285,9 +287,9 @@ def sap_messages(response: httpx2.Response) -> tuple[SapMessage, ...]:
     if not raw:
         return ()
     try:
-        data = json.loads(raw)
-    except ValueError:
-        return (SapMessage(code="", message=raw, severity="unknown"),)
+        data = loads_json(raw, what="sap-message header", max_bytes=64 * 1024)
+    except ValidationError:
+        return (SapMessage(code="", message=raw[:500], severity="unknown"),)
     top = _message(data)
     return (SapMessage(top.code, top.message, top.severity, top.target), *top.details)
 

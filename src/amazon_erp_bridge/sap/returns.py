@@ -205,7 +205,10 @@ def create_document(kind: str, payload: Mapping[str, Any]) -> Call[ReturnDocumen
     if not isinstance(payload, Mapping):
         raise ValidationError(f"{spec.entity_set} payload: expected a mapping of fields")
     _reference(payload.get("PurchaseOrderByCustomer"))
-    if not payload.get(ITEMS):
+    items = payload.get(ITEMS)
+    if isinstance(items, Mapping):
+        items = items.get("results")
+    if not items:
         raise ValidationError(
             f"{spec.entity_set} {payload.get('PurchaseOrderByCustomer')!r}: payload has no "
             f"{ITEMS}; a return document needs at least one item"

@@ -42,7 +42,7 @@ from urllib.parse import parse_qs, unquote
 
 from attrs import define, field
 
-from amazon_erp_bridge.sandbox.sap import journal, multipart
+from amazon_erp_bridge.sandbox.sap import journal, multipart, returns
 from amazon_erp_bridge.sandbox.sap.edm import metadata_document
 from amazon_erp_bridge.sandbox.sap.filters import FilterError, parse_filter, parse_literal
 from amazon_erp_bridge.sandbox.sap.odata import (
@@ -868,9 +868,33 @@ class FakeSap:
                     [{"message": "Unknown reference item", "target": "ReferenceSDDocumentItem"}],
                 )
             unit = source["NetAmount"] / source["RequestedQuantity"]
-            for element in self._results(line, "to_PricingElement"):
-                if self.condition_types.get(str(element.get("ConditionType"))) == "price":
-                    unit = from_v2(element.get("ConditionRateValue"), "Edm.Decimal", "rate")
+            elements = self._results(line, "to_PricingElement")
+            for step, element in enumerate(elements, start=1):
+                kind = str(element.get("ConditionType") or "")
+                if self.condition_types.get(kind) is None:
+                    raise ODataFailure(
+                        400,
+                        "SANDBOX/RET_CONDITION",
+                        f"Item {item_number}: condition type {kind or '(none)'} is not defined",
+                    )
+                rate = from_v2(element.get("ConditionRateValue"), "Edm.Decimal", "rate")
+                if self.condition_types[kind] == "price" and rate is not None:
+                    unit = rate
+                store[returns.PRICING_SETS[root]].put(
+                    {
+                        key: number,
+                        f"{key}Item": item_number,
+                        "PricingProcedureStep": f"{step * 10:03d}",
+                        "PricingProcedureCounter": "001",
+                        "ConditionType": kind,
+                        "ConditionRateValue": rate,
+                        "ConditionCurrency": str(element.get("ConditionCurrency") or currency),
+                        "ConditionAmount": ((rate or Decimal(0)) * quantity).quantize(
+                            Decimal("0.01")
+                        ),
+                        "TransactionCurrency": currency,
+                    }
+                )
             net = (unit * quantity).quantize(Decimal("0.01"))
             total += net
             row = {

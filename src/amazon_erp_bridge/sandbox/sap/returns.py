@@ -89,6 +89,27 @@ _CMR_ITEM: list[tuple[str, str, dict[str, str]]] = [
     ("SDProcessStatus", S, {"MaxLength": "1", **RO}),
 ]
 
+
+def _pricing(key: str, item_key: str) -> list[tuple[str, str, dict[str, str]]]:
+    return [
+        (key, S, {"Nullable": "false", "MaxLength": "10", **RO}),
+        (item_key, S, {"Nullable": "false", "MaxLength": "6", **RO}),
+        ("PricingProcedureStep", S, {"Nullable": "false", "MaxLength": "3"}),
+        ("PricingProcedureCounter", S, {"Nullable": "false", "MaxLength": "3"}),
+        ("ConditionType", S, {"MaxLength": "4"}),
+        ("ConditionRateValue", D, {"Precision": "24", "Scale": "9"}),
+        ("ConditionCurrency", S, {"MaxLength": "5"}),
+        ("ConditionAmount", D, {"Precision": "16", "Scale": "3", **RO}),
+        ("TransactionCurrency", S, {"MaxLength": "5"}),
+    ]
+
+
+#: Root -> the item pricing element entity set.
+PRICING_SETS = {
+    CUSTOMER_RETURN_ROOT: "A_CustomerReturnItemPrcgElmnt",
+    CREDIT_MEMO_REQUEST_ROOT: "A_CreditMemoReqItemPrcgElmnt",
+}
+
 #: Root -> (header entity set, item entity set).
 SETS = {
     CUSTOMER_RETURN_ROOT: ("A_CustomerReturn", "A_CustomerReturnItem"),
@@ -132,7 +153,9 @@ def tree(root: str) -> edm.Node:
     header_set, item_set = SETS[root]
     key = KEY[root]
     header_type, item_type = f"{header_set}Type", f"{item_set}Type"
-    down, up = "assoc_header_items", "assoc_item_header"
+    pricing_set = PRICING_SETS[root]
+    pricing_type = f"{pricing_set}Type"
+    down, up, prices = "assoc_header_items", "assoc_item_header", "assoc_item_pricing"
     types = (
         _entity_type(
             header_type,
@@ -144,7 +167,21 @@ def tree(root: str) -> edm.Node:
             item_type,
             (key, item_key),
             item_props,
-            [(f"to_{header_set[2:]}", f"{namespace}.{up}", f"FromRole_{up}", f"ToRole_{up}")],
+            [
+                (f"to_{header_set[2:]}", f"{namespace}.{up}", f"FromRole_{up}", f"ToRole_{up}"),
+                (
+                    "to_PricingElement",
+                    f"{namespace}.{prices}",
+                    f"FromRole_{prices}",
+                    f"ToRole_{prices}",
+                ),
+            ],
+        ),
+        _entity_type(
+            pricing_type,
+            (key, item_key, "PricingProcedureStep", "PricingProcedureCounter"),
+            _pricing(key, item_key),
+            [],
         ),
     )
 
@@ -176,8 +213,10 @@ def tree(root: str) -> edm.Node:
         (
             ("EntitySet", {"Name": header_set, "EntityType": f"{namespace}.{header_type}"}, ()),
             ("EntitySet", {"Name": item_set, "EntityType": f"{namespace}.{item_type}"}, ()),
+            ("EntitySet", {"Name": pricing_set, "EntityType": f"{namespace}.{pricing_type}"}, ()),
             association_set(down, header_set, item_set),
             association_set(up, item_set, header_set),
+            association_set(prices, item_set, pricing_set),
         ),
     )
     return (
@@ -187,6 +226,7 @@ def tree(root: str) -> edm.Node:
             *types,
             association(down, header_type, item_type, "*"),
             association(up, item_type, header_type, "1"),
+            association(prices, item_type, pricing_type, "*"),
             container,
         ),
     )

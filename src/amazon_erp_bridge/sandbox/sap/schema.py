@@ -219,8 +219,14 @@ def return_documents(root: str) -> Store:
     """Customer returns or credit memo requests (their metadata is hand-kept, see .returns)."""
     meta = returns.metadata(root)
     header_set, item_set = returns.SETS[root]
-    header = _set(meta, header_set, {"to_Item": Navigation(item_set, _link(returns.KEY[root]))})
-    return _store(root, meta, [header, _set(meta, item_set)])
+    key = returns.KEY[root]
+    header = _set(meta, header_set, {"to_Item": Navigation(item_set, _link(key))})
+    item_key = meta.entity_type(item_set).keys[1]
+    pricing_set = returns.PRICING_SETS[root]
+    item = _set(
+        meta, item_set, {"to_PricingElement": Navigation(pricing_set, _link(key, item_key))}
+    )
+    return _store(root, meta, [header, item, _set(meta, pricing_set)])
 
 
 def all_stores() -> dict[str, Store]:
