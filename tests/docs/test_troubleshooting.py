@@ -147,7 +147,10 @@ def settlement_does_not_reconcile(sandbox: Sandbox) -> None:
 
 
 def ion_token_refused(sandbox: Sandbox) -> None:
-    config = evolve(sandbox.ion.config(), client_secret="regenerated-since")
+    config = evolve(
+        IonApiConfig.from_dict(sandbox.ionapi(), source="<sandbox>"),
+        client_secret="regenerated-since",
+    )
     m3 = M3Client(config, transport=sandbox.ion.transport(), sleep=_no_sleep)
     m3.execute("CRS610MI", "GetBasicData", {"CUNO": "AMZUS"})
 

@@ -3,8 +3,8 @@ import random
 import pytest
 
 from amazon_erp_bridge.core.retry import RetryPolicy
-from amazon_erp_bridge.infor import AsyncM3Client, M3Client
-from amazon_erp_bridge.sandbox.infor import FakeIonApi, ManualClock
+from amazon_erp_bridge.infor import AsyncM3Client, IonApiConfig, M3Client
+from amazon_erp_bridge.sandbox.infor import DEFAULT_URL, FakeIonApi, ManualClock
 
 CUSTOMER = "AMZ_US"
 CUOR = "113-1234567-1234567"
@@ -32,6 +32,13 @@ def fake(clock):
     return seed(FakeIonApi(clock=clock))
 
 
+def config_of(fake, url=DEFAULT_URL, *, service_account=True):
+    """The client's configuration from the fake's .ionapi (the fake imports no client code)."""
+    return IonApiConfig.from_dict(
+        fake.ionapi(url, service_account=service_account), source="<sandbox>"
+    )
+
+
 def retry_policy(**kw):
     return RetryPolicy(rng=random.Random(7), **kw)
 
@@ -46,7 +53,7 @@ def make_client(fake, clock, config=None, **kw):
         "retry": retry_policy(),
     }
     options.update(kw)
-    return M3Client(config or fake.config(), **options)
+    return M3Client(config or config_of(fake), **options)
 
 
 def make_async_client(fake, clock, config=None, **kw):
@@ -59,7 +66,7 @@ def make_async_client(fake, clock, config=None, **kw):
         "retry": retry_policy(),
     }
     options.update(kw)
-    return AsyncM3Client(config or fake.config(), **options)
+    return AsyncM3Client(config or config_of(fake), **options)
 
 
 @pytest.fixture

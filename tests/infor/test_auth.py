@@ -17,7 +17,7 @@ from amazon_erp_bridge.infor.auth import (
 )
 from amazon_erp_bridge.sandbox.infor.gateway import form_of
 
-from .conftest import CUSTOMER, make_async_client, make_client
+from .conftest import CUSTOMER, config_of, make_async_client, make_client
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -27,7 +27,7 @@ def get_customer(m3):
 
 
 def test_password_grant_sends_saak_as_is_and_client_credentials(fake):
-    cfg = fake.config()
+    cfg = config_of(fake)
     call = password_grant(cfg)
     assert call.method == "POST" and call.path == cfg.token_url
     assert not call.authenticated and call.is_idempotent
@@ -43,13 +43,13 @@ def test_password_grant_sends_saak_as_is_and_client_credentials(fake):
 
 def test_backend_file_cannot_use_the_password_grant(fake):
     with pytest.raises(ConfigurationError, match="backend service file"):
-        password_grant(fake.config(service_account=False))
-    grant = client_credentials_grant(fake.config(service_account=False))
+        password_grant(config_of(fake, service_account=False))
+    grant = client_credentials_grant(config_of(fake, service_account=False))
     assert grant.form["grant_type"] == "client_credentials"
 
 
 def test_refresh_and_revoke_use_http_basic(fake):
-    cfg = fake.config()
+    cfg = config_of(fake)
     refresh = refresh_grant(cfg, Secret("rt-abc-123"))
     assert refresh.headers["Authorization"].startswith("Basic ")
     assert refresh.form == {"grant_type": "refresh_token", "refresh_token": "rt-abc-123"}
@@ -59,7 +59,7 @@ def test_refresh_and_revoke_use_http_basic(fake):
 
 
 def test_token_parse_reads_recorded_shape(fake, clock):
-    call = password_grant(fake.config(), clock=clock)
+    call = password_grant(config_of(fake), clock=clock)
     token = call.parse(httpx2.Response(200, content=(FIXTURES / "token_ok.json").read_bytes()))
     assert token.value.reveal() == "at-recorded-shape-0001"
     assert token.expires_at == clock() + 7200
@@ -67,7 +67,7 @@ def test_token_parse_reads_recorded_shape(fake, clock):
 
 
 def test_invalid_client_recorded_shape_explains_usual_causes(fake):
-    call = password_grant(fake.config())
+    call = password_grant(config_of(fake))
     with pytest.raises(AuthError) as err:
         call.parse(
             httpx2.Response(401, content=(FIXTURES / "token_invalid_client.json").read_bytes())
@@ -142,14 +142,14 @@ def test_wrong_service_account_keys_raise_auth_error_with_causes(fake, clock):
 
 
 def test_backend_file_uses_client_credentials(fake, clock):
-    m3 = make_client(fake, clock, config=fake.config(service_account=False))
+    m3 = make_client(fake, clock, config=config_of(fake, service_account=False))
     get_customer(m3)
     assert fake.grants == ["client_credentials"]
 
 
 def test_backend_file_refused_says_it_has_no_service_account(fake, clock):
     fake.allow_client_credentials = False
-    m3 = make_client(fake, clock, config=fake.config(service_account=False))
+    m3 = make_client(fake, clock, config=config_of(fake, service_account=False))
     with pytest.raises(AuthError, match=r"client_credentials grant.*no service account keys"):
         get_customer(m3)
 
@@ -200,7 +200,7 @@ async def test_one_grant_for_many_coroutines(fake, clock):
 
 
 def test_token_source_repr_shows_no_token(fake):
-    source = IonTokenSource(fake.config())
+    source = IonTokenSource(config_of(fake))
     assert "no token yet" in repr(source)
 
 

@@ -8,7 +8,7 @@ from amazon_erp_bridge.errors import ApiError, RateLimitedError, TransportError
 from amazon_erp_bridge.infor import M3Client, MiError, MiTransaction
 from amazon_erp_bridge.sandbox.infor import FakeIonApi
 
-from .conftest import CUSTOMER, make_client, retry_policy, seed
+from .conftest import CUSTOMER, config_of, make_client, retry_policy, seed
 
 
 def test_execute_returns_records(m3):
@@ -221,7 +221,7 @@ def test_client_over_real_http_on_loopback_from_a_written_file(tmp_path, clock):
 
 
 def test_transport_error_when_nothing_listens(fake, clock):
-    cfg = fake.config("http://127.0.0.1:9")
+    cfg = config_of(fake, "http://127.0.0.1:9")
     m3 = M3Client(
         cfg,
         clock=clock,

@@ -7,7 +7,7 @@ import pytest
 from amazon_erp_bridge.errors import AuthError, BridgeError
 from amazon_erp_bridge.infor import IonApiConfig
 
-from .conftest import CUSTOMER, HEAD, LINES, make_client
+from .conftest import CUSTOMER, HEAD, LINES, config_of, make_client
 
 
 def secrets_of(fake):
@@ -44,7 +44,7 @@ def test_secrets_stay_out_of_logs_and_errors(fake, clock, caplog):
 
 
 def test_exception_built_with_a_secret_in_its_text_is_scrubbed(fake):
-    cfg = fake.config()
+    cfg = config_of(fake)
     err = BridgeError(f"oops {cfg.client_secret.reveal()} and {fake.secret_key}")
     assert fake.client_secret not in str(err) and fake.secret_key not in str(err)
     assert "***" in str(err)

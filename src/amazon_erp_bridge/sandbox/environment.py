@@ -163,8 +163,7 @@ class Sandbox:
         return self.ion.ionapi(url) if url else self.ion.ionapi()
 
     def _m3_args(self, kw: dict[str, Any]) -> tuple[IonApiConfig, dict[str, Any]]:
-        url = self.url("ion")
-        config = self.ion.config(url) if url else self.ion.config()
+        config = IonApiConfig.from_dict(self.ionapi(), source="<sandbox>")
         kw.setdefault("cono", self.ion.cono)
         kw.setdefault("divi", self.ion.divi)
         kw.setdefault("limiter", RateLimiter(default=M3_SANDBOX_RATE))

@@ -17,7 +17,8 @@ doing the work, end a list with a NOK, terminate a request) make the bad days re
 
     fake = FakeIonApi()
     fake.state.add_customer("AMZ_US", "Amazon US")
-    m3 = M3Client(fake.config(), transport=fake.transport(), cono=fake.cono)
+    config = IonApiConfig.from_dict(fake.ionapi())     # the client reads the fake's .ionapi
+    m3 = M3Client(config, transport=fake.transport(), cono=fake.cono)
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ from urllib.parse import parse_qs
 
 from attrs import define, field
 
-from amazon_erp_bridge.infor.ionapi import IonApiConfig
 from amazon_erp_bridge.sandbox.infor.programs import PROGRAMS, Nok
 from amazon_erp_bridge.sandbox.infor.state import Fields, M3State
 from amazon_erp_bridge.sandbox.server import LocalServer, Reply, Router, SandboxRequest
@@ -204,12 +204,6 @@ class FakeIonApi:
         target = Path(path)
         target.write_text(json.dumps(self.ionapi(url, service_account=service_account), indent=2))
         return target
-
-    def config(self, url: str = DEFAULT_URL, *, service_account: bool = True) -> IonApiConfig:
-        """An :class:`IonApiConfig` for this gateway at ``url``."""
-        return IonApiConfig.from_dict(
-            self.ionapi(url, service_account=service_account), source="<sandbox>"
-        )
 
     # ------------------------------------------------------------------------ seeds
     def add_customer(self, cuno: str, name: str, **fields: str) -> Fields:
