@@ -54,6 +54,29 @@ def test_get_orders_v0_by_ids_alone_sends_the_documented_created_after() -> None
     check_call(call, V0_MODEL, "getOrders")
 
 
+def test_get_orders_v0_by_seller_order_id_follows_the_model() -> None:
+    call = ops.get_orders_v0([US], seller_order_id="SO-00001")
+    assert call.params["CreatedAfter"] == "2016-01-01T00:00:00Z"
+    check_call(call, V0_MODEL, "getOrders")
+    with pytest.raises(ValidationError, match="seller_order_id cannot be combined with statuses"):
+        ops.get_orders_v0([US], seller_order_id="SO-1", statuses=["Shipped"])
+
+
+def test_sandbox_finds_an_order_by_seller_order_id() -> None:
+    env = Env()
+    seeded = next(iter(env.fake.state.orders.values()))
+    with env.client() as client:
+        found = list(
+            client.orders.get_orders(
+                [seeded.marketplace_id or US],
+                seller_order_id=seeded.seller_order_id,
+                version="v0",
+                with_lines=False,
+            )
+        )
+    assert [o.order_id for o in found] == [seeded.order_id]
+
+
 def test_get_orders_v0_keeps_the_callers_window_with_ids() -> None:
     t0 = datetime(2026, 3, 1, tzinfo=UTC)
     call = ops.get_orders_v0([US], amazon_order_ids=["1"], last_updated_after=t0)

@@ -77,7 +77,6 @@ def test_get_orders_v0_sends_all_filters() -> None:
         fulfillment_channels=[FulfillmentChannel.MERCHANT],
         payment_methods=["COD"],
         buyer_email="b@example.com",
-        seller_order_id="SO-1",
         max_results_per_page=100,
         easy_ship_shipment_statuses=["PendingPickUp"],
         electronic_invoice_statuses=["NotRequired"],
@@ -101,7 +100,6 @@ def test_get_orders_v0_sends_all_filters() -> None:
     assert set(call.params) >= {
         "PaymentMethods",
         "BuyerEmail",
-        "SellerOrderId",
         "MaxResultsPerPage",
         "EasyShipShipmentStatuses",
         "ElectronicInvoiceStatuses",

@@ -94,9 +94,10 @@ _CHANNEL_FROM_2026: Final = {v: k for k, v in FULFILLED_BY.items()}
 
 V0_PII_ELEMENTS: Final = ("buyerInfo", "shippingAddress")
 #: getOrders (v0) needs CreatedAfter or LastUpdatedAfter even when it names the orders by id
-#: (``AmazonOrderIds``). The model's own note says what the API can return at all: orders from
-#: 2016 onward in JP, AU and SG, the last two years elsewhere. So a lookup by id alone is sent
-#: with CreatedAfter at the start of 2016, which excludes no order the API could return.
+#: (``AmazonOrderIds`` or ``SellerOrderId``). The model's own note says what the API can return
+#: at all: orders from 2016 onward in JP, AU and SG, the last two years elsewhere. So a lookup
+#: by id alone is sent with CreatedAfter at the start of 2016, which excludes no order the API
+#: could return.
 ORDER_IDS_CREATED_AFTER: Final = datetime(2016, 1, 1, tzinfo=UTC)
 MAX_MARKETPLACES: Final = 50
 MAX_ORDER_IDS: Final = 50
@@ -455,13 +456,34 @@ def get_orders_v0(
     if not markets:
         raise ValidationError("marketplace_ids: Orders v0 getOrders needs at least one")
     order_ids = _ids(amazon_order_ids, "amazon_order_ids", MAX_ORDER_IDS)
-    if not (created_after or last_updated_after or order_ids or next_token):
+    by_id = bool(order_ids or seller_order_id)
+    if not (created_after or last_updated_after or by_id or next_token):
         raise ValidationError(
-            "get_orders: give created_after or last_updated_after (or amazon_order_ids)"
+            "get_orders: give created_after or last_updated_after "
+            "(or amazon_order_ids / seller_order_id)"
         )
     if created_after and last_updated_after:
         raise ValidationError("get_orders: give created_after or last_updated_after, not both")
-    if order_ids and not (created_after or last_updated_after):
+    if seller_order_id:
+        # The model: with SellerOrderId, these filters cannot be specified.
+        clash = [
+            name
+            for name, value in (
+                ("fulfillment_channels", fulfillment_channels),
+                ("statuses", statuses),
+                ("payment_methods", payment_methods),
+                ("last_updated_after", last_updated_after),
+                ("last_updated_before", last_updated_before),
+                ("buyer_email", buyer_email),
+            )
+            if value
+        ]
+        if clash:
+            raise ValidationError(
+                f"get_orders: seller_order_id cannot be combined with {', '.join(clash)} "
+                "(Orders v0 model)"
+            )
+    if by_id and not (created_after or last_updated_after):
         # The model requires one of the two; see ORDER_IDS_CREATED_AFTER.
         created_after = ORDER_IDS_CREATED_AFTER
     params: dict[str, str | list[str]] = {"MarketplaceIds": ",".join(markets)}

@@ -564,6 +564,20 @@ def register(fake: FakeSpApi) -> None:
                 raise _BadInput("Either CreatedAfter or LastUpdatedAfter must be specified")
             if created[0] and updated[0]:
                 raise _BadInput("CreatedAfter and LastUpdatedAfter cannot both be specified")
+            clash = [
+                name
+                for name in (
+                    "FulfillmentChannels",
+                    "OrderStatuses",
+                    "PaymentMethods",
+                    "LastUpdatedAfter",
+                    "LastUpdatedBefore",
+                    "BuyerEmail",
+                )
+                if req.arg(name)
+            ]
+            if req.arg("SellerOrderId") and clash:
+                raise _BadInput(f"SellerOrderId cannot be specified with {', '.join(clash)}")
             size = _page_size(req, "MaxResultsPerPage", fake)
         except _BadInput as exc:
             return fake.error(400, "InvalidInput", str(exc), "")
