@@ -2,10 +2,13 @@
 
 The three fakes are served over real HTTP on 127.0.0.1, the clients are the ones you would use
 against Amazon, ION and S/4HANA, and the ledger is a SQLite file. The first pass posts
-everything it can and dead-letters one order per ERP whose listing has a misspelt SKU. Between
-passes the demo fixes the M3 side the way a person would (an MMS025 alias for the misspelt SKU)
-and the second pass replays the dead letters: the M3 order posts, the SAP one stays parked with
-its reason, and everything posted before is skipped as a duplicate.
+everything it can and dead-letters one order per ERP whose listing has a misspelt SKU; the
+sandbox's warehouse ships one merchant-fulfilled order from each ERP, which confirm-shipments
+confirms to Amazon, and each ERP gets the return Amazon took back (returns). Between passes
+the demo fixes the M3 side the way a person would (an MMS025 alias for the misspelt SKU) and
+Amazon cancels one posted order per ERP; the second pass replays the dead letters (the M3
+order posts, the SAP one stays parked with its reason), cancels the open lines of the two
+cancelled orders in the ERPs, and skips everything posted before as a duplicate.
 """
 
 from __future__ import annotations
@@ -17,11 +20,16 @@ from attrs import frozen
 
 from amazon_erp_bridge.posting import SqliteLedger
 from amazon_erp_bridge.sandbox import Sandbox
-from amazon_erp_bridge.sandbox.rules import finance, orders
+from amazon_erp_bridge.sandbox.rules import finance, lifecycle, orders
+from amazon_erp_bridge.workflows.confirm_shipments import (
+    confirm_shipments_m3,
+    confirm_shipments_sap,
+)
 from amazon_erp_bridge.workflows.inventory_sync import inventory_sync_m3, inventory_sync_sap
 from amazon_erp_bridge.workflows.mcf import mcf_m3, mcf_sap
 from amazon_erp_bridge.workflows.order_to_cash import order_to_cash_m3, order_to_cash_sap
 from amazon_erp_bridge.workflows.report import WorkflowReport
+from amazon_erp_bridge.workflows.returns import returns_m3, returns_sap
 from amazon_erp_bridge.workflows.settlement_to_gl import settlement_to_gl_m3, settlement_to_gl_sap
 
 
@@ -54,6 +62,29 @@ class DemoRun:
 #: A workflow of the demo: run it, replaying dead letters first when asked.
 _Workflow = Callable[[bool], WorkflowReport]
 
+#: The tracking numbers the sandbox warehouses print (UPS for M3, DHL for SAP).
+M3_TRACKING = "1Z999AA10123456784"
+SAP_TRACKING = "JD014600006281234567"
+
+
+def _posted(ledger: SqliteLedger, kind: str, order_ids: list[str]) -> list[tuple[str, str]]:
+    """(Amazon order id, ERP document) of the orders order to cash posted, in id order."""
+    out = []
+    for order_id in order_ids:
+        record = ledger.get(kind, order_id)
+        if record is not None and record.document_id:
+            out.append((order_id, record.document_id))
+    return out
+
+
+def _open_orders(sandbox: Sandbox, marketplaces: tuple[str, ...]) -> list[str]:
+    """Unshipped orders of ``marketplaces`` (either channel), Amazon ids in order."""
+    return sorted(
+        o.order_id
+        for o in sandbox.amazon.state.orders.values()
+        if o.marketplace_id in marketplaces and o.status.value == "Unshipped"
+    )
+
 
 def run_demo(
     ledger_path: str,
@@ -77,6 +108,36 @@ def run_demo(
         gl_sap = finance.settlement_to_gl_sap_config(sandbox)
         stock_m3 = finance.inventory_sync_m3_config(sandbox)
         stock_sap = finance.inventory_sync_sap_config(sandbox)
+        ship_m3 = lifecycle.confirm_shipments_m3_config(sandbox)
+        ship_sap = lifecycle.confirm_shipments_sap_config(sandbox)
+        ret_m3 = lifecycle.returns_m3_config(sandbox)
+        ret_sap = lifecycle.returns_sap_config(sandbox)
+        cancelled: list[str] = []
+
+        def warehouse_ships_m3(first: bool) -> WorkflowReport:
+            if first:  # the M3 warehouse ships the first merchant order M3 holds
+                mfn = lifecycle.merchant_orders(sandbox, ship_m3.marketplaces)
+                for _, orno in _posted(ledger, "order.m3", mfn)[:1]:
+                    lifecycle.ship_from_m3(m3, orno, M3_TRACKING)
+            return confirm_shipments_m3(amazon, m3, ledger, ship_m3, replay=not first)
+
+        def warehouse_ships_sap(first: bool) -> WorkflowReport:
+            if first:
+                mfn = lifecycle.merchant_orders(sandbox, ship_sap.marketplaces)
+                for _, sales_order in _posted(ledger, "order.sap", mfn)[:1]:
+                    lifecycle.ship_from_sap(sap, sales_order, SAP_TRACKING)
+            return confirm_shipments_sap(amazon, sap, ledger, ship_sap, replay=not first)
+
+        def amazon_cancels() -> None:
+            """Amazon cancels one posted, unshipped order per ERP (not the one shipped)."""
+            for kind, markets in (
+                ("order.m3", o2c_m3.marketplaces),
+                ("order.sap", o2c_sap.marketplaces),
+            ):
+                for order_id, _ in _posted(ledger, kind, _open_orders(sandbox, markets))[-1:]:
+                    lifecycle.cancel_after_posting(sandbox, order_id)
+                    cancelled.append(order_id)
+
         workflows: list[tuple[str, _Workflow]] = [
             (
                 "order-to-cash (M3)",
@@ -98,6 +159,10 @@ def run_demo(
             ("inventory sync (SAP)", lambda r: inventory_sync_sap(amazon, sap, ledger, stock_sap)),
             ("MCF (M3)", lambda r: mcf_m3(amazon, m3, ledger, mcf_m3_rules, replay=r)),
             ("MCF (SAP)", lambda r: mcf_sap(amazon, sap, ledger, mcf_sap_rules, replay=r)),
+            ("confirm shipments (M3)", lambda r: warehouse_ships_m3(not r)),
+            ("confirm shipments (SAP)", lambda r: warehouse_ships_sap(not r)),
+            ("returns (M3)", lambda r: returns_m3(amazon, m3, ledger, ret_m3, replay=r)),
+            ("returns (SAP)", lambda r: returns_sap(amazon, sap, ledger, ret_sap, replay=r)),
         ]
         bar = progress(len(workflows) * runs)
         try:
@@ -108,10 +173,17 @@ def run_demo(
                     if number == 2:
                         right_item = sandbox.m3_item(orders.RIGHT_SKU)
                         m3.items.add_alias(right_item, "seller_sku", orders.TYPO_SKU)
+                        amazon_cancels()
                     title = (
                         f"run {number}: M3 alias {orders.TYPO_SKU} -> "
                         f"{sandbox.m3_item(orders.RIGHT_SKU)} added (MMS025MI AddAlias), "
-                        "dead letters replayed; the rest is already posted"
+                        "dead letters replayed"
+                        + (
+                            f"; Amazon cancelled {', '.join(cancelled)} after posting"
+                            if cancelled and number == 2
+                            else ""
+                        )
+                        + "; the rest is already posted"
                     )
                 reports = []
                 for label, workflow in workflows:
