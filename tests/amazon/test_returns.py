@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import httpx2
@@ -233,3 +234,23 @@ def test_a_return_added_to_the_sandbox_is_reported_even_for_an_unknown_order() -
             )
         )
     assert ret in got
+
+
+def test_memory_stays_flat_as_the_report_grows() -> None:
+    import tracemalloc
+
+    def report(rows: int) -> Iterator[str]:
+        yield FBA_HEADER + "\n"
+        for n in range(rows):
+            yield FBA_ROW.replace("LPNRR123456789", f"LPN{n:011d}") + "\n"
+
+    def peak(rows: int) -> int:
+        tracemalloc.start()
+        count = sum(1 for _ in rr.iter_returns(report(rows)))
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert count == rows
+        return top
+
+    small, large = peak(500), peak(5_000)
+    assert large < small * 2 + 64_000  # 10x the rows, not 10x the memory

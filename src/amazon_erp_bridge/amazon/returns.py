@@ -30,6 +30,7 @@ collect :class:`ReturnRowError` records instead and skip those rows.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
@@ -128,6 +129,7 @@ class ReturnRowError:
     message: str
 
 
+@functools.lru_cache(maxsize=512)
 def _key(name: str) -> str:
     return "-".join(name.strip().lower().replace("_", " ").replace("-", " ").split())
 
