@@ -17,6 +17,12 @@ from amazon_erp_bridge.amazon.fulfillment import FulfillmentOrder, FulfillmentOr
 from amazon_erp_bridge.amazon.listings import ListingsSubmission
 from amazon_erp_bridge.amazon.lwa import LwaCredentials
 from amazon_erp_bridge.amazon.notifications import Notification, parse_notification
+from amazon_erp_bridge.amazon.orders import (
+    ConfirmShipmentItem,
+    ConfirmShipmentRequest,
+    PackageDetail,
+    ShipmentConfirmationError,
+)
 from amazon_erp_bridge.amazon.processing import ProcessingStatus
 from amazon_erp_bridge.amazon.rates import RATES
 from amazon_erp_bridge.amazon.reports import (
@@ -26,6 +32,12 @@ from amazon_erp_bridge.amazon.reports import (
     ReportFailedError,
     ReportTimeoutError,
 )
+from amazon_erp_bridge.amazon.returns import (
+    FBA_RETURNS_REPORT_TYPE,
+    MERCHANT_RETURNS_REPORT_TYPE,
+    ReturnsReportError,
+    parse_returns_report,
+)
 from amazon_erp_bridge.amazon.settlement import (
     parse_settlement_report,
     summarize_settlement_report,
@@ -33,11 +45,15 @@ from amazon_erp_bridge.amazon.settlement import (
 from amazon_erp_bridge.amazon.tokens import RestrictedDataToken, RestrictedResource
 
 __all__ = [
+    "FBA_RETURNS_REPORT_TYPE",
     "MARKETPLACES",
+    "MERCHANT_RETURNS_REPORT_TYPE",
     "RATES",
     "REGIONS",
     "SETTLEMENT_REPORT_TYPE",
     "AsyncSpApiClient",
+    "ConfirmShipmentItem",
+    "ConfirmShipmentRequest",
     "DocumentError",
     "Feed",
     "FeedFailedError",
@@ -48,6 +64,7 @@ __all__ = [
     "LwaCredentials",
     "Marketplace",
     "Notification",
+    "PackageDetail",
     "ProcessingReport",
     "ProcessingStatus",
     "Region",
@@ -57,9 +74,12 @@ __all__ = [
     "ReportTimeoutError",
     "RestrictedDataToken",
     "RestrictedResource",
+    "ReturnsReportError",
+    "ShipmentConfirmationError",
     "SpApiClient",
     "listings_quantity_feed",
     "parse_notification",
+    "parse_returns_report",
     "parse_settlement_report",
     "summarize_settlement_report",
 ]
