@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from amazon_erp_bridge.amazon.financial_events import (
     EVENT_LISTS,
@@ -23,7 +25,7 @@ from amazon_erp_bridge.amazon.financial_events import (
     financial_events,
     table_rows,
 )
-from amazon_erp_bridge.errors import ValidationError
+from amazon_erp_bridge.errors import BridgeError, ValidationError
 from amazon_erp_bridge.model import Money
 
 MODEL = (
@@ -236,3 +238,56 @@ def test_the_reference_page_states_the_table() -> None:
     for list_name, date, path, kind, role in table_rows():
         date_cell = date if date == "(none)" else f"`{date}`"
         assert f"| `{list_name}` | {date_cell} | `{path}` | {kind} | {role} |" in page
+
+
+_leaf = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.decimals(
+        allow_nan=False, allow_infinity=False, places=2, max_value=10**6, min_value=-(10**6)
+    ),
+    st.text(max_size=12),
+    st.sampled_from(["USD", "2026-03-01T00:00:00Z", "not a date"]),
+)
+_json = st.recursive(
+    _leaf,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "CurrencyCode",
+                    "CurrencyAmount",
+                    "PostedDate",
+                    "FeeList",
+                    "FeeAmount",
+                    "FeeType",
+                    "ShipmentItemList",
+                    "ItemChargeList",
+                    "ChargeAmount",
+                    "QuantityShipped",
+                    "AdjustmentItemList",
+                    "Quantity",
+                    "TotalAmount",
+                    "baseValue",
+                ]
+            ),
+            inner,
+            max_size=5,
+        ),
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from([*MODEL_LISTS[:8], "NewEventList"]), _json, max_size=3))
+def test_any_event_payload_gives_events_or_a_bridge_error(data: dict[str, Any]) -> None:
+    try:
+        events = financial_events(data)
+    except BridgeError:
+        return
+    for event in events:
+        for c in event.components:
+            assert isinstance(c.amount, Money)

@@ -514,3 +514,31 @@ def test_official_example_parses_with_its_ids_amounts_and_dates(
         if value not in found[kind] and not _not_carried(limit_key, path)
     ]
     assert not lost, f"{limit_key}: the parsed result lacks " + "; ".join(lost)
+
+
+def _path_pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{[^}]+\}", template)
+    return re.compile("[^/]+".join(re.escape(p) for p in parts) + "$")
+
+
+@pytest.mark.parametrize("limit_key", sorted(OPERATIONS))
+def test_request_is_the_one_the_model_defines(limit_key: str) -> None:
+    model, operation_id, make = OPERATIONS[limit_key]
+    spec = json.loads((MODELS / model).read_text())
+    (method, template, op), *_ = [
+        (m.upper(), path, o)
+        for path, ops in spec["paths"].items()
+        for m, o in ops.items()
+        if isinstance(o, dict) and o.get("operationId") == operation_id
+    ]
+    params = [*spec["paths"][template].get("parameters", []), *op.get("parameters", [])]
+    query = {p["name"]: p for p in params if p.get("in") == "query"}
+    call = make()
+    assert call.method == method
+    assert _path_pattern(template).match(call.path), (call.path, template)
+    unknown = set(call.params) - set(query)
+    assert not unknown, f"{operation_id}: query parameters the model does not define: {unknown}"
+    body = next((p for p in params if p.get("in") == "body"), None)
+    assert (call.json is not None) == (body is not None and body.get("required", False)) or (
+        call.json is not None and body is not None
+    ), f"{operation_id}: body sent {call.json is not None}, model body {body is not None}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -9,10 +10,12 @@ from pathlib import Path
 
 import httpx2
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from amazon_erp_bridge.amazon import transfers
+from amazon_erp_bridge.amazon import finances, transfers
 from amazon_erp_bridge.amazon.settlement import parse_settlement_report
-from amazon_erp_bridge.errors import ValidationError
+from amazon_erp_bridge.errors import BridgeError, ValidationError
 from amazon_erp_bridge.mapping.payouts import payout_report
 from amazon_erp_bridge.model import Money, Settlement
 from amazon_erp_bridge.sandbox.server import dump_json
@@ -163,3 +166,55 @@ async def test_async_list_payouts() -> None:
     details = [d async for d in client.transfers.list_payout_details()]
     assert [p.payout_id for p in payouts] == [d.payout.payout_id for d in details]
     await client.aclose()
+
+
+_value = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(10**6), 10**6),
+        st.decimals(allow_nan=False, allow_infinity=False, places=2, max_value=10**6),
+        st.text(max_size=10),
+        st.sampled_from(["PAID", "USD", "SETTLEMENT_ID", "2024-06-01T00:00:00Z"]),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "id",
+                    "amount",
+                    "currencyCode",
+                    "currencyAmount",
+                    "statusHistory",
+                    "status",
+                    "lastUpdatedDate",
+                    "relatedIdentifiers",
+                    "relatedIdentifierName",
+                    "relatedIdentifierValue",
+                    "partnerMetadata",
+                    "marketplaceId",
+                    "period",
+                    "startDate",
+                    "totalAmount",
+                    "breakdowns",
+                    "breakdownAmount",
+                    "items",
+                    "contexts",
+                    "postedDate",
+                ]
+            ),
+            inner,
+            max_size=5,
+        ),
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(["payouts", "nextToken", "payload"]), _value, max_size=2))
+def test_any_payout_or_transaction_answer_gives_a_page_or_a_bridge_error(body: object) -> None:
+    for call in (transfers.list_payouts(), finances.list_transactions(T0)):
+        with contextlib.suppress(BridgeError):
+            call.parse(httpx2.Response(200, content=dump_json(body)))

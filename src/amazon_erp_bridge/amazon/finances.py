@@ -137,9 +137,28 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
+def _object(value: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ValidationError(f"{what}: expected an object, got {type(value).__name__}")
+    return value
+
+
+def _objects(value: Any, what: str) -> list[Mapping[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValidationError(f"{what}: expected a list, got {type(value).__name__}")
+    return [_object(v, what) for v in value]
+
+
+def _payload(response: httpx2.Response, operation: str) -> Mapping[str, Any]:
+    body = _object(json_body(response), f"{operation} answer")
+    return _object(body.get("payload"), f"{operation} answer payload")
+
+
 def _events_parser(group_id: str | None) -> Callable[[httpx2.Response], Page[FinancialEvent]]:
     def parse(response: httpx2.Response) -> Page[FinancialEvent]:
-        payload = json_body(response)["payload"]
+        payload = _payload(response, "listFinancialEvents")
         events = financial_events(payload.get("FinancialEvents") or {}, group_id)
         return Page(tuple(events), _text(payload.get("NextToken")))
 
@@ -239,7 +258,10 @@ def list_financial_events_by_order_id(
 
 def event_group(data: Mapping[str, Any]) -> FinancialEventGroup:
     """A v0 ``FinancialEventGroup`` as a typed record."""
-    group_id = data["FinancialEventGroupId"]
+    data = _object(data, "financial event group")
+    group_id = _text(data.get("FinancialEventGroupId"))
+    if group_id is None:
+        raise ValidationError("financial event group: it has no FinancialEventGroupId")
     what = f"financial event group {group_id}"
     return FinancialEventGroup(
         group_id=group_id,
@@ -257,8 +279,11 @@ def event_group(data: Mapping[str, Any]) -> FinancialEventGroup:
 
 
 def _parse_groups(response: httpx2.Response) -> Page[FinancialEventGroup]:
-    payload = json_body(response)["payload"]
-    groups = tuple(event_group(g) for g in payload.get("FinancialEventGroupList") or ())
+    payload = _payload(response, "listFinancialEventGroups")
+    groups = tuple(
+        event_group(g)
+        for g in _objects(payload.get("FinancialEventGroupList"), "FinancialEventGroupList")
+    )
     return Page(groups, _text(payload.get("NextToken")))
 
 
@@ -291,37 +316,47 @@ def list_financial_event_groups(
 
 
 def breakdown(data: Mapping[str, Any], what: str) -> Breakdown:
+    """A 2024-06-19 ``Breakdown`` with its nested breakdowns."""
+    data = _object(data, f"{what} breakdown")
     kind = str(data.get("breakdownType") or "")
     return Breakdown(
         breakdown_type=kind,
         amount=currency_amount(data.get("breakdownAmount"), f"{what} {kind}", upper=False),
-        breakdowns=tuple(breakdown(b, what) for b in data.get("breakdowns") or ()),
+        breakdowns=tuple(
+            breakdown(b, what) for b in _objects(data.get("breakdowns"), f"{what} breakdowns")
+        ),
     )
 
 
 def _identifiers(items: Any, name_key: str, value_key: str) -> tuple[tuple[str, str], ...]:
-    return tuple((str(i.get(name_key) or ""), str(i.get(value_key) or "")) for i in items or ())
+    return tuple(
+        (str(i.get(name_key) or ""), str(i.get(value_key) or ""))
+        for i in _objects(items, "relatedIdentifiers")
+    )
 
 
 def transaction(data: Mapping[str, Any]) -> Transaction:
     """A 2024-06-19 ``Transaction`` as a typed record, breakdowns nested as they come."""
+    data = _object(data, "transaction")
     tid = _text(data.get("transactionId"))
     what = f"transaction {tid or data.get('transactionType')}"
-    market = data.get("marketplaceDetails") or {}
-    partner = data.get("sellingPartnerMetadata") or {}
+    market = _object(data.get("marketplaceDetails") or {}, f"{what} marketplaceDetails")
+    partner = _object(data.get("sellingPartnerMetadata") or {}, f"{what} sellingPartnerMetadata")
     items = tuple(
         TransactionItem(
             description=_text(i.get("description")),
             total_amount=currency_amount(i.get("totalAmount"), f"{what} item", upper=False),
-            breakdowns=tuple(breakdown(b, f"{what} item") for b in i.get("breakdowns") or ()),
-            contexts=tuple(i.get("contexts") or ()),
+            breakdowns=tuple(
+                breakdown(b, f"{what} item") for b in _objects(i.get("breakdowns"), what)
+            ),
+            contexts=tuple(_objects(i.get("contexts"), f"{what} item contexts")),
             related_identifiers=_identifiers(
                 i.get("relatedIdentifiers"),
                 "itemRelatedIdentifierName",
                 "itemRelatedIdentifierValue",
             ),
         )
-        for i in data.get("items") or ()
+        for i in _objects(data.get("items"), f"{what} items")
     )
     return Transaction(
         transaction_id=tid,
@@ -338,14 +373,14 @@ def transaction(data: Mapping[str, Any]) -> Transaction:
             data.get("relatedIdentifiers"), "relatedIdentifierName", "relatedIdentifierValue"
         ),
         items=items,
-        breakdowns=tuple(breakdown(b, what) for b in data.get("breakdowns") or ()),
-        contexts=tuple(data.get("contexts") or ()),
+        breakdowns=tuple(breakdown(b, what) for b in _objects(data.get("breakdowns"), what)),
+        contexts=tuple(_objects(data.get("contexts"), f"{what} contexts")),
     )
 
 
 def _parse_transactions(response: httpx2.Response) -> Page[Transaction]:
-    payload = json_body(response)["payload"]
-    items = tuple(transaction(t) for t in payload.get("transactions") or ())
+    payload = _payload(response, "listTransactions")
+    items = tuple(transaction(t) for t in _objects(payload.get("transactions"), "transactions"))
     return Page(items, _text(payload.get("nextToken")))
 
 

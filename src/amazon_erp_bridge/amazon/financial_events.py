@@ -531,8 +531,10 @@ def currency_amount(data: Any, what: str, *, upper: bool = True) -> Money | None
 
     The amount arrives as a Decimal (or int) from the JSON reader; a float is refused.
     """
-    if not isinstance(data, Mapping):
+    if data is None:
         return None
+    if not isinstance(data, Mapping):
+        raise ValidationError(f"{what}: expected a currency amount object, got {data!r:.40}")
     code_key, amount_key = (
         ("CurrencyCode", "CurrencyAmount") if upper else ("currencyCode", "currencyAmount")
     )
@@ -563,27 +565,42 @@ _LIST_KEYS: Final = {
 }
 
 
-def _entries(f: AmountField, value: Any, plain_type: str | None) -> Iterator[tuple[str, Any]]:
+def _listed(value: Any, what: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ValidationError(f"{what}: expected a list, got {type(value).__name__}")
+    return value
+
+
+def _object(value: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ValidationError(f"{what}: expected an object, got {type(value).__name__}")
+    return value
+
+
+def _entries(
+    f: AmountField, value: Any, plain_type: str | None, what: str
+) -> Iterator[tuple[str, Any]]:
     """(component type, Currency object) pairs of one amount field's value."""
     if value is None:
         return
+    where = f"{what} {f.name}"
     if f.shape is Shape.CURRENCY:
         yield plain_type or f.name, value
     elif f.shape in (Shape.CHARGE, Shape.FEE):
         type_key, amount_key = _LIST_KEYS[f.shape]
-        if isinstance(value, Mapping):
-            yield str(value.get(type_key) or f.name), value.get(amount_key)
+        entry = _object(value, where)
+        yield str(entry.get(type_key) or f.name), entry.get(amount_key)
     elif f.shape is Shape.WITHHELD:
-        for withheld in value if isinstance(value, list) else ():
-            if isinstance(withheld, Mapping):
-                for charge in withheld.get("TaxesWithheld") or ():
-                    if isinstance(charge, Mapping):
-                        yield str(charge.get("ChargeType") or ""), charge.get("ChargeAmount")
+        for withheld in _listed(value, where):
+            taxes = _object(withheld, where).get("TaxesWithheld")
+            for charge in _listed(taxes or [], f"{where} TaxesWithheld"):
+                charge = _object(charge, f"{where} TaxesWithheld")
+                yield str(charge.get("ChargeType") or ""), charge.get("ChargeAmount")
     else:
         type_key, amount_key = _LIST_KEYS[f.shape]
-        for entry in value if isinstance(value, list) else ():
-            if isinstance(entry, Mapping):
-                yield str(entry.get(type_key) or ""), entry.get(amount_key)
+        for entry in _listed(value, where):
+            entry = _object(entry, where)
+            yield str(entry.get(type_key) or ""), entry.get(amount_key)
 
 
 def _read(
@@ -594,7 +611,7 @@ def _read(
     plain_type: str | None,
 ) -> Iterator[tuple[Role, FinancialComponent]]:
     for f in fields:
-        for kind_type, raw in _entries(f, data.get(f.name), plain_type):
+        for kind_type, raw in _entries(f, data.get(f.name), plain_type, what):
             amount = currency_amount(raw, f"{what} {f.name}")
             if amount is None:
                 continue
@@ -639,7 +656,7 @@ def read_event(spec: EventList, data: Mapping[str, Any], group_id: str | None) -
         _read(spec.amounts, data, what, _Ids(seller_sku=sku), plain_type)
     )
     for item_list in spec.items:
-        for item in data.get(item_list.name) or ():
+        for item in _listed(data.get(item_list.name) or [], f"{what} {item_list.name}"):
             if not isinstance(item, Mapping):
                 raise ValidationError(f"{what} {item_list.name}: expected item objects")
             ids = _Ids(

@@ -61,6 +61,20 @@ def _when(value: Any, what: str) -> datetime | None:
     return from_wire(value, what) if value else None
 
 
+def _object(value: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ValidationError(f"{what}: expected an object, got {type(value).__name__}")
+    return value
+
+
+def _objects(value: Any, what: str) -> list[Mapping[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValidationError(f"{what}: expected a list, got {type(value).__name__}")
+    return [_object(v, what) for v in value]
+
+
 def payout_details(data: Mapping[str, Any]) -> PayoutDetails:
     """One ``Payout`` of the answer, every field the model defines read and checked."""
     if not isinstance(data, Mapping):
@@ -69,7 +83,7 @@ def payout_details(data: Mapping[str, Any]) -> PayoutDetails:
     if payout_id is None:
         raise ValidationError("listPayouts: a payout has no id")
     what = f"payout {payout_id}"
-    partner = data.get("partnerMetadata") or {}
+    partner = _object(data.get("partnerMetadata") or {}, f"{what} partnerMetadata")
     marketplace_id = _text(partner.get("marketplaceId"))
     status = _text(data.get("currentStatus"))
     if status is not None and status not in PAYOUT_STATUSES:
@@ -78,7 +92,7 @@ def payout_details(data: Mapping[str, Any]) -> PayoutDetails:
         )
     history: list[tuple[str, datetime]] = []
     failure: str | None = None
-    for entry in data.get("statusHistory") or ():
+    for entry in _objects(data.get("statusHistory"), f"{what} statusHistory"):
         when = _when(entry.get("lastUpdatedDate"), f"{what} statusHistory lastUpdatedDate")
         name = _text(entry.get("status"))
         if name is not None and when is not None:
@@ -96,12 +110,12 @@ def payout_details(data: Mapping[str, Any]) -> PayoutDetails:
     settlement_id = next(
         (
             _text(r.get("relatedIdentifierValue"))
-            for r in data.get("relatedIdentifiers") or ()
+            for r in _objects(data.get("relatedIdentifiers"), f"{what} relatedIdentifiers")
             if r.get("relatedIdentifierName") == SETTLEMENT_ID
         ),
         None,
     )
-    period = data.get("period") or {}
+    period = _object(data.get("period") or {}, f"{what} period")
     payout = Payout(
         payout_id=payout_id,
         expected=amount,
