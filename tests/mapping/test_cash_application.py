@@ -135,3 +135,10 @@ def test_receivable_keys_are_data():
         ORDER_ID: gbp("29.99"),
         SECOND: gbp("19.99"),
     }
+
+
+def test_each_marketplace_books_to_its_own_customer():
+    rules = ReceivableRules("AMZ-OTHER", GlAccount("1200"), marketplaces={"Amazon.co.uk": "AMZUK"})
+    entry = settlement_to_journal(uk_settlement(), ACCOUNTS, receivables=rules)
+    assert {ln.customer for ln in entry.receivable_lines()} == {"AMZUK"}
+    assert rules.customer_for("amazon.de") == "AMZ-OTHER"

@@ -18,14 +18,14 @@ invoiced in another currency, and invoices the settlement did not pay (still ope
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from fnmatch import fnmatchcase
 from typing import Any, ClassVar, Final
 
 from attrs import field, frozen
 
 from amazon_erp_bridge.errors import ConfigurationError
-from amazon_erp_bridge.mapping.accounts import GlAccount, normalise_key_part
+from amazon_erp_bridge.mapping.accounts import GlAccount, frozen_mapping, normalise_key_part
 from amazon_erp_bridge.model import Money, Settlement, SettlementLine
 from amazon_erp_bridge.model.display import dataframe, html_table
 
@@ -65,12 +65,23 @@ class ReceivableRules:
     ``customer`` is the ERP customer the invoices are booked to (M3 CUNO, SAP debtor);
     ``account`` the receivable's reconciliation account (what M3 posts and reports show);
     ``keys`` the settlement rows that pay an order (patterns with ``*`` and globs, as in the
-    account map).
+    account map). ``marketplaces`` books a marketplace's orders to its own customer
+    (marketplace name as the settlement gives it, e.g. ``Amazon.co.uk`` -> customer), as
+    order to cash does per marketplace id; ``customer`` takes the rest.
     """
 
     customer: str = field(validator=_customer)
     account: GlAccount
     keys: tuple[_Key, ...] = field(default=DEFAULT_RECEIVABLE_KEYS, converter=_keys)
+    marketplaces: Mapping[str, str] = field(factory=dict, converter=frozen_mapping)
+
+    def customer_for(self, marketplace_name: str | None) -> str:
+        """The customer of a marketplace (names compare ignoring case), else ``customer``."""
+        wanted = (marketplace_name or "").strip().casefold()
+        for name, customer in self.marketplaces.items():
+            if name.strip().casefold() == wanted:
+                return customer
+        return self.customer
 
     def pays_order(self, line: SettlementLine) -> bool:
         """True for a row with an order id whose key is one of ``keys``."""

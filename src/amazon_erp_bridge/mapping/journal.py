@@ -319,7 +319,9 @@ def settlement_to_journal(
                     receivables.account,
                     line.amount,
                     line.order_id,
-                    customer=receivables.customer,
+                    customer=receivables.customer_for(
+                        line.marketplace_name or settlement.marketplace_name
+                    ),
                     text=text,
                 )
             )

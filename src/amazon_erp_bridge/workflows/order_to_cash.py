@@ -53,6 +53,7 @@ from amazon_erp_bridge.amazon import SpApiClient
 from amazon_erp_bridge.core.redaction import get_logger
 from amazon_erp_bridge.errors import BridgeError, MappingError, ValidationError
 from amazon_erp_bridge.infor import DEFAULT_ROUTE, DeliveryRoute, M3Client
+from amazon_erp_bridge.infor.orders import OrderCharge
 from amazon_erp_bridge.mapping import (
     CustomerRules,
     ItemCrosswalk,
@@ -67,6 +68,7 @@ from amazon_erp_bridge.mapping import (
     order_to_sap,
 )
 from amazon_erp_bridge.mapping.cancellations import M3CancellationRules, SapCancellationRules
+from amazon_erp_bridge.mapping.charges import ChargeRules, expected_invoice_total
 from amazon_erp_bridge.model import FulfillmentChannel, Money, Order, OrderStatus, is_currency
 from amazon_erp_bridge.posting import (
     ErpDocument,
@@ -210,7 +212,10 @@ class _M3OrderTarget:
         return ErpDocument("m3", match.orno, match.final, {"temporary": match.temporary})
 
     def create(self, payload: M3CustomerOrder) -> ErpDocument:
-        return ErpDocument("m3", self._m3.customer_orders.create(payload.head, payload.lines))
+        orno = self._m3.customer_orders.create(
+            payload.head, payload.lines, charges=m3_order_charges(payload)
+        )
+        return ErpDocument("m3", orno)
 
     def resume(self, document: ErpDocument) -> ErpDocument:
         lines = self._lines.pop(document.document_id, None)
@@ -315,6 +320,8 @@ class _Erp(Generic[P]):
     shipment_target: ErpTarget[str] | None
     invoices: Callable[[str], list[_Invoice]] | None
     cancel_target: CancelTarget | None = None
+    #: What the ERP invoice of an order must come to (charges, taxes, facilitator tax).
+    expected_total: Callable[[Order], Money] | None = None
 
 
 def _time(value: str | None, default: datetime) -> datetime:
@@ -365,12 +372,24 @@ class _Run(Generic[P]):
         self.kind = f"order.{erp.name}"
         self.shipment_kind = f"shipment.{erp.name}"
         self.orders = Poster(ledger, erp.order_target, rebuild=self._rebuild, **self.options)
+        self.amazon_totals: dict[str, Money] = {}
+
+    def _remember_total(self, order: Order) -> None:
+        """Keep what the ERP invoice of ``order`` must come to, for the invoices step."""
+        if self.erp.expected_total is None:
+            return
+        try:
+            self.amazon_totals[order.order_id] = self.erp.expected_total(order)
+        except BridgeError as exc:  # a total that cannot be computed is no reason to stop
+            log.warning("order %s: no expected invoice total: %s", order.order_id, exc)
 
     def _rebuild(self, kind: str, source_id: str) -> P:
         order = self.amazon.orders.get_order(source_id, include_pii=self.include_pii)
+        self._remember_total(order)
         return self.erp.to_payload(order)
 
     def _post(self, order: Order) -> PostResult:
+        self._remember_total(order)
         try:
             payload = self.erp.to_payload(order)
         except (MappingError, ValidationError) as exc:
@@ -597,7 +616,15 @@ class _Run(Generic[P]):
         ]
         if missing:
             notes.append(f"{missing} orders not invoiced yet (not delivered, or billing pending)")
-        return StepReport("invoices", notes=notes)
+        compared, off = invoice_comparison(found, self.amazon_totals)
+        if self.amazon_totals and found:
+            matching = len({r["amazon_order_id"] for r in compared}) - len(off)
+            notes.append(
+                f"{matching} of {matching + len(off)} invoiced orders equal the Amazon order "
+                "total to the cent"
+            )
+            notes += off
+        return StepReport("invoices", notes=notes, data={"invoices": compared})
 
     def run(self, *, replay: bool, confirm_shipments: bool, read_invoices: bool) -> WorkflowReport:
         steps: list[StepReport] = []
@@ -628,6 +655,81 @@ class _Run(Generic[P]):
             handled = [summary] + ([replayed.summary] if replayed and replayed.summary else [])
             steps.append(self.invoices_step(handled))
         return WorkflowReport(WORKFLOW, self.erp.name, steps)
+
+
+def invoice_comparison(
+    found: Sequence[tuple[str, _Invoice]], amazon_totals: Mapping[str, Money]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Per invoice read back, the Amazon order total beside the ERP total (JSON-ready), and a
+    note per order whose invoices do not add up to its Amazon total to the cent.
+
+    ``amazon_total`` is what the ERP invoice must come to (items + shipping + gift wrap +
+    their taxes - promotions, facilitator tax as configured); an order with several invoices
+    (partial deliveries) is compared on their sum.
+    """
+    rows: list[dict[str, Any]] = []
+    sums: dict[str, tuple[str, Decimal]] = {}
+    for amazon_id, invoice in found:
+        expected = amazon_totals.get(amazon_id)
+        gross = invoice.gross
+        rows.append(
+            {
+                "amazon_order_id": amazon_id,
+                "invoice": invoice.number,
+                "amazon_total": None if expected is None else _cents(expected),
+                "erp_total": None if gross is None else _cents_of(gross, invoice.currency),
+                "currency": invoice.currency,
+            }
+        )
+        currency, total = sums.get(amazon_id, (invoice.currency, Decimal(0)))
+        sums[amazon_id] = (currency, total + (gross or Decimal(0)))
+    off: list[str] = []
+    for amazon_id, (currency, total) in sums.items():
+        expected = amazon_totals.get(amazon_id)
+        if expected is None:
+            continue
+        if expected.currency != currency or expected.amount != total:
+            off.append(
+                f"! order {amazon_id}: ERP invoices {_amount(total, currency)}, Amazon total "
+                f"{expected}"
+            )
+    for row in rows:
+        expected = amazon_totals.get(row["amazon_order_id"])
+        currency, total = sums[row["amazon_order_id"]]
+        row["matches"] = (
+            expected is not None and expected.currency == currency and expected.amount == total
+        )
+    return rows, off
+
+
+def _cents(money: Money) -> str:
+    return format(money.rounded().amount, "f")
+
+
+def _cents_of(amount: Decimal, currency: str) -> str:
+    return _cents(Money(amount, currency)) if is_currency(currency) else format(amount, "f")
+
+
+def m3_order_charges(payload: M3CustomerOrder) -> list[OrderCharge]:
+    """The mapped charges of an M3 order as the client sends them: head charges (taxes, with
+    CUCD/TAXC) and each line's charges on its line number (lines are numbered 1, 2, ...)."""
+    charges = [
+        OrderCharge(r["CRID"], Decimal(r["CRAM"]), currency=r.get("CUCD"), tax_code=r.get("TAXC"))
+        for r in payload.head_charges
+    ]
+    charges += [
+        OrderCharge(r["CRID"], Decimal(r["CRAM"]), line=number)
+        for number, records in enumerate(payload.line_charges, start=1)
+        for r in records
+    ]
+    return charges
+
+
+def _expected_total(rules: ChargeRules | None) -> Callable[[Order], Money]:
+    def total(order: Order) -> Money:
+        return expected_invoice_total(order, rules or ChargeRules())
+
+    return total
 
 
 # -- entry points -----------------------------------------------------------------------------
@@ -709,6 +811,7 @@ def order_to_cash_m3(
             if config.cancel_orders
             else None
         ),
+        expected_total=_expected_total(config.settings.charges),
     )
     return _Run(
         amazon,
@@ -757,6 +860,7 @@ def order_to_cash_sap(
         _SapShipmentTarget(sap, config.shipping_point),
         _sap_invoices(sap),
         SapCancelTarget(sap, config.cancellation_rules) if config.cancel_orders else None,
+        expected_total=_expected_total(config.settings.charges),
     )
     return _Run(
         amazon,

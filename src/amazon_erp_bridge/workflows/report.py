@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from attrs import field, frozen
@@ -25,6 +25,9 @@ class StepReport:
     name: str
     summary: PostSummary | None = None
     notes: tuple[str, ...] = field(default=(), converter=_notes)
+    #: Step-specific JSON-ready data added to :meth:`to_dict` under its own keys, e.g. the
+    #: invoices step's ``"invoices"`` list; never one of the standard keys.
+    data: Mapping[str, Any] = field(factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -48,6 +51,7 @@ class StepReport:
                 for r in self.summary.results
                 if r.document is not None
             }
+        data.update({k: v for k, v in self.data.items() if k not in data})
         return data
 
     def __str__(self) -> str:

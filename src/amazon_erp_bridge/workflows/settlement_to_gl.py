@@ -15,6 +15,15 @@ For each settlement report Amazon published since the last run:
 4. reconcile: the report notes that the journal balances and its deposit line equals the
    settlement total; SAP's posted items are read back and compared with the lines sent.
 
+**Taxes and receivables.** With ``taxes`` in the config the journal's tax lines carry their
+tax code and base (SAP ``ProductTaxItem``; M3 the ``VTCD`` of a PARM layout that has one) and
+VAT is split out of gross fees; the notes say whether the tax lines equal the settlement's
+taxes. With ``receivables`` what the buyer paid for each order clears the Amazon customer's
+receivable (SAP ``DebtorItem``) instead of revenue; with ``open_receivables`` as well, only
+the orders cash application matches to an open invoice do, and the notes list the rest with
+amounts and reasons. :func:`reverse_settlement_m3` / :func:`reverse_settlement_sap` reverse a
+posted settlement journal, once.
+
 A settlement the account map cannot place (every unmapped kind listed) or that does not tie
 out is dead-lettered with the reason, never posted and never fatal to the run. Fix the map in
 the config and run again with ``replay=True``.
@@ -34,7 +43,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -51,6 +60,7 @@ from amazon_erp_bridge.infor import (
     M3Client,
     ParmLayout,
 )
+from amazon_erp_bridge.infor.gl import reversal_key
 from amazon_erp_bridge.mapping import (
     AMAZON_DEFAULT_ACCOUNTS,
     GlAccountMap,
@@ -58,7 +68,15 @@ from amazon_erp_bridge.mapping import (
     settlement_tie_out,
     settlement_to_journal,
 )
-from amazon_erp_bridge.model import JournalEntry, Settlement
+from amazon_erp_bridge.mapping.cash_application import (
+    CashApplication,
+    OpenReceivable,
+    ReceivableRules,
+    apply_cash,
+)
+from amazon_erp_bridge.mapping.journal import settlement_taxes
+from amazon_erp_bridge.mapping.tax import TaxRules
+from amazon_erp_bridge.model import JournalEntry, JournalLine, Money, Settlement
 from amazon_erp_bridge.posting import (
     ErpDocument,
     Ledger,
@@ -94,6 +112,13 @@ class _SettlementRules:
     detail: bool = False
     #: On the first run, settlement reports created since then (None: Amazon's default).
     start: datetime | None = None
+    #: Tax codes and bases of tax amounts, VAT inside gross fees (None: no tax lines).
+    taxes: TaxRules | None = None
+    #: Post what each order paid against the Amazon customer's receivable (None: revenue).
+    receivables: ReceivableRules | None = None
+    #: The open invoices of a settlement's orders, e.g. read from the ERP: cash application
+    #: clears only the orders it matches (None: every order's rows clear the receivable).
+    open_receivables: Callable[[Settlement], Iterable[OpenReceivable]] | None = None
 
 
 @frozen(kw_only=True)
@@ -146,11 +171,13 @@ class _M3Journals:
         return ErpDocument("m3", batch.key1, complete=batch.posted is not False, detail=detail)
 
     def create(self, payload: JournalEntry) -> ErpDocument:
+        payload = with_vat_codes(payload, self._config.layout)
         posting = self._m3.gl.post_journal(payload, layout=self._config.layout)
         return ErpDocument("m3", posting.key1, detail={"lines": posting.lines})
 
     def resume(self, document: ErpDocument) -> ErpDocument:
         entry = self._pending.pop(document.document_id)
+        entry = with_vat_codes(entry, self._config.layout)
         posting = self._m3.gl.post_journal(entry, layout=self._config.layout, resume=True)
         return ErpDocument("m3", posting.key1, detail={"lines": posting.lines, "resumed": True})
 
@@ -230,6 +257,7 @@ class _Prepared:
     settlement: Settlement
     entry: JournalEntry
     tie_out: SettlementTieOut
+    applied: CashApplication | None = None
 
 
 _Check = Callable[[str, JournalEntry], str]
@@ -264,9 +292,8 @@ class _Run:
 
     def prepare(self, settlement: Settlement) -> JournalEntry:
         """Journal of ``settlement``, tied out to its deposit (mapping errors propagate)."""
-        entry = settlement_to_journal(settlement, self.config.accounts, detail=self.config.detail)
-        tie = settlement_tie_out(settlement, entry, self.config.accounts)
-        self.prepared[settlement.settlement_id] = _Prepared(settlement, entry, tie)
+        entry, tie, applied = settlement_journal(settlement, self.config)
+        self.prepared[settlement.settlement_id] = _Prepared(settlement, entry, tie, applied)
         return entry
 
     def download(self, report: Report) -> Settlement:
@@ -343,6 +370,7 @@ class _Run:
                 continue
             document = result.document.document_id if result.document else "?"
             notes.append(f"{prepared.tie_out}; {self.check(document, prepared.entry)}")
+            notes += money_notes(prepared.settlement, prepared.entry, self.config, prepared.applied)
         return notes
 
     def advance(self, outcomes: list[tuple[Report, PostResult]]) -> None:
@@ -422,6 +450,105 @@ class _Run:
         return WorkflowReport(WORKFLOW, self.erp, steps)
 
 
+# -- taxes, receivables, cash application -----------------------------------------------------
+
+
+def settlement_journal(
+    settlement: Settlement, config: _SettlementRules
+) -> tuple[JournalEntry, SettlementTieOut, CashApplication | None]:
+    """The journal a config makes of ``settlement`` (taxes, receivables, cash application),
+    tied out to its deposit, and the cash application if one was made."""
+    applied = None
+    if config.receivables is not None and config.open_receivables is not None:
+        open_items = list(config.open_receivables(settlement))
+        applied = apply_cash(settlement, open_items, config.receivables)
+    entry = settlement_to_journal(
+        settlement,
+        config.accounts,
+        detail=config.detail,
+        taxes=config.taxes,
+        receivables=config.receivables,
+        applied=applied,
+    )
+    return entry, settlement_tie_out(settlement, entry, config.accounts), applied
+
+
+def money_notes(
+    settlement: Settlement,
+    entry: JournalEntry,
+    config: _SettlementRules,
+    applied: CashApplication | None,
+) -> list[str]:
+    """Notes for people: tax lines against the settlement's taxes, receivables cleared, and
+    each amount cash application could not match with its reason."""
+    notes: list[str] = []
+    if config.taxes is not None:
+        taxes = settlement_taxes(
+            settlement, config.taxes, receivables=config.receivables, applied=applied
+        )
+        expected = {code: -amount for code, amount in taxes.items()}
+        got = {code: total for (code, _), total in entry.tax_totals().items()}
+        zero = Money.zero(settlement.currency)
+        off = [
+            f"{code} journal {got.get(code, zero)} vs settlement {expected.get(code, zero)}"
+            for code in sorted(expected.keys() | got.keys())
+            if got.get(code, zero) != expected.get(code, zero)
+        ]
+        shown = ", ".join(f"{code} {got[code]}" for code in sorted(got)) or "none"
+        notes.append(
+            f"! tax lines differ from the settlement's taxes: {'; '.join(off)}"
+            if off
+            else f"tax lines equal the settlement's taxes ({shown})"
+        )
+    if config.receivables is not None:
+        debtor = entry.receivable_lines()
+        cleared = Money.total((-line.amount for line in debtor), settlement.currency)
+        notes.append(
+            f"receivable of customer {config.receivables.customer} cleared for "
+            f"{len({line.reference for line in debtor})} orders: {cleared}"
+        )
+    if applied is not None:
+        notes += [
+            f"unmatched: order {u.order_id}: paid {u.paid or '-'}, invoiced "
+            f"{u.invoiced or '-'}: {u.reason}"
+            for u in applied.unmatched
+        ]
+    return notes
+
+
+def with_vat_codes(entry: JournalEntry, layout: ParmLayout) -> JournalEntry:
+    """``entry`` with each line's tax code in ``dimensions["VTCD"]`` when ``layout`` writes a
+    VTCD field from that dimension (:data:`~amazon_erp_bridge.infor.gl.VAT_PARM_LAYOUT`):
+    M3's GL interface reads the VAT code from the PARM string."""
+    if not any(f.source == "dimension:VTCD" for f in layout.fields):
+        return entry
+    if not any(line.tax_code for line in entry.lines):
+        return entry
+    lines = tuple(
+        line
+        if not line.tax_code or "VTCD" in line.dimensions
+        else JournalLine(
+            account=line.account,
+            amount=line.amount,
+            text=line.text,
+            dimensions={**line.dimensions, "VTCD": line.tax_code},
+            reference=line.reference,
+            tax_code=line.tax_code,
+            tax_base=line.tax_base,
+            customer=line.customer,
+        )
+        for line in entry.lines
+    )
+    return JournalEntry(
+        reference=entry.reference,
+        posting_date=entry.posting_date,
+        lines=lines,
+        text=entry.text,
+        document_date=entry.document_date,
+        source=entry.source,
+    )
+
+
 # -- entry points -----------------------------------------------------------------------------
 
 
@@ -487,6 +614,141 @@ def settlement_to_gl_sap(
     return run.run(replay)
 
 
+# -- reversal ---------------------------------------------------------------------------------
+
+#: Ledger kind of reversals: ``settlement-reversal.<erp>``, source id = settlement id.
+REVERSAL_KIND: Final = "settlement-reversal"
+
+
+class _M3Reversal:
+    """The GLS840 counter-batch of a posted settlement (KEY1 ``R`` + settlement id), once."""
+
+    name = "m3"
+
+    def __init__(self, m3: M3Client, config: SettlementToGlM3Config, posting_date: date) -> None:
+        self._m3 = m3
+        self._config = config
+        self._posting_date = posting_date
+
+    def find(self, source_id: str, payload: JournalEntry) -> ErpDocument | None:
+        key = reversal_key(payload.reference)
+        batch = self._m3.gl.find_batch(key, lookup=self._config.lookup)
+        if batch is None or batch.posted is False:
+            return None  # none, or one a crash left open: reverse_journal finishes it
+        return ErpDocument("m3", batch.key1, detail={"reverses": payload.reference})
+
+    def create(self, payload: JournalEntry) -> ErpDocument:
+        reversal = self._m3.gl.reverse_journal(
+            with_vat_codes(payload, self._config.layout),
+            posting_date=self._posting_date,
+            layout=self._config.layout,
+            lookup=self._config.lookup,
+        )
+        detail = {"reverses": reversal.original_key1, "posted_now": reversal.posted_now}
+        return ErpDocument("m3", reversal.key1, detail=detail)
+
+
+class _SapReversal:
+    """SAP's own reversal of the posted journal entry (ReversalReason), once."""
+
+    name = "sap"
+
+    def __init__(self, service: JournalEntryService, reason: str, posting_date: date | None):
+        self._service = service
+        self._reason = reason
+        self._posting_date = posting_date
+
+    def find(self, source_id: str, payload: JournalEntry) -> ErpDocument | None:
+        for doc in self._service.find_by_reference(payload.reference):
+            done = doc.reversed_by if not doc.is_reversal else None
+            if done is not None:
+                key = _sap_key(doc.company_code, done[1], done[0])
+                return ErpDocument("sap", key, detail={"reverses": payload.reference})
+        return None
+
+    def create(self, payload: JournalEntry) -> ErpDocument:
+        posted = self._service.create_reversal(
+            payload, reason=self._reason, posting_date=self._posting_date
+        )
+        key = _sap_key(posted.company_code, posted.fiscal_year, posted.accounting_document)
+        return ErpDocument("sap", key, detail={"reverses": payload.reference})
+
+
+def _reversal_report(
+    ledger: Ledger,
+    erp: str,
+    settlement: Settlement,
+    config: _SettlementRules,
+    target: _M3Reversal | _SapReversal,
+    poster_options: Mapping[str, Any] | None,
+) -> WorkflowReport:
+    sid = settlement.settlement_id
+    original = ledger.get(f"settlement.{erp}", sid)
+    if original is None or original.state is not RecordState.POSTED:
+        raise ValidationError(
+            f"settlement {sid}: not posted to {erp.upper()} according to the ledger "
+            f"(kind settlement.{erp}); there is nothing to reverse"
+        )
+    entry, _, _ = settlement_journal(settlement, config)
+    poster: Poster[JournalEntry] = Poster(ledger, target, **dict(poster_options or {}))
+    result = poster.post(
+        f"{REVERSAL_KIND}.{erp}", sid, entry, describe=f"reverse {original.document_id}"
+    )
+    notes = [f"settlement {sid} (document {original.document_id}): {result.status.value}"]
+    if result.status is PostStatus.DUPLICATE:
+        notes.append("reversed before; a journal is reversed once only")
+    return WorkflowReport(WORKFLOW, erp, [StepReport("reversal", PostSummary([result]), notes)])
+
+
+def reverse_settlement_m3(
+    m3: M3Client,
+    ledger: Ledger,
+    config: SettlementToGlM3Config,
+    settlement: Settlement,
+    *,
+    posting_date: date,
+    poster_options: Mapping[str, Any] | None = None,
+) -> WorkflowReport:
+    """Reverse the posted journal of ``settlement`` in M3, once.
+
+    GLS840MI has no reversal transaction, so the M3 equivalent is a counter-batch (KEY1 ``R``
+    + settlement id, the same lines with signs turned) on ``posting_date``
+    (:meth:`~amazon_erp_bridge.infor.gl.GeneralLedger.reverse_journal`). The journal is
+    rebuilt from ``settlement`` with ``config``, as it was posted. The ledger (kind
+    ``settlement-reversal.m3``) and the ERP lookup make a second call a no-op; a settlement the
+    ledger does not show as posted is refused.
+    """
+    target = _M3Reversal(m3, config, posting_date)
+    return _reversal_report(ledger, "m3", settlement, config, target, poster_options)
+
+
+def reverse_settlement_sap(
+    sap: ODataClient,
+    ledger: Ledger,
+    config: SettlementToGlSapConfig,
+    settlement: Settlement,
+    *,
+    reason: str,
+    posting_date: date | None = None,
+    poster_options: Mapping[str, Any] | None = None,
+) -> WorkflowReport:
+    """Reverse the posted journal entry of ``settlement`` through SAP's reversal, once.
+
+    The reversing entry carries ReversalReason ``reason`` (e.g. ``"01"``) and refers to the
+    original, so SAP marks the original reversed (not a free counter-entry). Found again by
+    the original's reversal mark and the ledger (kind ``settlement-reversal.sap``), it is
+    never posted twice; a settlement the ledger does not show as posted is refused.
+    """
+    service = JournalEntryService(
+        sap,
+        created_by_user=config.created_by_user,
+        company_code=config.company_code,
+        document_type=config.document_type,
+    )
+    target = _SapReversal(service, reason, posting_date)
+    return _reversal_report(ledger, "sap", settlement, config, target, poster_options)
+
+
 # -- preview (no ERP, no ledger) --------------------------------------------------------------
 
 
@@ -535,6 +797,10 @@ __all__ = [
     "SettlementToGlSapConfig",
     "load_account_map",
     "preview_settlement",
+    "reverse_settlement_m3",
+    "reverse_settlement_sap",
+    "settlement_journal",
     "settlement_to_gl_m3",
     "settlement_to_gl_sap",
+    "with_vat_codes",
 ]
