@@ -163,6 +163,7 @@ from amazon_erp_bridge.mapping.orders import (
     resolve_order_type,
     unit_price_or_erp_price,
 )
+from amazon_erp_bridge.mapping.payouts import BankDeposit, PayoutReport, PayoutRow, payout_report
 from amazon_erp_bridge.mapping.returns import (
     ErpOrderRef,
     M3ReturnOrder,
@@ -214,6 +215,7 @@ __all__ = [
     "AddressLayout",
     "AddressTooLongError",
     "AppliedPayment",
+    "BankDeposit",
     "CancellationPlan",
     "CarrierRules",
     "CashApplication",
@@ -249,6 +251,8 @@ __all__ = [
     "OrderTypeResolver",
     "OrderTypeRule",
     "OrderTypeRules",
+    "PayoutReport",
+    "PayoutRow",
     "PostalFormat",
     "PromotionTooLargeError",
     "ReceivableRules",
@@ -304,6 +308,7 @@ __all__ = [
     "order_line_item",
     "order_to_m3",
     "order_to_sap",
+    "payout_report",
     "refunded_principal",
     "resolve_customer",
     "resolve_order_type",
