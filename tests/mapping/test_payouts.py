@@ -122,3 +122,18 @@ def test_table_and_dataframe() -> None:
 def test_bad_report_arguments_are_named(kwargs: dict[str, object], words: str) -> None:
     with pytest.raises(ValidationError, match=words):
         payout_report([payout("P1", "1.00", 3)], **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_negative_settlement_expects_no_deposit() -> None:
+    owed = Payout(
+        payout_id="P9",
+        expected=usd("0"),
+        settlement_id="S9",
+        initiated_at=datetime(2026, 3, 3, tzinfo=UTC),
+        status="NO_PAYOUT",
+    )
+    report = payout_report(
+        [owed], start=MARCH[0], end=MARCH[1], settlements=[settlement("S9", "-12.00")]
+    )
+    (row,) = report.rows
+    assert row.expected == usd("0") and row.difference == usd("0")

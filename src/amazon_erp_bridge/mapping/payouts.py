@@ -7,7 +7,8 @@ period with
 
 - **expected**: the settlement's total when the settlement is given (what Amazon owes for the
   period, the figure the settlement journal books to the clearing account), else the payout's
-  own amount;
+  own amount; a settlement that is not positive expects no deposit (zero): Amazon carries the
+  balance into the next settlement ("Payable to Amazon") or charges the seller's card;
 - **deposited**: the bank credit matched to the payout when bank deposits are given, else the
   amount Amazon says it paid (a ``PAID`` payout);
 - **difference**: deposited less expected; a payout nothing arrived for counts in full.
@@ -204,6 +205,8 @@ def payout_report(
     )
     for payout in chosen:
         expected = totals.get(payout.settlement_id or "", payout.expected)
+        if expected.amount < 0:
+            expected = Money.zero(expected.currency)  # nothing to deposit; see the module docs
         if bank is None:
             deposit_money = payout.deposited
             deposited_on = _day(payout.deposited_at)
