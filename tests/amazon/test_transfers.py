@@ -159,12 +159,51 @@ def test_sandbox_payouts_pay_its_settlements() -> None:
     assert named <= set(settlements)
 
 
+def test_transfer_transactions_are_the_payouts_of_the_transfers_api() -> None:
+    env = Env()
+    client = env.client()
+    paid = {p.payout_id: p for p in client.transfers.list_payouts() if p.expected.amount > 0}
+    moved = list(client.finances.list_payout_transactions(datetime(2026, 2, 25, tzinfo=UTC)))
+    assert moved and {p.payout_id for p in moved} == set(paid)
+    for p in moved:
+        assert (p.expected, p.settlement_id) == (
+            paid[p.payout_id].expected,
+            paid[p.payout_id].settlement_id,
+        )
+        assert p.deposited is None  # a transaction knows nothing of the bank
+
+
+def test_payout_from_transaction_needs_a_transfer() -> None:
+    shipment = finances.Transaction(
+        transaction_id="T",
+        transaction_type="Shipment",
+        transaction_status=None,
+        posted_date=None,
+        total_amount=Money.of("1", "USD"),
+    )
+    with pytest.raises(ValidationError, match="not a payout"):
+        finances.payout_from_transaction(shipment)
+    transfer = finances.Transaction(
+        transaction_id="T",
+        transaction_type="Transfer",
+        transaction_status="RELEASED",
+        posted_date=None,
+        total_amount=None,
+    )
+    with pytest.raises(ValidationError, match="no totalAmount"):
+        finances.payout_from_transaction(transfer)
+
+
 async def test_async_list_payouts() -> None:
     env = Env()
     client = env.async_client()
     payouts = [p async for p in client.transfers.list_payouts()]
     details = [d async for d in client.transfers.list_payout_details()]
     assert [p.payout_id for p in payouts] == [d.payout.payout_id for d in details]
+    moved = [
+        p async for p in client.finances.list_payout_transactions(datetime(2026, 2, 25, tzinfo=UTC))
+    ]
+    assert {p.payout_id for p in moved} <= {p.payout_id for p in payouts}
     await client.aclose()
 
 

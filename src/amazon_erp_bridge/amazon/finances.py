@@ -34,6 +34,7 @@ from amazon_erp_bridge.model import (
     FinancialComponent,
     FinancialEvent,
     Money,
+    Payout,
     Refund,
 )
 
@@ -563,6 +564,45 @@ def refund_from_transaction(t: Transaction) -> Refund:
     )
 
 
+#: Transaction types (case-insensitive) that move the balance to the seller's bank.
+PAYOUT_TRANSACTION_TYPES: Final = frozenset({"transfer", "disbursement", "payout"})
+PAYOUT_IDENTIFIERS: Final = ("TRANSFER_ID", "DISBURSEMENT_ID")
+
+
+def is_payout_transaction(t: Transaction) -> bool:
+    """True for a transaction that pays the balance out: a transfer or disbursement."""
+    return (t.transaction_type or "").lower() in PAYOUT_TRANSACTION_TYPES or any(
+        t.related(name) for name in PAYOUT_IDENTIFIERS
+    )
+
+
+def payout_from_transaction(t: Transaction) -> Payout:
+    """A 2024-06-19 transfer transaction as a :class:`~amazon_erp_bridge.model.Payout`.
+
+    The payout id is the ``TRANSFER_ID`` (Transfers API's payout id) or ``DISBURSEMENT_ID``,
+    else the transaction id; the amount leaves the Amazon balance (negative there), so
+    ``expected`` is its absolute value. A transaction says nothing of the bank: ``deposited``
+    stays unknown (see Transfers ``listPayouts`` for that).
+    """
+    what = f"transaction {t.transaction_id or '(no id)'}"
+    if not is_payout_transaction(t):
+        raise ValidationError(f"{what}: a {t.transaction_type} transaction is not a payout")
+    if t.total_amount is None:
+        raise ValidationError(f"{what}: the transfer has no totalAmount")
+    payout_id = next((t.related(n) for n in PAYOUT_IDENTIFIERS if t.related(n)), None)
+    payout_id = payout_id or t.transaction_id
+    if not payout_id:
+        raise ValidationError(f"{what}: the transfer has no TRANSFER_ID and no transactionId")
+    amount = t.total_amount
+    return Payout(
+        payout_id=payout_id,
+        expected=-amount if amount.amount < 0 else amount,
+        settlement_id=t.related("SETTLEMENT_ID"),
+        initiated_at=t.posted_date,
+        status=t.transaction_status,
+    )
+
+
 def _refund_source(source: str) -> str:
     if source not in REFUND_SOURCES:
         raise ValidationError(f"source: expected one of {list(REFUND_SOURCES)}, got {source!r}")
@@ -801,6 +841,14 @@ class FinancesApi:
         transactions = self.list_transactions(posted_after, posted_before)
         return (refund_from_transaction(t) for t in transactions if _is_refund_transaction(t))
 
+    def list_payout_transactions(
+        self, posted_after: datetime, posted_before: datetime | None = None
+    ) -> Iterator[Payout]:
+        """The 2024-06-19 transfer transactions of the window, as ``Payout`` (tied to their
+        settlement by ``SETTLEMENT_ID``); Transfers ``listPayouts`` adds the bank side."""
+        transactions = self.list_transactions(posted_after, posted_before)
+        return (payout_from_transaction(t) for t in transactions if is_payout_transaction(t))
+
 
 class AsyncFinancesApi:
     """Finances for the async client; the same methods as :class:`FinancesApi`."""
@@ -903,6 +951,14 @@ class AsyncFinancesApi:
             if _is_refund_transaction(t):
                 yield refund_from_transaction(t)
 
+    async def list_payout_transactions(
+        self, posted_after: datetime, posted_before: datetime | None = None
+    ) -> AsyncIterator[Payout]:
+        """The 2024-06-19 transfer transactions of the window, as ``Payout``."""
+        async for t in self.list_transactions(posted_after, posted_before):
+            if is_payout_transaction(t):
+                yield payout_from_transaction(t)
+
 
 __all__ = [
     "BREAKDOWN_KINDS",
@@ -914,6 +970,8 @@ __all__ = [
     "TransactionItem",
     "WindowedEvents",
     "breakdown_kind",
+    "is_payout_transaction",
+    "payout_from_transaction",
     "refund_from_event",
     "refund_from_transaction",
     "transaction_components",

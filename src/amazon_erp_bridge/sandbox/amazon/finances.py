@@ -4,9 +4,11 @@ Events are rendered from the state's canonical ``FinancialEvent`` objects with a
 JSON numbers. Every return in the state (``state.returns``, kept by the orders fake) whose
 order has no refund event yet gets one when finances are read, so refunds follow returns.
 Transactions name their financial event group and, once the group's settlement report exists,
-its ``SETTLEMENT_ID``; refunds carry a ``REFUND_ID``. Transfers ``listPayouts`` answers one
-payout per settlement report the reports fake offers: its total, its period, PAID on its
-deposit date (``NO_PAYOUT`` for a settlement that is not positive).
+its ``SETTLEMENT_ID``; refunds carry a ``REFUND_ID``; each positive settlement's payout is a
+``Transfer`` transaction (``TRANSFER_ID`` = the payout id, the total leaving the balance).
+Transfers ``listPayouts`` answers one payout per settlement report the reports fake offers: its
+total, its period, PAID on its deposit date (``NO_PAYOUT`` for a settlement that is not
+positive).
 
 ``fake.finance_window_limit`` (seconds) makes listFinancialEvents answer 400 ``InvalidInput``
 past the first page of any wider window, the way Amazon's 10 MB response cap does after ~150
@@ -20,6 +22,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final
 
 from amazon_erp_bridge.model import ComponentKind, FinancialComponent, FinancialEvent, Money
@@ -383,6 +386,43 @@ def render_payout(
     return out
 
 
+def render_transfer(
+    head: SettlementHead, marketplace_id: str, seller_id: str, group_id: str | None
+) -> dict[str, Any]:
+    """The 2024-06-19 transaction of a settlement's payout: money leaving the Amazon balance."""
+    related = [
+        {"relatedIdentifierName": "SETTLEMENT_ID", "relatedIdentifierValue": head.settlement_id},
+        {
+            "relatedIdentifierName": "TRANSFER_ID",
+            "relatedIdentifierValue": _digits(f"payout:{head.settlement_id}"),
+        },
+    ]
+    if group_id:
+        related.append(
+            {
+                "relatedIdentifierName": "FINANCIAL_EVENT_GROUP_ID",
+                "relatedIdentifierValue": group_id,
+            }
+        )
+    return {
+        "sellingPartnerMetadata": {
+            "sellingPartnerId": seller_id,
+            "accountType": "PAYABLE",
+            "marketplaceId": marketplace_id,
+        },
+        "relatedIdentifiers": related,
+        "transactionType": "Transfer",
+        "transactionId": hashlib.sha1(f"transfer:{head.settlement_id}".encode()).hexdigest()[:20],
+        "transactionStatus": "RELEASED",
+        "description": "Transfer to bank account",
+        "postedDate": wire_time(head.end),
+        "totalAmount": amount_2024(-head.total),
+        "marketplaceDetails": {"marketplaceId": marketplace_id},
+        "items": [],
+        "breakdowns": [],
+    }
+
+
 # -- handlers ------------------------------------------------------------------------------
 
 
@@ -545,7 +585,7 @@ def register(fake: FakeSpApi) -> None:
         except _BadInput as exc:
             return fake.error(400, "InvalidInput", str(exc), "")
         status = req.arg("transactionStatus")
-        selected = []
+        selected: list[tuple[datetime, Callable[[], dict[str, Any]]]] = []
         for index, e in enumerate(state.events):
             if not _in(after, before)(e):
                 continue
@@ -556,24 +596,48 @@ def register(fake: FakeSpApi) -> None:
                 continue
             if status and status != "RELEASED":
                 continue
-            selected.append((index, e, group))
+            settlement = _settlement_of(group, heads) if group and group.end is not None else None
+            selected.append(
+                (
+                    e.posted_at,
+                    partial(
+                        render_transaction,
+                        index,
+                        e,
+                        state.seller_id,
+                        group.group_id if group else None,
+                        settlement,
+                    ),
+                )
+            )
+        for head, market in heads:
+            group = next((g for g in state.groups if _settlement_of(g, [(head, market)])), None)
+            if head.total.amount <= 0 or name == "ORDER_ID" or (status and status != "RELEASED"):
+                continue
+            if not (after is None or head.end >= after) or head.end >= before:
+                continue
+            if name == "FINANCIAL_EVENT_GROUP_ID" and (group is None or group.group_id != value):
+                continue
+            selected.append(
+                (
+                    head.end,
+                    partial(
+                        render_transfer,
+                        head,
+                        market,
+                        state.seller_id,
+                        group.group_id if group else None,
+                    ),
+                )
+            )
+        selected.sort(key=lambda item: item[0])
         try:
             chunk, token, _ = paging.page(
                 req, selected, token_param="nextToken", size=fake.page_size
             )
         except paging.BadToken:
             return fake.error(400, "InvalidInput", "Invalid nextToken", "")
-        transactions = [
-            render_transaction(
-                i,
-                e,
-                state.seller_id,
-                g.group_id if g else None,
-                _settlement_of(g, heads) if g and g.end is not None else None,
-            )
-            for i, e, g in chunk
-        ]
-        payload: dict[str, Any] = {"transactions": transactions}
+        payload: dict[str, Any] = {"transactions": [render() for _, render in chunk]}
         if token:
             payload["nextToken"] = token
         return Reply.json({"payload": payload})
