@@ -19,8 +19,9 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check."""
     session.install("ruff")
-    session.run("ruff", "check", "src", "tests", "examples", "benchmarks", "noxfile.py")
-    session.run("ruff", "format", "--check", "src", "tests", "examples", "benchmarks", "noxfile.py")
+    paths = ("src", "tests", "examples", "benchmarks", "tools", "noxfile.py")
+    session.run("ruff", "check", *paths)
+    session.run("ruff", "format", "--check", *paths)
 
 
 @nox.session(python=PYTHON[0])
@@ -28,6 +29,13 @@ def typecheck(session: nox.Session) -> None:
     """mypy --strict on the library."""
     session.install("-e", ".[dev]")
     session.run("mypy", "--strict", "src")
+
+
+@nox.session(python=PYTHON[0])
+def codegen(session: nox.Session) -> None:
+    """Regenerate the SP-API layer from ../shared/specs (``-- --check``: fail if it is stale)."""
+    session.install("-e", ".[dev]")
+    session.run("python", "-m", "tools.codegen", *session.posargs)
 
 
 @nox.session(python=PYTHON[0])

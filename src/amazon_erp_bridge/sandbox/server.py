@@ -147,6 +147,11 @@ def plain_error(status: int, code: str, message: str) -> Reply:
     return Reply.json({"code": code, "message": message}, status)
 
 
+#: Called with (router, request, reply) after every request a router dispatches: the contract
+#: recorder of the test suite (tests/contracts) registers here. Observers must not change the reply.
+OBSERVERS: list[Callable[[Router, SandboxRequest, Reply], None]] = []
+
+
 class Router:
     """Routes requests to handlers by method and path regex; applies fault switches first."""
 
@@ -168,6 +173,12 @@ class Router:
         return register
 
     def handle(self, request: SandboxRequest) -> Reply:
+        reply = self._dispatch(request)
+        for observe in OBSERVERS:
+            observe(self, request, reply)
+        return reply
+
+    def _dispatch(self, request: SandboxRequest) -> Reply:
         with self._log_lock:
             self.requests.append(request)
         fault = self.faults.take(request.path)

@@ -1,0 +1,1 @@
+"""Contract tests: recorded traffic and generated code checked against ../shared/specs."""
