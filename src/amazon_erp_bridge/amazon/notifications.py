@@ -324,6 +324,10 @@ def _decode(message: str | bytes | bytearray, what: str) -> Any:
 
 def unwrap(message: str | bytes | bytearray | Mapping[str, Any]) -> Mapping[str, Any]:
     """The notification object inside an SQS body, SQS message or EventBridge event."""
+    if not isinstance(message, str | bytes | bytearray | Mapping):
+        raise ValidationError(
+            f"notification message: expected JSON text or a mapping, got {_show(message)}"
+        )
     data = _decode(message, "notification message") if not isinstance(message, Mapping) else message
     for _ in range(3):  # an SQS message holding an EventBridge event is as deep as it gets
         if not isinstance(data, Mapping):
