@@ -30,7 +30,7 @@ from tools.codegen.spec import Api, Op, Param, read_all
 
 ROOT = Path(__file__).resolve().parents[2]
 APIS = read_all(ROOT)
-RDT = "Atz.sprdt|generated-test"
+RDT = "Atz.sprdt|h8-generated-calls-rdt"
 
 
 def _scalar_arg(p: Param, schema: dict[str, Any]) -> tuple[Any, str]:
@@ -93,7 +93,7 @@ class Wire:
 
     def __call__(self, request: httpx2.Request) -> httpx2.Response:
         if request.url.path == "/auth/o2/token":
-            token = {"access_token": "Atza|generated-test", "expires_in": 3600}
+            token = {"access_token": "Atza|h8-generated-calls-access-token", "expires_in": 3600}
             return httpx2.Response(200, json={**token, "token_type": "bearer"})
         if request.url.path == "/tokens/2021-03-01/restrictedDataToken" and self.intercept_rdt:
             self.rdt_requests.append(json.loads(request.content))
@@ -106,11 +106,17 @@ class Wire:
         return httpx2.Response(self.status, content=content, headers=headers)
 
 
-CREDENTIALS = LwaCredentials(client_id="amzn1.app", client_secret="secret", refresh_token="Atzr|r")
+def _credentials() -> LwaCredentials:
+    # Registered secrets are scrubbed from every later message: use values no message contains.
+    return LwaCredentials(
+        client_id="amzn1.application-oa2-client.h8generated",
+        client_secret="h8-generated-calls-client-secret",
+        refresh_token="Atzr|h8-generated-calls-refresh-token",
+    )
 
 
 def _client(wire: Wire) -> SpApiClient:
-    return SpApiClient(CREDENTIALS, transport=httpx2.MockTransport(wire), sleep=lambda s: None)
+    return SpApiClient(_credentials(), transport=httpx2.MockTransport(wire), sleep=lambda s: None)
 
 
 def _check_request(api: Api, op: Op, request: httpx2.Request, wire: dict[str, Any]) -> None:
@@ -167,7 +173,10 @@ def test_every_operation_of_the_group_matches_its_model_on_the_wire(api: Api) ->
             assert wire.requests[0].headers["x-amz-access-token"] == RDT
             assert wire.rdt_requests[0]["restrictedResources"][0]["method"] == op.method
         else:
-            assert wire.requests[0].headers["x-amz-access-token"] == "Atza|generated-test"
+            assert (
+                wire.requests[0].headers["x-amz-access-token"]
+                == "Atza|h8-generated-calls-access-token"
+            )
 
 
 @pytest.mark.parametrize("api", APIS, ids=[a.module for a in APIS])
@@ -181,7 +190,7 @@ async def test_the_group_is_callable_from_the_async_client(api: Api) -> None:
         return None
 
     transport = httpx2.MockTransport(wire)
-    async with AsyncSpApiClient(CREDENTIALS, transport=transport, sleep=no_sleep) as client:
+    async with AsyncSpApiClient(_credentials(), transport=transport, sleep=no_sleep) as client:
         group = getattr(client.api, api.module)
         result = await getattr(group, op.py)(**kwargs)
     _check_request(api, op, wire.requests[0], expected)
@@ -230,7 +239,7 @@ def test_orders_v0_pii_asks_for_an_rdt_with_the_data_elements() -> None:
         }
     ]  # once: the second call reuses the cached token
     assert [r.headers["x-amz-access-token"] for r in wire.requests] == [
-        "Atza|generated-test",
+        "Atza|h8-generated-calls-access-token",
         RDT,
         RDT,
     ]

@@ -16,6 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
+if not __package__:  # run as a script: python tools/codegen/generate.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
 from tools.codegen import emit, tables
 from tools.codegen.spec import read_all
 
