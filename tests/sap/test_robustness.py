@@ -3,6 +3,7 @@ with non-ASCII boundaries or header bytes, deep JSON and huge numbers."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
@@ -151,4 +152,35 @@ def test_any_bytes_as_a_batch_answer_give_a_result_or_a_bridge_error(body: bytes
         pass
     else:
         assert len(result) == 2
+    assert time.perf_counter() - started < SECONDS
+
+
+@pytest.mark.parametrize("text", ["1e999999", "١٢٣", "1,234,5", "NaN", "9" * 60])
+def test_sap_decimals_outside_what_an_amount_holds_are_refused(text: str) -> None:
+    from amazon_erp_bridge.sap.values import parse_decimal
+
+    started = time.perf_counter()
+    with pytest.raises(ValidationError, match="NetAmount"):
+        parse_decimal(text, what="A_SalesOrderItem.NetAmount")
+    assert time.perf_counter() - started < SECONDS
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=2000))
+def test_any_bytes_as_a_journal_answer_give_a_result_or_a_bridge_error(body: bytes) -> None:
+    from datetime import UTC, datetime
+
+    from amazon_erp_bridge.sap.journal_entries import Posting, post_journal_entry
+    from tests.sap.test_contracts import entry
+
+    call = post_journal_entry(
+        entry(),
+        Posting(company_code="1010", created_by_user="U"),
+        message="M1",
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    started = time.perf_counter()
+    # ValueError: the sender turns it into an ApiError
+    with contextlib.suppress(BridgeError, ValueError):
+        call.parse(httpx2.Response(200, content=body))
     assert time.perf_counter() - started < SECONDS

@@ -15,11 +15,12 @@ import re
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from attrs import frozen
 
+from amazon_erp_bridge import limits
 from amazon_erp_bridge.errors import ValidationError
 
 T = TypeVar("T")
@@ -227,14 +228,15 @@ def parse_decimal(value: Any, *, what: str = "decimal") -> Decimal:
             f"{what}: got {value!r}; decimals must arrive as strings or exact JSON numbers"
         )
     if isinstance(value, Decimal | int):
-        return Decimal(value)
-    if isinstance(value, str):
-        try:
-            result = Decimal(value.strip())
-        except InvalidOperation:
-            raise ValidationError(f"{what}: {value!r} is not a decimal number") from None
+        result = Decimal(value)
         if result.is_finite():
-            return result
+            # the same bounds as text: digits and exponent within what an ERP amount holds
+            return limits.parse_decimal(format(result, "f") if result else "0", what=what)
+        raise ValidationError(f"{what}: {value!r} is not a finite number")
+    if isinstance(value, str):
+        # ASCII digits only, at most 40 of them, |exponent| <= 40 (limits.parse_decimal):
+        # "1e999999" or Arabic-Indic digits are refused before any arithmetic.
+        return limits.parse_decimal(value, what=what)
     raise ValidationError(f"{what}: {value!r} is not a decimal number")
 
 
