@@ -60,6 +60,19 @@ def test_sap_client_goes_on_every_request(fake: FakeSap) -> None:
     assert ("POST", "journalentrycreaterequestconfi") in kinds
 
 
+async def test_the_async_client_sends_sap_client_too(fake: FakeSap) -> None:
+    async with AsyncODataClient(
+        BASE_URL,
+        auth=basic(USER, PASSWORD),
+        transport=fake.transport(),
+        sleep=no_sleep,
+        sap_client="100",
+    ) as client:
+        assert client.sap_client == "100"
+        await AsyncSalesOrderService(client).create(order_payload())
+    assert all(r.query.get("sap-client") == ["100"] for r in fake.router.requests)
+
+
 def test_a_client_the_system_does_not_have_is_refused(fake: FakeSap) -> None:
     with _client(fake, sap_client="200") as client, pytest.raises(ODataError, match="200"):
         SalesOrderService(client).get("1")

@@ -58,14 +58,16 @@ _CLIENT = re.compile(r"^\d{3}$")
 
 
 class _SapClientParam:
-    """Adds ``sap-client`` to every request a sender builds (CSRF fetch and paging included)."""
+    """Adds ``sap-client`` to every request a sender builds (CSRF fetch and paging included);
+    calls to absolute URLs (an OAuth token endpoint outside the system) go without it."""
 
     sap_client: str | None = None
 
     def _request(
         self, http: Any, call: Call[Any], auth_headers: Mapping[str, str]
     ) -> httpx2.Request:
-        if self.sap_client is not None and SAP_CLIENT not in call.params:
+        absolute = call.path.startswith(("http://", "https://"))  # e.g. an OAuth token URL
+        if self.sap_client is not None and SAP_CLIENT not in call.params and not absolute:
             call = evolve(call, params={**call.params, SAP_CLIENT: self.sap_client})
         request: httpx2.Request = super()._request(http, call, auth_headers)  # type: ignore[misc]
         return request
