@@ -219,3 +219,19 @@ def test_batch_with_a_non_ascii_boundary_is_refused_cleanly(fake: FakeSap) -> No
         )
     assert answer.status_code == 400
     assert "boundary" in answer.json()["error"]["message"]["value"]
+
+
+@pytest.mark.parametrize(
+    ("params", "words"),
+    [
+        ({"DeliveryDocument": "'12345678901'"}, "maximum length is 10"),
+        ({"DeliveryDocument": "'1'", "Extra": "'x'"}, "no parameter Extra"),
+    ],
+)
+def test_function_import_parameters_are_checked_against_the_metadata(
+    fake: FakeSap, params: dict[str, str], words: str
+) -> None:
+    path = f"{OutboundDeliveryService.PATH}/PostGoodsIssue"
+    with raw(fake) as http:
+        answer = http.post(path, params=params, headers=csrf(http, OutboundDeliveryService.PATH))
+    assert answer.status_code == 400 and words in answer.text

@@ -68,7 +68,7 @@ from amazon_erp_bridge.sandbox.sap.schema import (
     STOCK_KEYS,
     all_stores,
 )
-from amazon_erp_bridge.sandbox.sap.validate import check_create, check_update
+from amazon_erp_bridge.sandbox.sap.validate import check_create, check_update, check_value
 from amazon_erp_bridge.sandbox.server import LocalServer, Reply, Router, SandboxRequest
 
 #: The SOAP endpoints of journal entry posting (SAP S/4HANA Cloud paths; see journal.py).
@@ -1261,6 +1261,12 @@ class FakeSap:
                 raise ODataFailure(
                     400, "SANDBOX/PARAMETER", f"Parameter '{param}': {exc}"
                 ) from None
+            check_value(params[param], values[param], name)
+        unknown = sorted(set(args) - set(params) - {"$format"})
+        if unknown:
+            raise ODataFailure(
+                400, "SANDBOX/PARAMETER", f"{name} has no parameter {', '.join(unknown)}"
+            )
         delivery_set = self.state.stores[DELIVERIES]["A_OutbDeliveryHeader"]
         number = str(values["DeliveryDocument"])
         header = delivery_set.get((number,))
