@@ -54,8 +54,10 @@ RULES = ChargeRules(
 ITEMS = ItemCrosswalk.from_entries([("seller_sku", "WIDGET-001", "A1000")], system="M3 item")
 CUSTOMERS = CustomerRules(default="AMZUS")
 TYPES = OrderTypeRules.from_dict({"default": {"order_type": "AZM"}})
+#: SAP takes the tax code of the taxes as the item's tax classification (1 character).
+SAP_RULES = ChargeRules(codes=RULES.codes, tax_codes=dict.fromkeys(RULES.tax_codes, "1"))
 SAP = SapOrderSettings(
-    sales_organization="1010", distribution_channel="10", division="00", charges=RULES
+    sales_organization="1010", distribution_channel="10", division="00", charges=SAP_RULES
 )
 
 
@@ -330,7 +332,7 @@ def test_m3_order_without_charge_rules_is_unchanged():
     assert payload.head_charges == () and payload.line_charges == ()
 
 
-def test_sap_items_carry_charges_as_fixed_amount_pricing_elements():
+def test_sap_items_carry_charges_as_pricing_elements_with_the_amount_as_rate():
     line = full_line(item_price=usd("80.80"), quantity=3)
     body = order_to_sap(
         order_of(line),
@@ -340,28 +342,29 @@ def test_sap_items_carry_charges_as_fixed_amount_pricing_elements():
         settings=SAP,
         unit_price_for=rounded_unit_price,
     )
-    elements = body["to_Item"]["results"][0]["to_PricingElement"]["results"]
+    item = body["to_Item"]["results"][0]
+    assert item["ProductTaxClassification1"] == "1"
+    elements = item["to_PricingElement"]["results"]
     rows = [
         (
             e["ConditionType"],
             e["ConditionRateValue"],
-            e.get("ConditionCalculationType"),
-            e.get("TaxCode"),
+            "ConditionCalculationType" in e or "TaxCode" in e,  # neither is creatable
         )
         for e in elements
     ]
-    assert rows[0] == ("PR00", "26.933333", None, None)
+    assert rows[0] == ("PR00", "26.933333", False)
     assert rows[1:] == [
-        ("RND", "0.000001", "B", None),
-        ("FRT", "5.00", "B", None),
-        ("GWR", "2.00", "B", None),
-        ("TAX", "3.20", "B", "S1"),
-        ("TAX", "0.40", "B", "S1"),
-        ("TAX", "0.16", "B", "S1"),
-        ("PRO", "-4.00", "B", None),
-        ("FRT", "-1.00", "B", None),
-        ("TAX", "-0.32", "B", "S1"),
-        ("TAX", "-0.08", "B", "S1"),
+        ("RND", "0.000001", False),
+        ("FRT", "5.00", False),
+        ("GWR", "2.00", False),
+        ("TAX", "3.20", False),
+        ("TAX", "0.40", False),
+        ("TAX", "0.16", False),
+        ("PRO", "-4.00", False),
+        ("FRT", "-1.00", False),
+        ("TAX", "-0.32", False),
+        ("TAX", "-0.08", False),
     ]
     assert all(e["ConditionCurrency"] == "USD" for e in elements)
 
@@ -376,6 +379,21 @@ def test_sap_codes_longer_than_the_fields_are_refused():
     with pytest.raises(
         MappingError, match="condition type 'FREIGHT' for shipping_price is 7 characters"
     ):
+        order_to_sap(
+            order_of(full_line()),
+            customers=CUSTOMERS,
+            order_types=TYPES,
+            items=ITEMS,
+            settings=settings,
+        )
+
+
+def test_sap_item_with_taxes_of_two_codes_is_refused():
+    rules = ChargeRules(codes=RULES.codes, tax_codes={**SAP_RULES.tax_codes, "shipping_tax": "0"})
+    settings = SapOrderSettings(
+        sales_organization="1010", distribution_channel="10", division="00", charges=rules
+    )
+    with pytest.raises(MappingError, match="taxes have the tax codes 0, 1; an SAP item holds one"):
         order_to_sap(
             order_of(full_line()),
             customers=CUSTOMERS,

@@ -48,11 +48,10 @@ from amazon_erp_bridge.model import Address, FulfillmentChannel, Money, Order, O
 
 M3_CUOR_LENGTH: Final = 20
 SAP_PURCHASE_ORDER_LENGTH: Final = 35
-#: A_SalesOrderItemPrElement: ConditionType Edm.String(4), TaxCode Edm.String(2).
+#: A_SalesOrderItemPrElement ConditionType Edm.String(4); A_SalesOrderItem
+#: ProductTaxClassification1 Edm.String(1). (The element's TaxCode is not creatable.)
 SAP_CONDITION_TYPE_LENGTH: Final = 4
-SAP_TAX_CODE_LENGTH: Final = 2
-#: ConditionCalculationType "B": a fixed amount (not per unit, not a percentage).
-SAP_FIXED_AMOUNT: Final = "B"
+SAP_TAX_CLASSIFICATION_LENGTH: Final = 1
 MCF_SALES_CHANNEL: Final = "Non-Amazon"
 
 
@@ -524,9 +523,12 @@ class SapOrderSettings:
     None lets SAP's pricing decide. ``quantity_unit`` is the RequestedQuantityUnit.
     ``ship_to_partner_function`` (``WE``) carries the buyer's address as a one-time ship-to.
     ``charges`` (condition types per charge kind, tax codes, which taxes SAP determines
-    itself) adds shipping, gift wrap, promotions and the sent taxes to each item as fixed
-    amount pricing elements (ConditionCalculationType ``B``; discounts negative; taxes with
-    their ``TaxCode``); unset, only the price is sent.
+    itself) adds shipping, gift wrap, promotions and the sent taxes to each item as pricing
+    elements whose rate is the amount (discounts negative; the taxes' code becomes the item's
+    ``ProductTaxClassification1``, from which SAP derives its tax code):
+    configure condition types that calculate as fixed amounts (e.g. ``KF00``, ``RB00``;
+    ``ConditionCalculationType`` is not creatable, it comes from the condition type's own
+    customizing); unset, only the price is sent.
     """
 
     sales_organization: str
@@ -650,25 +652,45 @@ def _sap_item(
             _sap_element(order, line, charge)
             for charge in ([rounding] if rounding else []) + charges
         ]
+        classification = _sap_tax_classification(order, line, charges)
+        if classification is not None:
+            item["ProductTaxClassification1"] = classification
     if elements:
         item["to_PricingElement"] = {"results": elements}
     return item
 
 
 def _sap_element(order: Order, line: OrderLine, charge: LineCharge) -> dict[str, Any]:
-    """One charge as a fixed-amount item pricing element (A_SalesOrderItemPrElement)."""
+    """One charge as an item pricing element (A_SalesOrderItemPrElement) of a fixed-amount
+    condition type: the rate is the amount."""
     record = f"order {order.order_id} line {line.line_id}"
     _check_code(record, "condition type", charge.kind, charge.code, SAP_CONDITION_TYPE_LENGTH)
     element: dict[str, Any] = {
         "ConditionType": charge.code,
-        "ConditionCalculationType": SAP_FIXED_AMOUNT,
         "ConditionRateValue": decimal_text(charge.amount.amount),
         "ConditionCurrency": charge.amount.currency,
     }
-    if charge.tax_code is not None:
-        _check_code(record, "tax code", charge.kind, charge.tax_code, SAP_TAX_CODE_LENGTH)
-        element["TaxCode"] = charge.tax_code
     return element
+
+
+def _sap_tax_classification(order: Order, line: OrderLine, charges: list[LineCharge]) -> str | None:
+    """The item's tax classification (ProductTaxClassification1) from its taxes' codes.
+
+    SAP's pricing elements take no tax code on create; SAP finds the tax code from the
+    customer's and the item's tax classifications, so the configured "tax code" of a tax
+    kind is the item's classification here (one per item).
+    """
+    codes = sorted({c.tax_code for c in charges if c.tax_code is not None})
+    if not codes:
+        return None
+    record = f"order {order.order_id} line {line.line_id}"
+    if len(codes) > 1:
+        raise MappingError(
+            f"{record}: its taxes have the tax codes {', '.join(codes)}; an SAP item holds one "
+            "tax classification (ProductTaxClassification1)"
+        )
+    _check_code(record, "tax classification", "tax", codes[0], SAP_TAX_CLASSIFICATION_LENGTH)
+    return codes[0]
 
 
 def _check_code(record: str, what: str, kind: str, code: str, limit: int) -> None:

@@ -503,9 +503,10 @@ def money_notes(
     if config.receivables is not None:
         debtor = entry.receivable_lines()
         cleared = Money.total((-line.amount for line in debtor), settlement.currency)
+        customers = ", ".join(sorted({line.customer or "" for line in debtor})) or "-"
         notes.append(
-            f"receivable of customer {config.receivables.customer} cleared for "
-            f"{len({line.reference for line in debtor})} orders: {cleared}"
+            f"receivable cleared for {len({line.reference for line in debtor})} orders "
+            f"(customer {customers}): {cleared}"
         )
     if applied is not None:
         notes += [

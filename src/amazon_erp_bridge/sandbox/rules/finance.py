@@ -10,6 +10,14 @@ Settlements
     The fakes' charts of accounts get the map's accounts, so M3's CtrlBatch and SAP's posting
     check every account the journals use.
 
+Taxes and receivables
+    The journals carry tax lines: the taxes Amazon reports (Tax, ShippingTax, GiftWrapTax)
+    and the facilitator tax it withholds again, each with a tax code and its base (M3 VAT
+    codes ``01`` / ``02`` in the PARM's VTCD, SAP tax codes ``A1`` / ``A0``). What the
+    buyer paid for each order clears the marketplace customer's receivable (account 1200;
+    the customer the order-to-cash rules book the marketplace's orders to), which the ERP
+    invoice debited, instead of being booked as revenue again.
+
 Inventory
     The catalogue is stocked in M3 warehouse and SAP plant ``AMZ`` (:func:`seed_stock`, called
     by the inventory configs; it never overwrites stock a test has set). Stock is offered on
@@ -28,12 +36,17 @@ from typing import Final
 from attrs import evolve
 
 from amazon_erp_bridge.amazon.endpoints import MARKETPLACES
+from amazon_erp_bridge.infor.gl import VAT_PARM_LAYOUT
 from amazon_erp_bridge.mapping import (
     AMAZON_DEFAULT_ACCOUNTS,
     GlAccount,
     GlAccountMap,
     InventoryRules,
+    ReceivableRules,
+    TaxRules,
+    sales_tax_rules,
 )
+from amazon_erp_bridge.sandbox.amazon.state import MARKETPLACE_NAMES
 from amazon_erp_bridge.sandbox.environment import WAREHOUSE, Sandbox
 from amazon_erp_bridge.sandbox.sap.fake import USER
 from amazon_erp_bridge.sap.stock import SERVICE as STOCK_SERVICE
@@ -72,6 +85,11 @@ INVENTORY_RULES: Final = InventoryRules(safety_buffer=2, reserved={"SKU-PEN-04":
 POLL_INTERVAL: Final = 0.1
 POLL_TIMEOUT: Final = 60.0
 US: Final = "ATVPDKIKX0DER"
+#: The receivable of the marketplace customers (what the ERP invoices debit).
+RECEIVABLE: Final = GlAccount("1200", text="Amazon customer receivable")
+#: Tax codes of the taxes Amazon reports and of the facilitator tax it withholds again.
+M3_TAXES: Final = TaxRules(sales_tax_rules("01", withheld_code="02"))
+SAP_TAXES: Final = TaxRules(sales_tax_rules("A1", withheld_code="A0"))
 
 
 def with_dimensions(accounts: GlAccountMap, dimensions: Mapping[str, str]) -> GlAccountMap:
@@ -96,22 +114,38 @@ def _north_america(sandbox: Sandbox) -> tuple[str, ...]:
     return tuple(m for m in sandbox.marketplaces if MARKETPLACES[m].region == "na")
 
 
+def _receivables(customers: Mapping[str, str], marketplaces: tuple[str, ...]) -> ReceivableRules:
+    """Each marketplace's orders clear the receivable of the customer its orders book to."""
+    names = {MARKETPLACE_NAMES.get(m, m): customers[m] for m in marketplaces if m in customers}
+    return ReceivableRules(customers[marketplaces[0]], RECEIVABLE, marketplaces=names)
+
+
 def settlement_to_gl_m3_config(sandbox: Sandbox) -> SettlementToGlM3Config:
     """Settlements of the North American marketplaces into the fake M3's GL (GLS840MI)."""
     accounts = with_dimensions(AMAZON_DEFAULT_ACCOUNTS, M3_DIMENSIONS)
+    markets = _north_america(sandbox)
     with sandbox.ion.state.lock:
-        sandbox.ion.state.gl_accounts.update(_account_numbers(accounts))
-    return SettlementToGlM3Config(accounts=accounts, marketplace_ids=_north_america(sandbox))
+        sandbox.ion.state.gl_accounts.update(_account_numbers(accounts) | {RECEIVABLE.account})
+    return SettlementToGlM3Config(
+        accounts=accounts,
+        marketplace_ids=markets,
+        taxes=M3_TAXES,
+        receivables=_receivables(sandbox.m3_customers, markets),
+        layout=VAT_PARM_LAYOUT,
+    )
 
 
 def settlement_to_gl_sap_config(sandbox: Sandbox) -> SettlementToGlSapConfig:
     """Settlements of the other marketplaces into the fake SAP's company code 1010."""
     accounts = with_dimensions(AMAZON_DEFAULT_ACCOUNTS, SAP_DIMENSIONS)
-    sandbox.sap.add_gl_accounts(*sorted(_account_numbers(accounts)))
+    sandbox.sap.add_gl_accounts(*sorted(_account_numbers(accounts) | {RECEIVABLE.account}))
     others = tuple(m for m in sandbox.marketplaces if m not in _north_america(sandbox))
     return SettlementToGlSapConfig(
         accounts=accounts,
         marketplace_ids=others,
+        taxes=SAP_TAXES,
+        # receivables=_receivables(sandbox.sap_customers, others) once the SAP client fits
+        # Amazon's 19-character order ids into DebtorItem (AssignmentReference holds 18).
         company_code=COMPANY_CODE,
         created_by_user=USER,
     )

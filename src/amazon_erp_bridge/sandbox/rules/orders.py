@@ -5,10 +5,13 @@ Order to cash
     As with settlements, M3 takes the North American marketplaces' orders and SAP the others
     (UK, Germany, Japan), each booked to the marketplace's customer. Orders Amazon fulfils
     (AFN) get their own order type (M3 ``AZF``, SAP ``ZAFN``) and come from warehouse / plant
-    ``AMZ``; merchant orders get M3 ``AZM`` / SAP ``OR``. Amazon's line totals do not always
-    split into an exact unit price (80.80 for 3), so such lines are priced by the ERP
-    (:func:`~amazon_erp_bridge.mapping.unit_price_or_erp_price`). SAP bills every goods issue
-    at once here, so its invoices can be read back in the same run.
+    ``AMZ``; merchant orders get M3 ``AZM`` / SAP ``OR``. Every amount of a line travels:
+    shipping, gift wrap, promotions and taxes as charges (:data:`M3_CHARGES`,
+    :data:`SAP_CHARGES`), so each ERP invoice equals the Amazon order total to the cent.
+    Amazon's line totals do not always split into an exact unit price (80.80 for 3): the
+    unit price is rounded to the cent (:func:`~amazon_erp_bridge.mapping.rounded_unit_price`)
+    and the cent left over is a rounding charge. SAP bills every goods issue at once here, so
+    its invoices can be read back in the same run.
 
 A dead letter on purpose
     :func:`seed_orders` adds one order per ERP whose SKU has a typo (``SKU-MUG-1`` for
@@ -28,14 +31,18 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Final
 
+from attrs import evolve
+
 from amazon_erp_bridge.amazon.endpoints import MARKETPLACES
 from amazon_erp_bridge.mapping import (
+    ChargeRules,
     CustomerRules,
+    M3OrderSettings,
     McfRules,
     OrderTypeRule,
     OrderTypeRules,
     SapOrderSettings,
-    unit_price_or_erp_price,
+    rounded_unit_price,
 )
 from amazon_erp_bridge.model import (
     Address,
@@ -67,6 +74,43 @@ MCF_ORDER_TYPE_M3: Final = "MCF"
 MCF_ORDER_TYPE_SAP: Final = "ZMCF"
 SAP_SETTINGS: Final = SapOrderSettings(
     sales_organization="1010", distribution_channel="10", division="00"
+)
+#: Every amount of an Amazon order line as an M3 order charge (CRID): shipping ``FRT`` (its
+#: discount too), gift wrap ``GFW``, promotions ``PRO``, the rounding of a unit price ``RND``,
+#: and the taxes on the order head as ``TAX`` with tax code (TAXC) ``ST``. Facilitator tax is
+#: left out (Amazon remits it), so M3's invoice is what the buyer paid less that tax.
+_TAX_KINDS: Final = (
+    "item_tax",
+    "shipping_tax",
+    "gift_wrap_tax",
+    "promotion_discount_tax",
+    "shipping_discount_tax",
+)
+M3_CHARGES: Final = ChargeRules(
+    codes={
+        "shipping_price": "FRT",
+        "shipping_discount": "FRT",
+        "gift_wrap_price": "GFW",
+        "promotion_discount": "PRO",
+        "price_rounding": "RND",
+        **dict.fromkeys(_TAX_KINDS, "TAX"),
+    },
+    tax_codes=dict.fromkeys(_TAX_KINDS, "ST"),
+)
+#: The same for SAP's pricing procedure: freight ``KF00``, gift wrap ``ZGW0``, absolute
+#: discount ``RB00``, rounding ``ZRND`` and output tax ``MWST`` on items of tax classification
+#: ``1`` (full tax; SAP derives the tax code from it). The sandbox system has SAP determine
+#: no tax for marketplace orders: Amazon's amounts are sent.
+SAP_CHARGES: Final = ChargeRules(
+    codes={
+        "shipping_price": "KF00",
+        "shipping_discount": "KF00",
+        "gift_wrap_price": "ZGW0",
+        "promotion_discount": "RB00",
+        "price_rounding": "ZRND",
+        **dict.fromkeys(_TAX_KINDS, "MWST"),
+    },
+    tax_codes=dict.fromkeys(_TAX_KINDS, "1"),
 )
 US: Final = "ATVPDKIKX0DER"
 UK: Final = "A1F83G8C2ARO7P"
@@ -250,6 +294,14 @@ def _sap_order(cuor: str, flagged: bool, lines: Any, delivery: str, buyer: int) 
     }
 
 
+def _seed_charges(sandbox: Sandbox) -> None:
+    """The charge codes the ERPs know: M3 charges (CRID), SAP's rounding condition type."""
+    with sandbox.ion.state.lock:
+        sandbox.ion.state.charge_codes.update(M3_CHARGES.codes.values())
+    for kind in SAP_CHARGES.codes.values():
+        sandbox.sap.condition_types.setdefault(kind, "tax" if kind == "MWST" else "amount")
+
+
 def _seed_sap(sandbox: Sandbox) -> None:
     sandbox.sap.auto_bill = True
     partners = sandbox.sap.rows(PARTNERS, "A_BusinessPartner")
@@ -269,6 +321,7 @@ def seed_orders(sandbox: Sandbox) -> None:
     _seed_amazon(sandbox)
     _seed_m3(sandbox)
     _seed_sap(sandbox)
+    _seed_charges(sandbox)
 
 
 def _order_types(afn: str, merchant: str) -> OrderTypeRules:
@@ -287,7 +340,8 @@ def order_to_cash_m3_config(sandbox: Sandbox) -> OrderToCashM3Config:
         customers=CustomerRules(marketplaces={m: sandbox.m3_customers[m] for m in markets}),
         order_types=_order_types("AZF", "AZM"),
         start=START,
-        unit_price=unit_price_or_erp_price,
+        settings=M3OrderSettings(charges=M3_CHARGES, price_decimals=2),
+        unit_price=rounded_unit_price,
     )
 
 
@@ -300,8 +354,8 @@ def order_to_cash_sap_config(sandbox: Sandbox) -> OrderToCashSapConfig:
         customers=CustomerRules(marketplaces={m: sandbox.sap_customers[m] for m in markets}),
         order_types=_order_types("ZAFN", "OR"),
         start=START,
-        settings=SAP_SETTINGS,
-        unit_price=unit_price_or_erp_price,
+        settings=evolve(SAP_SETTINGS, charges=SAP_CHARGES, price_decimals=2),
+        unit_price=rounded_unit_price,
     )
 
 
@@ -327,9 +381,11 @@ def mcf_sap_config(sandbox: Sandbox) -> McfSapConfig:
 __all__ = [
     "DEAD_LETTER_M3",
     "DEAD_LETTER_SAP",
+    "M3_CHARGES",
     "MCF_RULES_M3",
     "MCF_RULES_SAP",
     "RIGHT_SKU",
+    "SAP_CHARGES",
     "START",
     "TYPO_SKU",
     "mcf_m3_config",
