@@ -1,5 +1,9 @@
 import os
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -336,3 +340,23 @@ def test_postgres_ledger_refuses_a_bad_schema_name_and_an_unreachable_server():
     with pytest.raises(PostingError, match="cannot connect") as caught:
         PostgresLedger("postgresql://nobody:s3cret-pw@127.0.0.1:1/db?connect_timeout=1")
     assert "s3cret-pw" not in str(caught.value)
+
+
+def test_a_killed_but_unreaped_process_holds_no_claim(ledger):
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        host = new_owner().split(":")[0]
+        ghost = f"{host}:{child.pid}:feedbeef"
+        ledger.claim("order", ORDER, owner=ghost, lease=600)
+        assert not ledger.claim("order", ORDER, owner=new_owner(), lease=60).granted
+        os.kill(child.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:  # a zombie until we wait() for it
+            with open(f"/proc/{child.pid}/stat", "rb") as stat:
+                if stat.read().rsplit(b")", 1)[-1].split()[0] == b"Z":
+                    break
+        claim = ledger.claim("order", ORDER, owner=new_owner(), lease=60)
+        assert claim.granted and claim.took_over_from == ghost
+    finally:
+        child.kill()
+        child.wait()

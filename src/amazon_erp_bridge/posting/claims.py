@@ -31,7 +31,21 @@ def _pid_alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """True for a process that has exited but whose parent has not reaped it yet (Linux).
+
+    A worker killed with SIGKILL stays a zombie until its supervisor waits for it; signal 0
+    still reaches it, but it will never finish a post.
+    """
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[-1].split()
+    except OSError:
+        return False
+    return bool(fields) and fields[0] == b"Z"
 
 
 def owner_alive(owner: str) -> bool:

@@ -14,6 +14,7 @@ import re
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, Final, Literal
@@ -180,6 +181,8 @@ class FakeSpApi:
         self._buckets: dict[tuple[str, str, str], _Bucket] = {}
         self._lock = threading.Lock()
         self.throttled = 0
+        #: 429s answered because a bucket was empty, by operation (faults not counted).
+        self.throttled_by: Counter[str] = Counter()
         for register in _APIS:
             register(self)
 
@@ -226,6 +229,7 @@ class FakeSpApi:
                     return caller
                 if not self._take(caller, limit_key):
                     self.throttled += 1
+                    self.throttled_by[limit_key] += 1
                     return self.error(429, "QuotaExceeded", QUOTA_MESSAGE)
                 reply = handler(req, m, caller)
                 reply.headers.setdefault(REQUEST_ID_HEADER, self.new_id())
