@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import random
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -238,6 +239,42 @@ def _run_killed(name: str, urls: dict[str, str], ledger: Path, delay: float) -> 
     return killed
 
 
+def _ledger_writes(ledger: Path) -> int:
+    """How many audited writes the ledger holds (every state change and cursor move is one)."""
+    if not ledger.exists():
+        return 0
+    with sqlite3.connect(f"file:{ledger}?mode=ro", uri=True, timeout=30) as raw:
+        try:
+            return int(raw.execute("SELECT COUNT(*) FROM audit").fetchone()[0])
+        except sqlite3.OperationalError:  # the schema is being created
+            return 0
+
+
+def _cursor_write(ledger: Path, after: int) -> int | None:
+    """Which write (1-based, counted from write ``after``) first moved a cursor, if any."""
+    with sqlite3.connect(f"file:{ledger}?mode=ro", uri=True, timeout=30) as raw:
+        kinds = [row[0] for row in raw.execute("SELECT kind FROM audit ORDER BY seq")][after:]
+    return kinds.index("cursor") + 1 if "cursor" in kinds else None
+
+
+def _run_killed_at_write(name: str, urls: dict[str, str], ledger: Path, writes: int) -> bool:
+    """Start a run and SIGKILL it right after its ``writes``-th ledger write (the kill lands
+    between two steps as often as inside one); True if it was killed before finishing."""
+    base = _ledger_writes(ledger)
+    process = _start(name, urls, ledger)
+    deadline = time.monotonic() + RUN_TIMEOUT
+    killed = False
+    while process.exitcode is None and time.monotonic() < deadline:
+        if _ledger_writes(ledger) >= base + writes:
+            os.kill(process.pid, signal.SIGKILL)
+            killed = True
+            break
+        time.sleep(0.002)
+    process.join(timeout=RUN_TIMEOUT)
+    assert process.exitcode in (0, -signal.SIGKILL), f"{name}: exit code {process.exitcode}"
+    return killed and process.exitcode == -signal.SIGKILL
+
+
 def _unsettled(ledger: Path) -> list[str]:
     """Claims a finished run must not leave behind: records still POSTING."""
     with SqliteLedger(ledger) as opened:
@@ -253,18 +290,30 @@ def test_killed_runs_then_one_completion_make_exactly_the_clean_documents(tmp_pa
     started = time.perf_counter()
     kills = 0
     compared = 0
+    crashed_db = tmp_path / "crashed.db"
     figures: list[str] = []
     try:
         for name in WORKFLOWS:
+            before = _ledger_writes(tmp_path / "clean.db")
             took = _run_clean(name, clean.urls, tmp_path / "clean.db")
+            writes = _ledger_writes(tmp_path / "clean.db") - before
+            # The step boundary the issue found: right after the cursor moved, before the
+            # steps that follow (shipments) recorded anything.
+            boundary = _cursor_write(tmp_path / "clean.db", before)
             expected = clean.snapshot()
             killed = attempts = 0
             while killed < KILLS_PER_WORKFLOW and attempts < 3 * KILLS_PER_WORKFLOW:
                 # Anywhere in the run: from right after start to the end of a clean run's time
                 # (a run that finishes first counts as a run, not as a kill).
                 attempts += 1
-                delay = rng.uniform(0.02, max(took, 0.1))
-                killed += _run_killed(name, crashed.urls, tmp_path / "crashed.db", delay)
+                if attempts == 1 and boundary is not None:
+                    killed += _run_killed_at_write(name, crashed.urls, crashed_db, boundary)
+                elif attempts % 2 and writes > 1:  # at a random ledger write of a clean run's
+                    at = rng.randint(1, writes - 1)
+                    killed += _run_killed_at_write(name, crashed.urls, crashed_db, at)
+                else:  # at a random time within a clean run's duration
+                    delay = rng.uniform(0.02, max(took, 0.1))
+                    killed += _run_killed(name, crashed.urls, crashed_db, delay)
             kills += killed
             _run_clean(name, crashed.urls, tmp_path / "crashed.db")
             actual = crashed.snapshot()
