@@ -533,6 +533,8 @@ async def test_async_list_refunds() -> None:
     v2024 = [r async for r in client.finances.list_refunds(SEEDED_FROM, source="2024-06-19")]
     assert sorted(r.order_id for r in v0) == sorted(r.order_id for r in v2024)
     assert v0
+    with pytest.raises(ValidationError, match="source"):
+        client.finances.list_refunds(SEEDED_FROM, source="v1")
     await client.aclose()
 
 

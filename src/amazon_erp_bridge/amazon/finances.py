@@ -934,7 +934,7 @@ class AsyncFinancesApi:
         filters.call(posted_after, posted_before)
         return self._sender.pages(lambda t: filters.call(posted_after, posted_before, t))
 
-    async def list_refunds(
+    def list_refunds(
         self,
         posted_after: datetime,
         posted_before: datetime | None = None,
@@ -942,7 +942,12 @@ class AsyncFinancesApi:
         source: str = "v0",
     ) -> AsyncIterator[Refund]:
         """Every refund posted in the window (see :meth:`FinancesApi.list_refunds`)."""
-        if _refund_source(source) == "v0":
+        return self._refunds(posted_after, posted_before, _refund_source(source))
+
+    async def _refunds(
+        self, posted_after: datetime, posted_before: datetime | None, source: str
+    ) -> AsyncIterator[Refund]:
+        if source == "v0":
             async for event in self.list_financial_events(posted_after, posted_before):
                 if event.event_type == REFUND:
                     yield refund_from_event(event)
