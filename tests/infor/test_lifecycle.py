@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from amazon_erp_bridge.errors import ValidationError
+from amazon_erp_bridge.errors import TransportError, ValidationError
 from amazon_erp_bridge.infor import (
     VAT_PARM_LAYOUT,
     BatchOrderNotReleasedError,
@@ -302,3 +302,50 @@ async def test_async_twins_return_and_cancel(am3, fake):
     (dlix,) = [d.dlix for d in fake.state.deliveries.values() if d.orno == other]
     assert (await am3.deliveries.add_tracking(dlix, "TRACK1")).created
     assert CUSTOMER in {o.head["CUNO"] for o in fake.state.orders.values()}
+
+
+# ------------------------------------------------------------------------ resume extras
+def test_a_crash_before_the_lines_is_resumed_with_address_texts_and_charges(m3, fake):
+    fake.crash_after_add_batch_head()
+    extras = {
+        "address": ADDRESS,
+        "texts": [OrderText("Gift for you", line=1)],
+        "charges": [OrderCharge("FRT", Decimal("4.99"))],
+    }
+    with pytest.raises(TransportError):
+        m3.customer_orders.create(HEAD, LINES, **extras)
+    outcome = m3.customer_orders.ensure(HEAD, LINES, **extras)
+    order = fake.state.orders[outcome.orno]
+    assert outcome.action.value == "resumed"
+    assert order.addresses["1"]["CUNM"] == "Jane Buyer"
+    assert [t["PARM"] for t in order.texts] == ["Gift for you"]
+    assert [c["CRID"] for c in order.charges] == ["FRT"]
+
+
+def test_a_crash_after_the_charges_is_resumed_without_doubling_them(m3, fake):
+    fake.lose_reply("OIS100MI", "Confirm")
+    extras = {"texts": [OrderText("Gift", line=1)], "charges": [OrderCharge("FRT", Decimal("1"))]}
+    fake.state.auto_release = False
+    with pytest.raises(TransportError):
+        m3.customer_orders.create(HEAD, LINES, **extras)
+    (batch,) = fake.state.batch_orders.values()
+    orno = batch.final_orno  # Confirm did its work before the reply was lost
+    assert orno
+    outcome = m3.customer_orders.ensure(HEAD, LINES, **extras)
+    assert outcome.orno == orno and outcome.action.value == "existing"
+    assert [c["CRID"] for c in fake.state.orders[orno].charges] == ["FRT"]
+
+
+def test_resume_skips_a_charge_that_already_exists_and_does_not_repeat_texts(m3, fake):
+    temporary = fake.add_temporary_order(CUSTOMER, HEAD["CUOR"], LINES, ORTP="AMZ", WHLO="FBA")
+    fake.state.batch_orders[temporary].charges.append({"CRID": "FRT", "CRAM": "1", "PONR": ""})
+    fake.state.batch_orders[temporary].texts.append({"TYPE": "2", "PONR": "1", "PARM": "Gift"})
+    orno = m3.customer_orders.resume(
+        temporary,
+        LINES,
+        texts=[OrderText("Gift", line=1)],
+        charges=[OrderCharge("FRT", Decimal("1")), OrderCharge("WRAP", Decimal("2"))],
+    )
+    order = fake.state.orders[orno]
+    assert [c["CRID"] for c in order.charges] == ["FRT", "WRAP"]
+    assert [t["PARM"] for t in order.texts] == ["Gift"]

@@ -427,6 +427,39 @@ def _text_records(text: OrderText) -> list[dict[str, FieldValue]]:
     return out
 
 
+def _already_exists(error: MiError) -> bool:
+    return error.status in (200, 400) and "already exist" in error.mi_message.lower()
+
+
+def _add_extras(
+    ctx: MiContext,
+    temporary: str,
+    address: Mapping[str, FieldValue] | None,
+    texts: Sequence[OrderText],
+    charges: Sequence[OrderCharge],
+    *,
+    again: bool = False,
+) -> Plan[None]:
+    """AddBatchAddress, AddBatchText per text line, AddBatchHeadChg/AddBatchLineChg per charge.
+
+    ``again`` (resuming after a crash that came after the last line): a charge M3 says
+    already exists was sent before, and texts are not sent a second time.
+    """
+    if address is not None:
+        yield ctx.call(PROGRAM, "AddBatchAddress", {**address, "ORNO": temporary})
+    if not again:
+        for text in texts:
+            for record in _text_records(text):
+                yield ctx.call(PROGRAM, "AddBatchText", {**record, "ORNO": temporary})
+    for charge in charges:
+        transaction = "AddBatchLineChg" if charge.line is not None else "AddBatchHeadChg"
+        try:
+            yield ctx.call(PROGRAM, transaction, {**charge.record(), "ORNO": temporary})
+        except MiError as exc:
+            if not (again and _already_exists(exc)):
+                raise
+
+
 def _check_extras(
     lines: Sequence[Line],
     address: Mapping[str, FieldValue] | None,
@@ -480,14 +513,7 @@ def create(
     temporary = _orno(records, "AddBatchHead")
     try:
         yield from _add_lines(ctx, temporary, lines)
-        if address is not None:
-            yield ctx.call(PROGRAM, "AddBatchAddress", {**address, "ORNO": temporary})
-        for text in texts:
-            for record in _text_records(text):
-                yield ctx.call(PROGRAM, "AddBatchText", {**record, "ORNO": temporary})
-        for charge in charges:
-            transaction = "AddBatchLineChg" if charge.line is not None else "AddBatchHeadChg"
-            yield ctx.call(PROGRAM, transaction, {**charge.record(), "ORNO": temporary})
+        yield from _add_extras(ctx, temporary, address, texts, charges)
     except (MiError, ValidationError):
         if cleanup_on_error:
             try:
@@ -505,26 +531,38 @@ def resume(
     lines: Sequence[Line] | None = None,
     *,
     ctyp: str | None = None,
+    address: Mapping[str, FieldValue] | None = None,
+    texts: Sequence[OrderText] = (),
+    charges: Sequence[OrderCharge] = (),
 ) -> Plan[str]:
     """Finish a temporary order left by a crash: add missing lines, Confirm, GetOrderNo.
 
     With ``lines`` (the full list, in the order :func:`create` sends them), the lines already
-    on the temporary order are counted (``LstBatchLine``) and only the rest are added.
+    on the temporary order are counted (``LstBatchLine``) and only the rest are added. The
+    address, texts and charges :func:`create` sends after the lines are sent too: all of them
+    when lines were missing (the crash came before them); when every line was there, the
+    address is sent again (it replaces itself), a charge M3 says already exists is skipped,
+    and texts are not sent again (M3 cannot tell which were added; check them in OIS275).
     """
     temporary = (temporary_orno or "").strip()
     if not temporary:
         raise ValidationError(f"temporary order number: expected a value, got {temporary_orno!r}")
+    again = True
     if lines is not None:
         _check_lines(lines, allow_empty=True)
-        present: list[Record] = yield ctx.call(
-            PROGRAM, "LstBatchLine", {"ORNO": temporary}, return_cols=("PONR", "ITNO")
+        _check_extras(lines, address, texts, charges)
+        present: list[Record] = yield from read_all(
+            ctx, PROGRAM, "LstBatchLine", {"ORNO": temporary}, return_cols=("PONR", "ITNO")
         )
         if len(present) > len(lines):
             raise ValidationError(
                 f"temporary order {temporary} already has {len(present)} lines, more than the "
                 f"{len(lines)} given; check it in OIS275 before confirming"
             )
+        again = len(present) == len(lines)
         yield from _add_lines(ctx, temporary, lines[len(present) :], len(present) + 1)
+    if address is not None or texts or charges:
+        yield from _add_extras(ctx, temporary, address, texts, charges, again=again)
     final: str = yield from _release(ctx, temporary, ctyp)
     return final
 
@@ -550,7 +588,9 @@ def ensure(
     if match is not None and match.final:
         return OrderOutcome(match.orno, OrderAction.EXISTING)
     if match is not None:
-        final = yield from resume(ctx, match.orno, lines, ctyp=ctyp)
+        final = yield from resume(
+            ctx, match.orno, lines, ctyp=ctyp, address=address, texts=texts, charges=charges
+        )
         return OrderOutcome(final, OrderAction.RESUMED, temporary_orno=match.orno)
     created = yield from create(
         ctx, head, lines, ctyp=ctyp, address=address, texts=texts, charges=charges
@@ -767,9 +807,27 @@ class CustomerOrders(SyncFacade):
         return self._run(cancel_open_lines(self._ctx, orno, reason=reason, rule=rule))
 
     def resume(
-        self, temporary_orno: str, lines: Sequence[Line] | None = None, *, ctyp: str | None = None
+        self,
+        temporary_orno: str,
+        lines: Sequence[Line] | None = None,
+        *,
+        ctyp: str | None = None,
+        address: Mapping[str, FieldValue] | None = None,
+        texts: Sequence[OrderText] = (),
+        charges: Sequence[OrderCharge] = (),
     ) -> str:
-        return self._run(resume(self._ctx, temporary_orno, lines, ctyp=ctyp))
+        """Finish a temporary order left by a crash (see :func:`resume`)."""
+        return self._run(
+            resume(
+                self._ctx,
+                temporary_orno,
+                lines,
+                ctyp=ctyp,
+                address=address,
+                texts=texts,
+                charges=charges,
+            )
+        )
 
     def ensure(
         self,
@@ -842,9 +900,27 @@ class AsyncCustomerOrders(AsyncFacade):
         return await self._run(cancel_open_lines(self._ctx, orno, reason=reason, rule=rule))
 
     async def resume(
-        self, temporary_orno: str, lines: Sequence[Line] | None = None, *, ctyp: str | None = None
+        self,
+        temporary_orno: str,
+        lines: Sequence[Line] | None = None,
+        *,
+        ctyp: str | None = None,
+        address: Mapping[str, FieldValue] | None = None,
+        texts: Sequence[OrderText] = (),
+        charges: Sequence[OrderCharge] = (),
     ) -> str:
-        return await self._run(resume(self._ctx, temporary_orno, lines, ctyp=ctyp))
+        """Finish a temporary order left by a crash (see :func:`resume`)."""
+        return await self._run(
+            resume(
+                self._ctx,
+                temporary_orno,
+                lines,
+                ctyp=ctyp,
+                address=address,
+                texts=texts,
+                charges=charges,
+            )
+        )
 
     async def ensure(
         self,

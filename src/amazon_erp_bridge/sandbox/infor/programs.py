@@ -454,10 +454,18 @@ def _charge(s: M3State, r: Fields) -> Fields:
     return {k: r.get(k, "") for k in ("CRID", "CRAM", "CUCD", "TAXC", "PONR", "POSX")}
 
 
+def _add_charge(batch: BatchOrder, charge: Fields) -> None:
+    where = (charge.get("PONR", "").lstrip("0"), charge["CRID"])
+    for known in batch.charges:
+        if (known.get("PONR", "").lstrip("0"), known["CRID"]) == where:
+            raise Nok(f"Charge {charge['CRID']} already exists on order {batch.orno}", "CRID")
+    batch.charges.append(charge)
+
+
 @_tx("OIS100MI", "AddBatchHeadChg")
 def _add_batch_head_charge(s: M3State, r: Fields) -> list[Fields]:
     batch = _open_batch(s, r["ORNO"])
-    batch.charges.append(_charge(s, r))
+    _add_charge(batch, _charge(s, r))
     return []
 
 
@@ -465,7 +473,7 @@ def _add_batch_head_charge(s: M3State, r: Fields) -> list[Fields]:
 def _add_batch_line_charge(s: M3State, r: Fields) -> list[Fields]:
     batch = _open_batch(s, r["ORNO"])
     _batch_line(batch, r["PONR"])
-    batch.charges.append(_charge(s, r))
+    _add_charge(batch, _charge(s, r))
     return []
 
 
