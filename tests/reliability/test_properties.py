@@ -151,7 +151,7 @@ BY_ANNOTATION: dict[str, st.SearchStrategy[Any]] = {
 
 def _lifecycle_strategies() -> dict[str, st.SearchStrategy[Any]]:
     """Strategies for the lifecycle rules and records (returns, cancellations, taxes, cash)."""
-    from amazon_erp_bridge.model import Refund, Return
+    from amazon_erp_bridge.model import Payout, Refund, Return
 
     m: Any = mapping
 
@@ -187,6 +187,16 @@ def _lifecycle_strategies() -> dict[str, st.SearchStrategy[Any]]:
         posted_date=st.none() | s.moments,
         components=s.financial_events().map(lambda e: e.components),
     )
+    payouts = st.builds(
+        make(Payout),
+        payout_id=s.short_text,
+        expected=s.money(),
+        settlement_id=st.none() | s.short_text,
+        initiated_at=st.none() | s.moments,
+        deposited_at=st.none() | s.moments,
+        deposited=st.none() | s.money(),
+        status=st.none() | st.sampled_from(["SUCCESSFUL", "FAILED"]) | s.text,
+    )
     account = m.GlAccount("1200")
     return {
         "ChargeRules": st.just(m.ChargeRules()),
@@ -208,6 +218,8 @@ def _lifecycle_strategies() -> dict[str, st.SearchStrategy[Any]]:
         "SapReturnSettings": st.just(m.SapReturnSettings("1010", "10", "00")),
         "Return": returns,
         "Iterable[Refund]": st.lists(refunds, max_size=3),
+        "Payout": payouts,
+        "Iterable[Payout]": st.lists(payouts, max_size=3),
     }
 
 
@@ -245,9 +257,22 @@ def mapping_functions() -> dict[str, Callable[..., Any]]:
     }
 
 
+def _strategy(annotation: str) -> st.SearchStrategy[Any] | None:
+    """The strategy for an annotation; ``Iterable[X]``/``Sequence[X]`` are lists of X's."""
+    if annotation in BY_ANNOTATION:
+        return BY_ANNOTATION[annotation]
+    for wrapper in ("Iterable[", "Sequence[", "list[", "tuple["):
+        if annotation.startswith(wrapper) and annotation.endswith("]"):
+            inner = annotation[len(wrapper) : -1].removesuffix(", ...")
+            if inner in BY_ANNOTATION:
+                items = st.lists(BY_ANNOTATION[inner], max_size=3)
+                return items.map(tuple) if wrapper == "tuple[" else items
+    return None
+
+
 def undrawable(function: Callable[..., Any]) -> list[str]:
     """The annotations of ``function``'s required arguments with no strategy."""
-    return [_annotation(p) for p in _required(function) if _annotation(p) not in BY_ANNOTATION]
+    return [_annotation(p) for p in _required(function) if _strategy(_annotation(p)) is None]
 
 
 def timed_call(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -271,10 +296,6 @@ KNOWN_FAILURES: dict[str, str] = {
         "H5 (mapping/charges.py): max_decimals=25 quantizes past Decimal's 28-digit precision "
         "and raises decimal.InvalidOperation instead of a ValidationError"
     ),
-    "infor.ionapi.IonApiConfig.from_json": (
-        "H1 (infor/ionapi.py): deep nesting raises RecursionError, a 5,000-digit integer "
-        "ValueError (not read through limits.loads_json)"
-    ),
 }
 
 
@@ -295,7 +316,9 @@ def test_mapping_function_gives_a_result_or_a_bridge_error(name, data):
     args: list[Any] = []
     kwargs: dict[str, Any] = {}
     for parameter in _required(function):
-        value = data.draw(BY_ANNOTATION[_annotation(parameter)], label=parameter.name)
+        strategy = _strategy(_annotation(parameter))
+        assert strategy is not None
+        value = data.draw(strategy, label=parameter.name)
         if parameter.kind is inspect.Parameter.KEYWORD_ONLY:
             kwargs[parameter.name] = value
         else:
