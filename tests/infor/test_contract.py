@@ -89,7 +89,7 @@ def test_orders_traffic_with_cancellation_keeps_the_contract(recorded, fake):
     m3, recorder = recorded
     fake.state.auto_release = False
     orno = m3.customer_orders.create(HEAD, LINES)
-    m3.customer_orders.cancel_open_lines(orno)
+    m3.customer_orders.update_cancellation(orno)
     assert [p for t in recorder.traffic for p in check_m3(*t)] == []
 
 

@@ -122,14 +122,14 @@ def test_an_unreleased_batch_order_says_what_lst_err_msg_order_lists(m3, fake):
     assert "Customer AMZ_US is blocked for orders" in str(err.value)
     assert "OIS275" not in str(err.value)
     assert err.value.errors[0].text == "Customer AMZ_US is blocked for orders"
-    assert m3.customer_orders.batch_errors(err.value.temporary_orno) == list(err.value.errors)
+    assert m3.customer_orders.list_batch_errors(err.value.temporary_orno) == list(err.value.errors)
 
 
 # ------------------------------------------------------------------------- cancellation
 def test_cancel_deletes_lines_not_yet_allocated(m3, fake):
     fake.state.auto_release = False
     orno = m3.customer_orders.create(HEAD, LINES)
-    outcome = m3.customer_orders.cancel_open_lines(orno, reason="CAN")
+    outcome = m3.customer_orders.update_cancellation(orno, reason="CAN")
     assert [c.action for c in outcome.lines] == [LineAction.DELETED, LineAction.DELETED]
     assert fake.state.orders[orno].lines == [] and outcome.complete
     assert sent(fake, "DelLine")[0] == {"ORNO": orno, "PONR": "1", "POSX": "0", "RSCD": "CAN"}
@@ -137,10 +137,10 @@ def test_cancel_deletes_lines_not_yet_allocated(m3, fake):
 
 def test_cancel_closes_released_lines_and_is_safe_to_repeat(m3, fake):
     orno = m3.customer_orders.create(HEAD, LINES)  # released: status 44
-    first = m3.customer_orders.cancel_open_lines(orno)
+    first = m3.customer_orders.update_cancellation(orno)
     assert [c.action for c in first.lines] == [LineAction.CLOSED, LineAction.CLOSED]
     assert fake.state.orders[orno].orst == "99"
-    again = m3.customer_orders.cancel_open_lines(orno)
+    again = m3.customer_orders.update_cancellation(orno)
     assert [c.action for c in again.lines] == [LineAction.ALREADY_CLOSED] * 2
     assert again.changed == ()
 
@@ -148,7 +148,7 @@ def test_cancel_closes_released_lines_and_is_safe_to_repeat(m3, fake):
 def test_cancel_reports_delivered_lines_and_does_not_touch_them(m3, fake):
     orno = m3.customer_orders.create(HEAD, LINES)
     m3.deliveries.confirm_shipped(orno)
-    outcome = m3.customer_orders.cancel_open_lines(orno)
+    outcome = m3.customer_orders.update_cancellation(orno)
     assert [c.action for c in outcome.delivered] == [LineAction.DELIVERED] * 2
     assert not outcome.complete and sent(fake, "CloLine") == [] and sent(fake, "DelLine") == []
     assert fake.state.orders[orno].orst == "77"
@@ -164,9 +164,9 @@ def test_cancel_rule_is_data():
 
 def test_cancel_bad_input_is_a_validation_error(m3):
     with pytest.raises(ValidationError, match="order number"):
-        m3.customer_orders.cancel_open_lines("  ")
+        m3.customer_orders.update_cancellation("  ")
     with pytest.raises(ValidationError, match="RSCD"):
-        m3.customer_orders.cancel_open_lines("1000000001", reason="TOOLONG")
+        m3.customer_orders.update_cancellation("1000000001", reason="TOOLONG")
 
 
 # ------------------------------------------------------------------------------ returns
@@ -293,7 +293,7 @@ def test_reversal_keys_fit_key1():
 # --------------------------------------------------------------------------------- async
 async def test_async_twins_return_and_cancel(am3, fake):
     orno = await am3.customer_orders.create(HEAD, LINES, address=ADDRESS)
-    outcome = await am3.customer_orders.cancel_open_lines(orno)
+    outcome = await am3.customer_orders.update_cancellation(orno)
     assert {c.action for c in outcome.lines} == {LineAction.CLOSED}
     other = await am3.customer_orders.create(HEAD | {"CUOR": "111-0000000-0000001"}, LINES)
     _, created = await am3.customer_returns.ensure(request(other))

@@ -379,7 +379,7 @@ def _add_lines(ctx: MiContext, temporary: str, lines: Sequence[Line], first: int
     return len(lines)
 
 
-def batch_errors(ctx: MiContext, temporary_orno: str) -> Plan[list[BatchError]]:
+def list_batch_errors(ctx: MiContext, temporary_orno: str) -> Plan[list[BatchError]]:
     """Why a batch order was not released: OIS100MI LstErrMsgOrder of the temporary order."""
     records: list[Record] = yield ctx.call(PROGRAM, "LstErrMsgOrder", {"ORNO": temporary_orno})
     return [BatchError.from_record(r) for r in records]
@@ -395,7 +395,7 @@ def _release(ctx: MiContext, temporary: str, ctyp: str | None) -> Plan[str]:
     if not final:
         errors: list[BatchError] = []
         try:
-            errors = yield from batch_errors(ctx, temporary)
+            errors = yield from list_batch_errors(ctx, temporary)
         except MiError as exc:
             log.warning("could not list the errors of batch order %s: %s", temporary, exc)
         listed = "; ".join(str(e) for e in errors) or "LstErrMsgOrder lists no error"
@@ -666,7 +666,7 @@ def delete_temporary(ctx: MiContext, temporary_orno: str) -> Plan[None]:
 
 
 class LineAction(enum.Enum):
-    """What :func:`cancel_open_lines` did with one order line."""
+    """What :func:`update_cancellation` did with one order line."""
 
     DELETED = "deleted"
     CLOSED = "closed"
@@ -715,7 +715,7 @@ class LineCancellation:
 
 @frozen
 class CancelOutcome:
-    """What :func:`cancel_open_lines` did with every line of order ``orno``."""
+    """What :func:`update_cancellation` did with every line of order ``orno``."""
 
     orno: str
     lines: tuple[LineCancellation, ...]
@@ -736,7 +736,7 @@ class CancelOutcome:
         return not self.delivered
 
 
-def cancel_open_lines(
+def update_cancellation(
     ctx: MiContext,
     orno: str,
     *,
@@ -796,15 +796,15 @@ class CustomerOrders(SyncFacade):
             create(self._ctx, head, lines, ctyp=ctyp, address=address, texts=texts, charges=charges)
         )
 
-    def batch_errors(self, temporary_orno: str) -> list[BatchError]:
+    def list_batch_errors(self, temporary_orno: str) -> list[BatchError]:
         """Why a batch order was not released (OIS100MI LstErrMsgOrder)."""
-        return self._run(batch_errors(self._ctx, temporary_orno))
+        return self._run(list_batch_errors(self._ctx, temporary_orno))
 
-    def cancel_open_lines(
+    def update_cancellation(
         self, orno: str, *, reason: str | None = None, rule: CancelRule = DEFAULT_CANCEL_RULE
     ) -> CancelOutcome:
-        """Delete or close the open lines of a cancelled order (see :func:`cancel_open_lines`)."""
-        return self._run(cancel_open_lines(self._ctx, orno, reason=reason, rule=rule))
+        """Delete or close the open lines of a cancelled order (see :func:`update_cancellation`)."""
+        return self._run(update_cancellation(self._ctx, orno, reason=reason, rule=rule))
 
     def resume(
         self,
@@ -889,15 +889,15 @@ class AsyncCustomerOrders(AsyncFacade):
             create(self._ctx, head, lines, ctyp=ctyp, address=address, texts=texts, charges=charges)
         )
 
-    async def batch_errors(self, temporary_orno: str) -> list[BatchError]:
+    async def list_batch_errors(self, temporary_orno: str) -> list[BatchError]:
         """Why a batch order was not released (OIS100MI LstErrMsgOrder)."""
-        return await self._run(batch_errors(self._ctx, temporary_orno))
+        return await self._run(list_batch_errors(self._ctx, temporary_orno))
 
-    async def cancel_open_lines(
+    async def update_cancellation(
         self, orno: str, *, reason: str | None = None, rule: CancelRule = DEFAULT_CANCEL_RULE
     ) -> CancelOutcome:
-        """Delete or close the open lines of a cancelled order (see :func:`cancel_open_lines`)."""
-        return await self._run(cancel_open_lines(self._ctx, orno, reason=reason, rule=rule))
+        """Delete or close the open lines of a cancelled order (see :func:`update_cancellation`)."""
+        return await self._run(update_cancellation(self._ctx, orno, reason=reason, rule=rule))
 
     async def resume(
         self,
