@@ -205,8 +205,11 @@ def cancellations_step(
     target: CancelTarget,
     document_of: Callable[[str], str],
     poster_options: Mapping[str, Any] | None = None,
+    *,
+    replay: bool = False,
 ) -> StepReport:
-    """Post every pending cancellation of ``erp`` once; notes name the delivered lines."""
+    """Post every pending cancellation of ``erp`` once (dead-lettered ones again first when
+    ``replay``); notes name the delivered lines."""
     kind = f"{KIND_PREFIX}.{erp}"
     options = dict(poster_options or {})
 
@@ -214,7 +217,7 @@ def cancellations_step(
         return CancelOrder(source_id, document_of(source_id))
 
     poster: Poster[CancelOrder] = Poster(ledger, _as_target(target), rebuild=rebuild, **options)
-    results: list[PostResult] = []
+    results: list[PostResult] = list(poster.replay(kind).results) if replay else []
     for record in pending_records(ledger, kind):
         try:
             document = document_of(record.source_id)

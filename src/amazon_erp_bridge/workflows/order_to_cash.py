@@ -647,6 +647,7 @@ class _Run(Generic[P]):
                     self.erp.cancel_target,
                     posted_document(self.ledger, self.kind, self.erp.name),
                     self.options,
+                    replay=replay,
                 )
             )
         if confirm_shipments:
