@@ -10,13 +10,22 @@ It behaves the way the real services do where a client can go wrong:
   ends all sessions, :meth:`FakeSap.reject_csrf` refuses the next N changes whatever they carry;
 - OData V2 reads with ``$filter`` (literals parsed, quotes unescaped), ``$select``,
   ``$expand``, ``$orderby``, ``$top``/``$skip``, ``$inlinecount`` and server paging with
-  ``$skiptoken`` and ``__next``; ``$metadata`` and the service document;
-- deep inserts that assign numbers, ETags on sales orders, deliveries and billing documents
-  (412 when stale, 428 when missing), ``sap-message`` warnings, SAP-shaped error bodies;
-- ``$batch`` with change sets that roll back as a whole;
-- sales orders whose statuses move when deliveries are created, picked and goods-issued and
-  when :meth:`FakeSap.bill` runs; journal entries posted through SOAP (synchronous and bulk),
-  readable through the journal item cube; repeated bulk MessageHeader IDs are refused;
+  ``$skiptoken`` and ``__next``; key predicates plain or percent-encoded;
+- ``$metadata`` is SAP's published EDMX of each service (:mod:`.edm`, generated tables);
+  entities carry every property of their type, ETags where the type has an ETag property
+  (sales orders, deliveries and their items, billing documents, return documents; 412 when
+  stale, 428 when missing); creates and updates are checked against the metadata (unknown,
+  not creatable, not updatable, too long, too many digits: 400, as SAP answers);
+- deep inserts that assign numbers, pricing elements priced by :attr:`FakeSap.condition_types`,
+  ``sap-message`` warnings, SAP-shaped error bodies; ``sap-client`` other than the system's is
+  a logon failure;
+- ``$batch`` with change sets that roll back as a whole (its own multipart codec);
+- sales orders whose statuses move when deliveries are created, picked and goods-issued, when
+  items are rejected (a delivered item cannot be) and when :meth:`FakeSap.bill` runs (net and
+  tax per item); customer returns and credit memo requests referring to an order's items;
+  journal entries posted through SOAP (synchronous and bulk, with debtor and tax items, and
+  reversals that mark the original reversed), readable through the journal item cube;
+  repeated bulk MessageHeader IDs are refused;
 - the fault switches of :class:`~amazon_erp_bridge.sandbox.server.Router` (``fake.router.faults``).
 
 Seed master data with :meth:`add_customer` and :meth:`add_product`, stock with :meth:`set_stock`,
