@@ -1,18 +1,22 @@
 """The fake M3 answers as Infor's published MI metadata says (issue 11, M3 parts)."""
 
+import ast
+import contextlib
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from amazon_erp_bridge.infor import MiError
 from amazon_erp_bridge.infor.plan import read_all
-from amazon_erp_bridge.sandbox.infor import PROGRAMS
+from amazon_erp_bridge.sandbox.infor import PROGRAMS, FakeIonApi, Nok
 from amazon_erp_bridge.sandbox.infor._generated.mi_fields import INPUTS, OUTPUTS
 from tests.contracts.m3 import metadata
 
-from .conftest import CUSTOMER, HEAD, LINES
+from .conftest import CUSTOMER, HEAD, LINES, seed
 
 ROOT = Path(__file__).resolve().parents[2]
 exempt = pytest.mark.contracts_exempt("sends a request M3 refuses, on purpose")
@@ -117,3 +121,38 @@ def test_lists_are_read_in_pages_with_positionkey(m3, fake):
     pages = [r for r in fake.router.requests if r.path.endswith("/LstHead")]
     assert [r.headers.get("positionkey") for r in pages] == [None, "3", "6"]
     assert all(r.arg("maxrecs") == "3" for r in pages)
+
+
+def test_the_m3_fake_imports_no_client_mapping_or_posting_code():
+    allowed = ("amazon_erp_bridge.sandbox", "amazon_erp_bridge.model", "amazon_erp_bridge.errors")
+    allowed += ("amazon_erp_bridge.limits",)
+    folder = ROOT / "src" / "amazon_erp_bridge" / "sandbox" / "infor"
+    for path in folder.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            for name in names:
+                if name.startswith("amazon_erp_bridge"):
+                    assert name.startswith(allowed), f"{path.name} imports {name}"
+
+
+TRANSACTIONS = sorted((p, t) for p, ts in PROGRAMS.items() for t in ts)
+VALUES = st.sampled_from(["", "1", "01", "22", "44", "MUG-01", "AMZ_US", "FBA", "X" * 31])
+VALUES = VALUES | st.text(max_size=12)
+
+
+@settings(max_examples=400, deadline=2000)
+@given(st.sampled_from(TRANSACTIONS), st.data())
+def test_the_fake_answers_any_input_with_records_or_a_nok(transaction, data):
+    program, name = transaction
+    spec = PROGRAMS[program][name]
+    fields = sorted(spec.inputs)
+    record = data.draw(st.dictionaries(st.sampled_from(fields), VALUES, max_size=len(fields)))
+    state = seed(FakeIonApi()).state
+    with contextlib.suppress(Nok):
+        spec.check(record)
+        spec.shape(spec.run(state, record))

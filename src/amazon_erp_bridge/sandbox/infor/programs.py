@@ -634,8 +634,10 @@ def _delivery(s: M3State, dlix: str) -> Delivery:
 
 @_tx("MWS411MI", "LstDelLnByOrd")
 def _list_delivery_lines(s: M3State, r: Fields) -> list[Fields]:
-    if r.get("RORC", "3") != "3":
+    if r.get("RORC", "3").lstrip("0") != "3":
         return []
+    if not r.get("RIDN"):
+        raise Nok("Order number RIDN must be entered", "RIDN")
     order = _order(s, r["RIDN"])
     out = []
     for delivery in s.deliveries.values():
