@@ -141,7 +141,9 @@ def test_the_m3_fake_imports_no_client_mapping_or_posting_code():
 
 
 TRANSACTIONS = sorted((p, t) for p, ts in PROGRAMS.items() for t in ts)
-VALUES = st.sampled_from(["", "1", "01", "22", "44", "MUG-01", "AMZ_US", "FBA", "X" * 31])
+KNOWN = ("", "1", "01", "2", "22", "44", "MUG-01", "MUG-SKU", "AMZ_US", "FBA", "X" * 31)
+NUMBERS = ("1000000001", "9000000001", "9000000002", "5000001", "800001", "AMZSETTLE", "K1")
+VALUES = st.sampled_from([*KNOWN, *NUMBERS])
 VALUES = VALUES | st.text(max_size=12)
 
 
@@ -152,7 +154,12 @@ def test_the_fake_answers_any_input_with_records_or_a_nok(transaction, data):
     spec = PROGRAMS[program][name]
     fields = sorted(spec.inputs)
     record = data.draw(st.dictionaries(st.sampled_from(fields), VALUES, max_size=len(fields)))
-    state = seed(FakeIonApi()).state
+    fake = seed(FakeIonApi())
+    fake.add_temporary_order(CUSTOMER, "CUOR-1", LINES, WHLO="FBA")
+    confirm = PROGRAMS["OIS100MI"]["Confirm"]
+    confirm.run(fake.state, {"ORNO": "9000000001"})
+    fake.add_temporary_order(CUSTOMER, "CUOR-2", LINES[:1])
+    state = fake.state
     with contextlib.suppress(Nok):
         spec.check(record)
         spec.shape(spec.run(state, record))
