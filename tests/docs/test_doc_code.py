@@ -114,7 +114,7 @@ def _run_pages() -> dict[str, list[Block]]:
 
 def _tested_examples() -> set[str]:
     """Example files (by name) that some test outside tests/docs names, i.e. runs."""
-    names = {p.name for p in EXAMPLES.glob("*.py")}
+    names = {p.name for p in EXAMPLES.rglob("*.py")}
     found: set[str] = set()
     for test in TESTS.rglob("*.py"):
         if test.parent == Path(__file__).parent:
@@ -148,7 +148,7 @@ def test_included_files_are_examples_that_exist():
         for target in block.includes:
             path = (ROOT / target).resolve()
             assert path.is_file(), f"{block}: {target} does not exist"
-            assert path.parent == EXAMPLES, f"{block}: include only examples/*.py, not {target}"
+            assert EXAMPLES in path.parents, f"{block}: include only examples/, not {target}"
 
 
 def test_included_examples_are_run_by_a_test():

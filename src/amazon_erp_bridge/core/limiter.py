@@ -102,7 +102,9 @@ class _Bucket:
         accepted = max(1.0, float(self.run - 1))
         if accepted < self.burst:
             self.burst = accepted
-        self.tokens = min(self.tokens, 0.0)
+        # The server is out of tokens; the refused call's own token was never spent there,
+        # while the places queued behind it still are.
+        self.tokens = min(self.tokens + 1.0, 0.0)
         self.throttled_at = now
         self.run = 0
         return self.burst
@@ -210,24 +212,24 @@ class RateLimiter:
         """Block until a token for ``key`` is available; return the seconds waited.
 
         With the default ``sleep`` the wait ends early when the bucket speeds up (a higher
-        rate learned from the server); an injected ``sleep`` (tests) is called until the place
-        is reached on the injected clock.
+        rate learned from the server); an injected ``sleep`` (a test's clock) is called once
+        with the wait computed when the place was taken.
         """
         ticket = self.take(key, scope)
+        if sleep is not None and sleep is not time.sleep:
+            # The caller keeps time (a test's clock): sleep the wait once, as computed.
+            delay = self.wait_time(ticket)
+            if delay > 0:
+                log.debug("rate limit %s: waiting %.3fs", key, delay)
+                sleep(delay)
+            return delay
         waited = 0.0
         while (delay := self.wait_time(ticket)) > 0:
             log.debug("rate limit %s: waiting %.3fs", key, delay)
-            before = self._clock()
-            if sleep is None or sleep is time.sleep:
-                start = time.monotonic()
-                with self._changed:
-                    self._changed.wait(delay)
-                waited += time.monotonic() - start
-            else:
-                sleep(delay)
-                waited += delay
-            if self._clock() == before:
-                break  # a frozen test clock: the wait was slept once, as computed
+            start = time.monotonic()
+            with self._changed:
+                self._changed.wait(delay)
+            waited += time.monotonic() - start
         return waited
 
     async def acquire_async(
@@ -238,27 +240,27 @@ class RateLimiter:
     ) -> float:
         """Await a token for ``key``; return the seconds waited (see :meth:`acquire`)."""
         ticket = self.take(key, scope)
+        if sleep is not None and sleep is not _ASYNCIO_SLEEP:
+            # The caller keeps time (a test's clock): sleep the wait once, as computed.
+            delay = self.wait_time(ticket)
+            if delay > 0:
+                log.debug("rate limit %s: waiting %.3fs", key, delay)
+                await sleep(delay)
+            return delay
+        loop = asyncio.get_running_loop()
         waited = 0.0
         while (delay := self.wait_time(ticket)) > 0:
             log.debug("rate limit %s: waiting %.3fs", key, delay)
-            before = self._clock()
-            if sleep is not None and sleep is not _ASYNCIO_SLEEP:
-                await sleep(delay)
-                waited += delay
-            else:
-                loop = asyncio.get_running_loop()
-                start = loop.time()
-                woken: asyncio.Future[None] = loop.create_future()
+            start = loop.time()
+            woken: asyncio.Future[None] = loop.create_future()
+            with self._lock:
+                self._async_waiters.add(woken)
+            try:
+                await asyncio.wait({woken}, timeout=delay)
+            finally:
                 with self._lock:
-                    self._async_waiters.add(woken)
-                try:
-                    await asyncio.wait({woken}, timeout=delay)
-                finally:
-                    with self._lock:
-                        self._async_waiters.discard(woken)
-                waited += loop.time() - start
-            if self._clock() == before:
-                break  # a frozen test clock: the wait was slept once, as computed
+                    self._async_waiters.discard(woken)
+            waited += loop.time() - start
         return waited
 
     def _wake(self) -> None:

@@ -80,7 +80,7 @@ elseif op == 'throttled' then
   local accepted = math.max(1, run - 1)
   second = burst
   if accepted < burst then burst = accepted end
-  tokens = math.min(tokens, 0)
+  tokens = math.min(tokens + 1, 0)
   throttled_at = now
   run = 0
   first = burst
