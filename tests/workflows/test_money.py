@@ -141,9 +141,9 @@ def finance_world() -> FinanceWorld:
 
 def test_m3_settlement_journals_post_tax_and_receivable_lines(finance_world):
     notes = step(finance_world.m3_report, "settlements").notes
-    assert any(n.startswith("tax lines equal the settlement's taxes") for n in notes)
-    assert any(n.startswith("receivable cleared for") for n in notes)
-    assert not any(n.startswith("!") for n in notes)
+    assert all("; tax lines equal the settlement's taxes" in n for n in notes)
+    assert any("; receivable cleared for" in n for n in notes)
+    assert not any("!" in n for n in notes)
     state = finance_world.sandbox.ion.state
     fields = {f.name: f for f in VAT_PARM_LAYOUT.fields}
     vtcd, account = fields["VTCD"], fields["AIT1"]
@@ -154,9 +154,12 @@ def test_m3_settlement_journals_post_tax_and_receivable_lines(finance_world):
     assert codes <= {"01", "02"} and codes
 
 
-def test_sap_settlement_journals_post_tax_items(finance_world):
+def test_sap_settlement_journals_post_debtor_and_tax_items_that_read_back(finance_world):
     notes = step(finance_world.sap_report, "settlements").notes
-    assert any(n.startswith("tax lines equal the settlement's taxes (A0") for n in notes)
+    assert all("; tax lines equal the settlement's taxes" in n for n in notes)
+    assert any("; receivable cleared for" in n for n in notes)
+    assert all("items read back agree" in n for n in notes)
+    assert not any("!" in n for n in notes)
     assert finance_world.sap_report.ok
 
 
@@ -240,3 +243,20 @@ def test_vat_codes_go_to_the_m3_parm_only_where_the_layout_has_vtcd():
     assert [dict(line.dimensions) for line in with_codes.lines] == [{}, {"VTCD": "01"}]
     assert with_codes.lines[1].tax_base == usd("-5", "USD")
     assert with_vat_codes(entry, DEFAULT_PARM_LAYOUT) is entry
+
+
+def test_order_ids_fit_sap_assignment_references_without_hyphens():
+    from amazon_erp_bridge.workflows.settlement_to_gl import sap_assignments
+
+    usd = Money.of
+    entry = JournalEntry(
+        "S1",
+        date(2026, 3, 1),
+        (
+            JournalLine("1290", usd("1.00", "USD"), reference="S1"),
+            JournalLine("1200", usd("-1.00", "USD"), reference="205-7954050-1090518", customer="C"),
+        ),
+    )
+    fitted = sap_assignments(entry)
+    assert [line.reference for line in fitted.lines] == ["S1", "20579540501090518"]
+    assert sap_assignments(fitted) is fitted

@@ -44,9 +44,11 @@ import json
 import os
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
+import attrs
 from attrs import define, field, frozen
 
 from amazon_erp_bridge.amazon import SpApiClient
@@ -88,7 +90,7 @@ from amazon_erp_bridge.posting import (
     pending_records,
     time_position,
 )
-from amazon_erp_bridge.sap import JournalEntryService, ODataClient
+from amazon_erp_bridge.sap import JournalEntryService, ODataClient, PostedJournalEntry
 from amazon_erp_bridge.workflows.report import StepReport, WorkflowReport
 
 WORKFLOW: Final = "settlement to GL"
@@ -208,6 +210,7 @@ class _SapJournals:
         return ErpDocument("sap", key, detail={"documents": len(found)})
 
     def create(self, payload: JournalEntry) -> ErpDocument:
+        payload = sap_assignments(payload)
         if self._config.bulk:
             receipt = self._service.post_bulk(payload, settlement_id=payload.reference)
             return ErpDocument("sap", receipt.message_id, detail={"bulk": receipt.status})
@@ -369,8 +372,9 @@ class _Run:
             }:
                 continue
             document = result.document.document_id if result.document else "?"
-            notes.append(f"{prepared.tie_out}; {self.check(document, prepared.entry)}")
-            notes += money_notes(prepared.settlement, prepared.entry, self.config, prepared.applied)
+            money = money_notes(prepared.settlement, prepared.entry, self.config, prepared.applied)
+            facts = [str(prepared.tie_out), self.check(document, prepared.entry), *money]
+            notes.append("; ".join(facts))  # one note per settlement
         return notes
 
     def advance(self, outcomes: list[tuple[Report, PostResult]]) -> None:
@@ -503,10 +507,12 @@ def money_notes(
     if config.receivables is not None:
         debtor = entry.receivable_lines()
         cleared = Money.total((-line.amount for line in debtor), settlement.currency)
-        customers = ", ".join(sorted({line.customer or "" for line in debtor})) or "-"
+        customers = ", ".join(sorted({line.customer or "" for line in debtor}))
         notes.append(
             f"receivable cleared for {len({line.reference for line in debtor})} orders "
             f"(customer {customers}): {cleared}"
+            if debtor
+            else "no order paid in this settlement: no receivable cleared"
         )
     if applied is not None:
         notes += [
@@ -548,6 +554,65 @@ def with_vat_codes(entry: JournalEntry, layout: ParmLayout) -> JournalEntry:
         document_date=entry.document_date,
         source=entry.source,
     )
+
+
+#: SAP's AssignmentReference holds 18 characters; an Amazon order id has 19 (3-7-7 digits).
+SAP_ASSIGNMENT_LENGTH: Final = 18
+
+
+def sap_assignments(entry: JournalEntry) -> JournalEntry:
+    """``entry`` with line references that SAP's AssignmentReference (18 characters) cannot
+    hold written without their hyphens: an Amazon order id ``205-7954050-1090518`` becomes
+    ``20579540501090518`` (still unique, and what a search of the open items finds)."""
+
+    def fit(reference: str | None) -> str | None:
+        if reference is None or len(reference) <= SAP_ASSIGNMENT_LENGTH:
+            return reference
+        compact = reference.replace("-", "")
+        return compact if len(compact) <= SAP_ASSIGNMENT_LENGTH else reference
+
+    if all(fit(line.reference) == line.reference for line in entry.lines):
+        return entry
+    lines = tuple(attrs.evolve(line, reference=fit(line.reference)) for line in entry.lines)
+    return attrs.evolve(entry, lines=lines)
+
+
+def sap_tax_accounts(document: PostedJournalEntry, entry: JournalEntry) -> JournalEntry:
+    """``entry`` with each tax and receivable line on the G/L account SAP posted it to.
+
+    A ``ProductTaxItem`` names no account (SAP determines it from the tax code), nor does a
+    ``DebtorItem`` (the customer's reconciliation account). Such a line takes the account of
+    the item read back with its tax code or customer, amount and currency (when there is one),
+    so comparing what was sent with what SAP holds checks amounts, codes and customers, not an
+    account SAP chose.
+    """
+    if not entry.tax_lines() and not entry.receivable_lines():
+        return entry
+    posted: dict[tuple[str, str, Decimal, str], str] = {}
+    for item in document.items:
+        amount = item.amount or Decimal(0)
+        if item.debit_credit_code == "H" and amount > 0:
+            amount = -amount
+        if not item.gl_account:
+            continue
+        if item.tax_code:
+            posted.setdefault(("tax", item.tax_code, amount, item.currency or ""), item.gl_account)
+        if item.customer:
+            posted.setdefault(
+                ("debtor", item.customer, amount, item.currency or ""), item.gl_account
+            )
+    lines = []
+    for line in entry.lines:
+        account = None
+        if line.is_tax:
+            account = posted.get(
+                ("tax", line.tax_code or "", line.amount.amount, line.amount.currency)
+            )
+        elif line.is_receivable:
+            key = ("debtor", line.customer or "", line.amount.amount, line.amount.currency)
+            account = posted.get(key)
+        lines.append(line if account is None else attrs.evolve(line, account=account))
+    return attrs.evolve(entry, lines=tuple(lines))
 
 
 # -- entry points -----------------------------------------------------------------------------
@@ -604,7 +669,9 @@ def settlement_to_gl_sap(
         found = service.find_by_reference(entry.reference)
         if not found:
             return f"SAP {document}: not readable yet" if config.bulk else "! SAP shows no document"
-        differences = [d for doc in found[:1] for d in doc.differences(entry)]
+        differences = [
+            d for doc in found[:1] for d in doc.differences(sap_tax_accounts(doc, entry))
+        ]
         if len(found) > 1:
             differences.append(f"{len(found)} documents carry this reference")
         if differences:
@@ -669,7 +736,7 @@ class _SapReversal:
 
     def create(self, payload: JournalEntry) -> ErpDocument:
         posted = self._service.create_reversal(
-            payload, reason=self._reason, posting_date=self._posting_date
+            sap_assignments(payload), reason=self._reason, posting_date=self._posting_date
         )
         key = _sap_key(posted.company_code, posted.fiscal_year, posted.accounting_document)
         return ErpDocument("sap", key, detail={"reverses": payload.reference})
@@ -800,6 +867,8 @@ __all__ = [
     "preview_settlement",
     "reverse_settlement_m3",
     "reverse_settlement_sap",
+    "sap_assignments",
+    "sap_tax_accounts",
     "settlement_journal",
     "settlement_to_gl_m3",
     "settlement_to_gl_sap",

@@ -144,8 +144,7 @@ def settlement_to_gl_sap_config(sandbox: Sandbox) -> SettlementToGlSapConfig:
         accounts=accounts,
         marketplace_ids=others,
         taxes=SAP_TAXES,
-        # receivables=_receivables(sandbox.sap_customers, others) once the SAP client fits
-        # Amazon's 19-character order ids into DebtorItem (AssignmentReference holds 18).
+        receivables=_receivables(sandbox.sap_customers, others),
         company_code=COMPANY_CODE,
         created_by_user=USER,
     )
