@@ -5,7 +5,9 @@ One entry point per ERP, each returning a :class:`WorkflowReport`:
 - order-to-cash: :func:`order_to_cash_m3`, :func:`order_to_cash_sap` (new Amazon orders ->
   ERP sales orders once; Amazon-shipped orders -> ERP deliveries; invoices read back);
 - settlement-to-GL: :func:`settlement_to_gl_m3`, :func:`settlement_to_gl_sap` (each settlement
-  report -> one balanced journal posted once and tied out to the deposit);
+  report -> one balanced journal posted once and tied out to the deposit, with tax and
+  receivable lines as configured); :func:`reverse_settlement_m3`,
+  :func:`reverse_settlement_sap` reverse a posted journal once;
 - inventory sync: :func:`inventory_sync_m3`, :func:`inventory_sync_sap` (ERP available-to-sell
   -> an Amazon listings feed with the changes only);
 - MCF: :func:`mcf_m3`, :func:`mcf_sap` (ERP orders flagged for MCF -> fulfilment orders once;
@@ -55,6 +57,8 @@ from amazon_erp_bridge.workflows.settlement_to_gl import (
     SettlementToGlSapConfig,
     load_account_map,
     preview_settlement,
+    reverse_settlement_m3,
+    reverse_settlement_sap,
     settlement_to_gl_m3,
     settlement_to_gl_sap,
 )
@@ -87,6 +91,8 @@ __all__ = [
     "preview_settlement",
     "returns_m3",
     "returns_sap",
+    "reverse_settlement_m3",
+    "reverse_settlement_sap",
     "sap_crosswalk",
     "settlement_to_gl_m3",
     "settlement_to_gl_sap",
