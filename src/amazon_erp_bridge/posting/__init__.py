@@ -36,6 +36,7 @@ from amazon_erp_bridge.posting.poster import (
     ResumableTarget,
     classify_failure,
 )
+from amazon_erp_bridge.posting.postgres import PostgresLedger
 from amazon_erp_bridge.posting.privacy import PII_KEYS, PiiScrubber, digest
 from amazon_erp_bridge.posting.sqlite import SCHEMA_VERSION, SqliteLedger
 
@@ -63,6 +64,7 @@ __all__ = [
     "PostStatus",
     "PostSummary",
     "Poster",
+    "PostgresLedger",
     "RecordState",
     "ResumableTarget",
     "SqliteLedger",
