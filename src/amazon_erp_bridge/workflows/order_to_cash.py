@@ -626,6 +626,47 @@ class _Run(Generic[P]):
             notes += off
         return StepReport("invoices", notes=notes, data={"invoices": compared})
 
+    def one(self, order_id: str, *, confirm_shipments: bool) -> WorkflowReport:
+        """One order by its Amazon id under the rules of the orders step, then its delivery
+        and cancellation follow-ups: the targeted work of an event. The order is read again
+        from Amazon, so an old or repeated event acts on the current state, and the ledger
+        kinds are the scheduled run's, so neither ever posts what the other did."""
+        order = self.amazon.orders.get_order(order_id, include_pii=self.include_pii)
+        results: list[PostResult] = []
+        closed_after_posting = False
+        if is_mcf_order(order):
+            note = f"order {order_id}: left to the MCF workflow"
+        elif order.status in WAITING:
+            note = f"order {order_id}: not posted yet ({order.status.value})"
+        elif order.status in CLOSED:
+            record = self.ledger.get(self.kind, order.order_id)
+            if record is not None and record.state is RecordState.POSTED:
+                closed_after_posting = True
+                note = f"order {order_id}: cancelled on Amazon after posting ({record.document_id})"
+                if self.erp.cancel_target is not None:
+                    note_cancellation(self.ledger, self.erp.name, order_id, record.document_id)
+            else:
+                note = f"order {order_id}: not created: cancelled before posting"
+        else:
+            results.append(self._post(order))
+            self._note_shipment(order)
+            note = f"order {order_id}: {_describe(order)}"
+        steps = [StepReport("orders", PostSummary(results), [note])]
+        if closed_after_posting and self.erp.cancel_target is not None:
+            steps.append(
+                cancellations_step(
+                    self.ledger,
+                    self.erp.name,
+                    self.erp.cancel_target,
+                    posted_document(self.ledger, self.kind, self.erp.name),
+                    self.options,
+                    replay=False,
+                )
+            )
+        if confirm_shipments and results:
+            steps.append(self.shipments_step([order]))
+        return WorkflowReport(WORKFLOW, self.erp.name, steps)
+
     def run(self, *, replay: bool, confirm_shipments: bool, read_invoices: bool) -> WorkflowReport:
         steps: list[StepReport] = []
         replayed = self.replay() if replay else None
@@ -788,6 +829,37 @@ def order_to_cash_m3(
     ``sleep``, ``breaker``, ``clock``, ``max_attempts``); ``replay`` first posts the
     dead-lettered orders again. See the module docs for the rules.
     """
+    return _m3_run(amazon, m3, ledger, config, poster_options).run(
+        replay=replay,
+        confirm_shipments=config.confirm_shipments,
+        read_invoices=config.read_invoices,
+    )
+
+
+def post_order_m3(
+    amazon: SpApiClient,
+    m3: M3Client,
+    ledger: Ledger,
+    config: OrderToCashM3Config,
+    order_id: str,
+    *,
+    poster_options: Mapping[str, Any] | None = None,
+) -> WorkflowReport:
+    """Post ONE Amazon order to M3 by its id, with the rules and ledger kinds of
+    :func:`order_to_cash_m3` (orders step, then its delivery or cancellation): what an event
+    asks for. The cursor is left alone; a duplicate is a duplicate, never a second order."""
+    return _m3_run(amazon, m3, ledger, config, poster_options).one(
+        order_id, confirm_shipments=config.confirm_shipments
+    )
+
+
+def _m3_run(
+    amazon: SpApiClient,
+    m3: M3Client,
+    ledger: Ledger,
+    config: OrderToCashM3Config,
+    poster_options: Mapping[str, Any] | None,
+) -> _Run[M3CustomerOrder]:
     items = config.items or m3_crosswalk(m3, config.alias_kinds)
 
     def to_payload(order: Order) -> M3CustomerOrder:
@@ -823,10 +895,6 @@ def order_to_cash_m3(
         overlap=config.overlap,
         include_pii=config.include_pii,
         poster_options=poster_options,
-    ).run(
-        replay=replay,
-        confirm_shipments=config.confirm_shipments,
-        read_invoices=config.read_invoices,
     )
 
 
@@ -841,6 +909,35 @@ def order_to_cash_sap(
 ) -> WorkflowReport:
     """Amazon orders -> SAP sales orders, AFN shipments -> outbound deliveries with goods
     issue, billing documents read back. Options as :func:`order_to_cash_m3`."""
+    return _sap_run(amazon, sap, ledger, config, poster_options).run(
+        replay=replay,
+        confirm_shipments=config.confirm_shipments,
+        read_invoices=config.read_invoices,
+    )
+
+
+def post_order_sap(
+    amazon: SpApiClient,
+    sap: ODataClient,
+    ledger: Ledger,
+    config: OrderToCashSapConfig,
+    order_id: str,
+    *,
+    poster_options: Mapping[str, Any] | None = None,
+) -> WorkflowReport:
+    """Post ONE Amazon order to SAP by its id, as :func:`post_order_m3` does for M3."""
+    return _sap_run(amazon, sap, ledger, config, poster_options).one(
+        order_id, confirm_shipments=config.confirm_shipments
+    )
+
+
+def _sap_run(
+    amazon: SpApiClient,
+    sap: ODataClient,
+    ledger: Ledger,
+    config: OrderToCashSapConfig,
+    poster_options: Mapping[str, Any] | None,
+) -> _Run[Mapping[str, Any]]:
     items = config.items or sap_crosswalk(sap)
 
     def to_payload(order: Order) -> dict[str, Any]:
@@ -872,10 +969,6 @@ def order_to_cash_sap(
         overlap=config.overlap,
         include_pii=config.include_pii,
         poster_options=poster_options,
-    ).run(
-        replay=replay,
-        confirm_shipments=config.confirm_shipments,
-        read_invoices=config.read_invoices,
     )
 
 
@@ -887,5 +980,7 @@ __all__ = [
     "m3_crosswalk",
     "order_to_cash_m3",
     "order_to_cash_sap",
+    "post_order_m3",
+    "post_order_sap",
     "sap_crosswalk",
 ]
