@@ -27,7 +27,14 @@ from typing import TYPE_CHECKING, Any, Final
 
 from attrs import define, field
 
-from amazon_erp_bridge.model import Return, Settlement
+from amazon_erp_bridge.model import (
+    FulfillmentChannel,
+    Money,
+    Order,
+    OrderStatus,
+    Return,
+    Settlement,
+)
 from amazon_erp_bridge.sandbox.amazon.jobs import StoredPages, advance
 from amazon_erp_bridge.sandbox.amazon.marketplaces import MARKETPLACES
 from amazon_erp_bridge.sandbox.amazon.settlement_files import (
@@ -97,6 +104,89 @@ MERCHANT_RETURN_COLUMNS: Final = (
     "SafeT claim creation time",
     "SafeT claim reimbursement amount",
     "Refunded Amount",
+)
+#: All-orders reports (one row per order item) and FBA shipments (one row per shipped item),
+#: with the columns of Amazon's published layouts ("Order Tracking reports attributes" and
+#: "FBA reports attributes" on developer-docs.amazon.com); PII columns are left empty, as
+#: Amazon does for a report requested without a restricted data token.
+ORDERS_BY_ORDER_DATE: Final = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
+ORDERS_BY_LAST_UPDATE: Final = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"
+FBA_SHIPMENTS: Final = "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL"
+ORDER_COLUMNS: Final = (
+    "amazon-order-id",
+    "merchant-order-id",
+    "purchase-date",
+    "last-updated-date",
+    "order-status",
+    "fulfillment-channel",
+    "sales-channel",
+    "order-channel",
+    "ship-service-level",
+    "product-name",
+    "sku",
+    "asin",
+    "item-status",
+    "quantity",
+    "currency",
+    "item-price",
+    "item-tax",
+    "shipping-price",
+    "shipping-tax",
+    "gift-wrap-price",
+    "gift-wrap-tax",
+    "item-promotion-discount",
+    "ship-promotion-discount",
+    "ship-city",
+    "ship-state",
+    "ship-postal-code",
+    "ship-country",
+    "promotion-ids",
+    "is-business-order",
+    "purchase-order-number",
+    "price-designation",
+)
+SHIPMENT_COLUMNS: Final = (
+    "amazon-order-id",
+    "merchant-order-id",
+    "shipment-id",
+    "shipment-item-id",
+    "amazon-order-item-id",
+    "merchant-order-item-id",
+    "purchase-date",
+    "payments-date",
+    "shipment-date",
+    "reporting-date",
+    "buyer-email",
+    "buyer-name",
+    "buyer-phone-number",
+    "sku",
+    "product-name",
+    "quantity-shipped",
+    "currency",
+    "item-price",
+    "item-tax",
+    "shipping-price",
+    "shipping-tax",
+    "gift-wrap-price",
+    "gift-wrap-tax",
+    "ship-service-level",
+    "recipient-name",
+    "ship-address-1",
+    "ship-address-2",
+    "ship-address-3",
+    "ship-city",
+    "ship-state",
+    "ship-postal-code",
+    "ship-country",
+    "ship-phone-number",
+    "item-promotion-discount",
+    "ship-promotion-discount",
+    "carrier",
+    "tracking-number",
+    "estimated-arrival-date",
+    "fulfillment-center-id",
+    "fulfillment-channel",
+    "sales-channel",
 )
 JAPAN: Final = "A1VC38T7YXB528"
 #: Report types Amazon generates itself; createReport refuses them.
@@ -201,6 +291,94 @@ def _merchant_return_row(r: Return, title: str, order_total: str, order_date: st
         "Refunded Amount": refund.amount if refund is not None else "",
     }
     return [cells.get(c) for c in MERCHANT_RETURN_COLUMNS]
+
+
+def _amount(money: Money | None, sign: int = 1) -> object:
+    return None if money is None else sign * money.amount
+
+
+def _in_window(moment: datetime, report: FakeReport) -> bool:
+    if report.data_start and moment < report.data_start:
+        return False
+    return not (report.data_end and moment >= report.data_end)
+
+
+def _order_rows(order: Order) -> list[list[object]]:
+    """The all-orders report rows of ``order``: one per line, adjacent."""
+    rows: list[list[object]] = []
+    channel = "Amazon" if order.fulfillment_channel is FulfillmentChannel.AMAZON else "Merchant"
+    address = order.ship_address
+    for line in order.lines:
+        currency = line.item_price.currency if line.item_price is not None else order.currency
+        if line.cancelled or order.status is OrderStatus.CANCELED:
+            item_status = "Cancelled"
+        elif line.quantity_shipped >= line.quantity > 0:
+            item_status = "Shipped"
+        else:
+            item_status = "Unshipped"
+        cells: dict[str, object] = {
+            "amazon-order-id": order.order_id,
+            "merchant-order-id": order.seller_order_id,
+            "purchase-date": wire_time(order.purchase_date),
+            "last-updated-date": wire_time(order.last_updated),
+            "order-status": order.status.value,
+            "fulfillment-channel": channel,
+            "sales-channel": order.sales_channel,
+            "ship-service-level": order.ship_service_level,
+            "product-name": line.title,
+            "sku": line.item.seller_sku,
+            "asin": line.item.asin,
+            "item-status": item_status,
+            "quantity": line.quantity,
+            "currency": currency,
+            "item-price": _amount(line.item_price),
+            "item-tax": _amount(line.item_tax),
+            "shipping-price": _amount(line.shipping_price),
+            "shipping-tax": _amount(line.shipping_tax),
+            "gift-wrap-price": _amount(line.gift_wrap_price),
+            "gift-wrap-tax": _amount(line.gift_wrap_tax),
+            "item-promotion-discount": _amount(line.promotion_discount, -1),
+            "ship-promotion-discount": _amount(line.shipping_discount, -1),
+            "ship-city": address.city if address else None,
+            "ship-state": address.state_or_region if address else None,
+            "ship-postal-code": address.postal_code if address else None,
+            "ship-country": address.country_code if address else None,
+            "is-business-order": "true" if order.is_business_order else "false",
+        }
+        rows.append([cells.get(c) for c in ORDER_COLUMNS])
+    return rows
+
+
+def _shipment_rows(order: Order) -> list[list[object]]:
+    """FBA shipments report rows of an order Amazon shipped: one shipment, a row per line."""
+    shipment_id = "D" + order.order_id.replace("-", "")[-9:]
+    rows: list[list[object]] = []
+    for n, line in enumerate(order.lines, start=1):
+        if line.quantity_shipped <= 0:
+            continue
+        cells: dict[str, object] = {
+            "amazon-order-id": order.order_id,
+            "merchant-order-id": order.seller_order_id,
+            "shipment-id": shipment_id,
+            "shipment-item-id": f"{shipment_id}{n:02d}",
+            "amazon-order-item-id": line.line_id,
+            "purchase-date": wire_time(order.purchase_date),
+            "shipment-date": wire_time(order.last_updated),
+            "reporting-date": wire_time(order.last_updated),
+            "sku": line.item.seller_sku,
+            "product-name": line.title,
+            "quantity-shipped": line.quantity_shipped,
+            "currency": line.item_price.currency if line.item_price else None,
+            "item-price": _amount(line.item_price),
+            "item-tax": _amount(line.item_tax),
+            "ship-service-level": order.ship_service_level,
+            "carrier": "AMZN_US",
+            "tracking-number": f"TBA{shipment_id[1:]}",
+            "fulfillment-channel": "Amazon",
+            "sales-channel": order.sales_channel,
+        }
+        rows.append([cells.get(c) for c in SHIPMENT_COLUMNS])
+    return rows
 
 
 def _encoding_for(marketplace_ids: Sequence[str]) -> tuple[str, str]:
@@ -354,11 +532,39 @@ class ReportsFake:
         lines = ["\t".join(header), *("\t".join(_cell(c) for c in row) for row in rows)]
         return "\n".join(lines) + "\n"
 
+    def _orders_content(self, report: FakeReport) -> str:
+        """An all-orders or FBA shipments report of the orders the fake knows in the window
+        (by purchase date, last update, or shipment date), oldest first."""
+        by_update = report.report_type == ORDERS_BY_LAST_UPDATE
+        shipments = report.report_type == FBA_SHIPMENTS
+        markets = set(report.marketplace_ids)
+        chosen = [
+            o
+            for o in self.fake.state.orders.values()
+            if o.marketplace_id in markets
+            and _in_window(o.last_updated if by_update or shipments else o.purchase_date, report)
+            and (
+                not shipments
+                or (
+                    o.fulfillment_channel is FulfillmentChannel.AMAZON
+                    and o.status in (OrderStatus.SHIPPED, OrderStatus.PARTIALLY_SHIPPED)
+                )
+            )
+        ]
+        chosen.sort(key=lambda o: (o.purchase_date, o.order_id))
+        header = SHIPMENT_COLUMNS if shipments else ORDER_COLUMNS
+        rows = (r for o in chosen for r in (_shipment_rows(o) if shipments else _order_rows(o)))
+        lines = ["\t".join(header), *("\t".join(_cell(c) for c in row) for row in rows)]
+        return "\n".join(lines) + "\n"
+
     def _content(self, report: FakeReport) -> str:
-        """The report's flat file: returns reports from the fake's returns, any other type a
-        small flat file of the seeded catalogue and its stock in the first marketplace."""
+        """The report's flat file: returns reports from the fake's returns, order and FBA
+        shipment reports from its orders, any other type a small flat file of the seeded
+        catalogue and its stock in the first marketplace."""
         if report.report_type in (FBA_RETURNS, MERCHANT_RETURNS):
             return self._returns_content(report)
+        if report.report_type in (ORDERS_BY_ORDER_DATE, ORDERS_BY_LAST_UPDATE, FBA_SHIPMENTS):
+            return self._orders_content(report)
         marketplace_id = report.marketplace_ids[0]
         rows = ["sku\tasin\titem-name\tquantity"]
         for product in self.fake.state.products:
