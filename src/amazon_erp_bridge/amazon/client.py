@@ -33,6 +33,7 @@ from amazon_erp_bridge.amazon.operation import restricted_resource, with_token
 from amazon_erp_bridge.amazon.orders import AsyncOrdersApi, OrdersApi
 from amazon_erp_bridge.amazon.rates import RATES
 from amazon_erp_bridge.amazon.reports import AsyncReportsApi, ReportsApi
+from amazon_erp_bridge.amazon.subscriptions import AsyncNotificationsApi, NotificationsApi
 from amazon_erp_bridge.amazon.tokens import AsyncTokensApi, RdtCache, TokensApi
 from amazon_erp_bridge.amazon.transfers import AsyncTransfersApi, TransfersApi
 from amazon_erp_bridge.core.auth import TokenSource
@@ -173,6 +174,7 @@ class SpApiClient:
         self.feeds = FeedsApi(self._sender, sleep=sleep, clock=clock)
         self.listings = ListingsApi(self._sender)
         self.fulfillment = FulfillmentApi(self._sender)
+        self.notifications = NotificationsApi(self._sender)
         #: Every operation of every SP-API model, generated: ``client.api.orders_v0.get_orders``.
         self.api = SyncApis(self.send)
 
@@ -258,6 +260,7 @@ class AsyncSpApiClient:
         self.feeds = AsyncFeedsApi(self._sender, sleep=sleep, clock=clock)
         self.listings = AsyncListingsApi(self._sender)
         self.fulfillment = AsyncFulfillmentApi(self._sender)
+        self.notifications = AsyncNotificationsApi(self._sender)
         #: Every operation of every SP-API model, generated: ``await client.api.orders_v0...``.
         self.api = AsyncApis(self.send)
 

@@ -32,6 +32,7 @@ GRANTLESS_SCOPES: dict[str, str] = {
     "notifications.createDestination": SCOPE_NOTIFICATIONS,
     "notifications.getDestination": SCOPE_NOTIFICATIONS,
     "notifications.deleteDestination": SCOPE_NOTIFICATIONS,
+    "notifications.getSubscriptionById": SCOPE_NOTIFICATIONS,
     "notifications.deleteSubscriptionById": SCOPE_NOTIFICATIONS,
     "applications.rotateApplicationClientSecret": SCOPE_CREDENTIAL_ROTATION,
 }

@@ -32,6 +32,7 @@ from amazon_erp_bridge.sandbox.amazon import finances as _finances
 from amazon_erp_bridge.sandbox.amazon import fulfillment as _fulfillment
 from amazon_erp_bridge.sandbox.amazon import inventory as _inventory
 from amazon_erp_bridge.sandbox.amazon import lwa as _lwa
+from amazon_erp_bridge.sandbox.amazon import notifications as _notifications
 from amazon_erp_bridge.sandbox.amazon import orders as _orders
 from amazon_erp_bridge.sandbox.amazon import reports as _reports
 from amazon_erp_bridge.sandbox.amazon import tokens as _tokens
@@ -50,6 +51,7 @@ _APIS: Final[tuple[Callable[[FakeSpApi], None], ...]] = (
     _reports.register,
     _feeds.register,
     _fulfillment.register,
+    _notifications.register,
 )
 
 DENIED: Final = "Access to requested resource is denied."
