@@ -368,6 +368,7 @@ def plan_backfill(
     *,
     orders_per_day: float,
     settings: PlannerSettings | None = None,
+    api_only: bool = False,
 ) -> BackfillPlan:
     """The plan to bring ``wants`` of ``start``..``end`` in, with its estimates (pure).
 
@@ -380,6 +381,7 @@ def plan_backfill(
     gets them from the orders' status). Returns: returns reports (no API lists them).
     Finances: the settlement reports Amazon has generated (one per 14 days and marketplace),
     listed with getReports and downloaded; the API-only alternative pages listFinancialEvents.
+    ``api_only=True`` plans the alternative itself: all orders (and their shipments) by API.
 
     The run (see :func:`amazon_erp_bridge.workflows.backfill.run_backfill`) requests every
     report first, in window order (oldest first; orders, then shipments, then returns), so
@@ -399,7 +401,10 @@ def plan_backfill(
     markets = tuple(dict.fromkeys(m for m in marketplaces if m))
     if not markets:
         raise ValidationError("plan_backfill marketplaces: give at least one marketplace id")
-    tail = api_tail(orders_per_day, settings) if Want.ORDERS in chosen else timedelta(0)
+    if api_only:
+        tail = end - start
+    else:
+        tail = api_tail(orders_per_day, settings) if Want.ORDERS in chosen else timedelta(0)
     switch_at = max(start, end - tail)
     per_market = orders_per_day / len(markets)
 
@@ -410,7 +415,7 @@ def plan_backfill(
         (Want.SHIPMENTS, FBA_SHIPMENTS),
         (Want.RETURNS, FBA_RETURNS_REPORT_TYPE),
     ):
-        if want not in chosen:
+        if want not in chosen or (api_only and want is Want.SHIPMENTS):
             continue
         step = timedelta(days=settings.report_days.get(report_type, 30))
         limit = switch_at if want is Want.ORDERS else end
