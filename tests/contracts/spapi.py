@@ -35,7 +35,7 @@ KNOWN_DEVIATIONS: dict[tuple[str, str, str], str] = {
     (
         "getInventorySummaries",
         "payload.inventorySummaries[*].lastUpdatedTime",
-        "*not a date-time*",
+        "'' is not a date-time",
     ): "amzn/selling-partner-api-models#2275",
 }
 
