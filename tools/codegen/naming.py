@@ -30,6 +30,7 @@ LIMIT_PREFIXES: Final[dict[str, str]] = {
     "tokens-api-model/tokens_2021-03-01.json": "tokens",
     "notifications-api-model/notifications.json": "notifications",
     "finances-api-model/transfers_2024-06-01.json": "transfers",
+    "application-management-api-model/application_2023-11-30.json": "applications",
 }
 
 _VDF_SHIPPING_V1: Final = (

@@ -116,7 +116,7 @@ RATES: _t.Final[dict[str, tuple[float, int]]] = {
     "app_integrations_2024_04_01.createNotification": (1, 5),
     "app_integrations_2024_04_01.deleteNotifications": (1, 5),
     "app_integrations_2024_04_01.recordActionFeedback": (1, 5),
-    "application_2023_11_30.rotateApplicationClientSecret": (0.0167, 1),
+    "applications.rotateApplicationClientSecret": (0.0167, 1),
     "catalog_items_v0.listCatalogCategories": (1, 2),
     "catalog_items_2020_12_01.searchCatalogItems": (2, 2),
     "catalog_items_2020_12_01.getCatalogItem": (2, 2),
