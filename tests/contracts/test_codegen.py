@@ -93,3 +93,10 @@ def test_the_hand_written_calls_use_generated_rate_keys() -> None:
 def test_the_sandbox_reads_the_published_numbers_not_the_clients_table() -> None:
     app = (ROOT / "src/amazon_erp_bridge/sandbox/amazon/app.py").read_text()
     assert "amazon.rates" not in app and "PUBLISHED_RATES" in app
+
+
+def test_grantless_operations_are_keyed_as_the_generated_calls_are() -> None:
+    from amazon_erp_bridge.amazon.lwa import GRANTLESS_SCOPES
+
+    keys = {op.limit_key for op in _generated_operations().values()}  # type: ignore[attr-defined]
+    assert set(GRANTLESS_SCOPES) <= keys, sorted(set(GRANTLESS_SCOPES) - keys)
