@@ -11,13 +11,13 @@ finds it POSTED in the ledger (a duplicate) or in the ERP.
 
 1. every report window of the plan is requested first (createReport), oldest first, so
    Amazon processes them while the API window is read; its report id is kept in the
-   window's ledger cursor (``backfill.<name>.<window key>`` = ``report:<id>``), so a run
+   window's ledger cursor (``backfill.<name>.<window key>`` = ``1:report:<id>``), so a run
    restarted after a crash collects the same report instead of requesting it again;
 2. the API window (the most recent orders) is read with searchOrders and posted;
 3. each report is collected in plan order (polled, downloaded, parsed while streaming) and
    its orders posted; FBA shipments record the delivery of posted orders
    (``shipment.<erp>``), posted at the end with the shipments step;
-4. a window's cursor becomes ``done`` once all it held is in the ledger. A restarted run skips
+4. a window's cursor becomes ``2:done`` once all it held is in the ledger. A restarted run skips
    done windows and reads the others again; the ledger turns what was already posted into
    duplicates. ``on_window`` sees the progress of each window as it ends.
 
@@ -70,9 +70,10 @@ from amazon_erp_bridge.workflows.order_to_cash import (
 
 log = get_logger("amazon_erp_bridge.workflows.backfill")
 
-DONE: Final = "done"
+#: Window cursor values; they sort in the order they are set (ledger cursors only go forward).
+DONE: Final = "2:done"
 _POSTED: Final = frozenset({PostStatus.CREATED, PostStatus.RESUMED, PostStatus.FOUND_EXISTING})
-_REPORT_PREFIX: Final = "report:"
+_REPORT_PREFIX: Final = "1:report:"
 
 
 class OrderSink(Protocol):
