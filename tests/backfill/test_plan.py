@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -66,7 +67,7 @@ def test_plan_windows_and_speedup(
                 if w.want is want and market in w.marketplace_id.split(",")
             )
             assert spans[0][0] == JAN and spans[-1][1] == JAN + timedelta(days=days)
-            assert all(a[1] == b[0] for a, b in zip(spans, spans[1:], strict=False))
+            assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))
 
 
 def test_fifty_thousand_orders_a_year_plan_is_at_least_20x_faster_than_the_api() -> None:
