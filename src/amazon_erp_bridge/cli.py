@@ -1,4 +1,5 @@
-"""The ``amazon-erp-bridge`` command: the demo, settlement previews, .ionapi checks, the ledger.
+"""The ``amazon-erp-bridge`` command: the demo, settlement previews, .ionapi checks, the ledger,
+backfill plans.
 
 Every command prints for people by default and JSON with ``--json``; progress goes to stderr
 only when stderr is a terminal. Errors the library raises become one line on stderr and exit
@@ -334,6 +335,48 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _date(text: str) -> Any:
+    """A command-line date (``2025-01-01``) or aware date-time; a bare date is UTC midnight."""
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2025-01-31") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    """Print the plan of a backfill: report and API windows, estimates, the switch point."""
+    from amazon_erp_bridge.amazon.backfill import PlannerSettings, plan_backfill
+
+    if not args.plan:
+        print(
+            "error: only --plan runs from the command line; run a backfill from Python with "
+            "workflows.backfill.backfill_m3 / backfill_sap (see docs/guides/backfill.md)",
+            file=sys.stderr,
+        )
+        return 2
+    settings = PlannerSettings(
+        report_seconds=args.report_seconds,
+        call_seconds=args.call_seconds,
+        orders_api=args.orders_api,
+    )
+    plan = plan_backfill(
+        [w for w in args.wants.split(",") if w.strip()],
+        args.start,
+        args.end,
+        args.marketplace or ["ATVPDKIKX0DER"],
+        orders_per_day=args.orders_per_day,
+        settings=settings,
+    )
+    if args.json:
+        print(json.dumps(plan.to_json(), indent=2))
+    else:
+        print(plan)
+    return 0
+
+
 # -- wiring -------------------------------------------------------------------------------
 
 
@@ -400,6 +443,27 @@ def build_parser() -> argparse.ArgumentParser:
                 help="MODULE:FUNCTION returning {kind: Poster} for a ledger (your targets)",
             )
             sub.add_argument("--id", action="append", help="only this source id (repeatable)")
+
+    backfill = command(
+        "backfill", cmd_backfill, "plan a backfill of a seller's history: reports vs the API"
+    )
+    backfill.add_argument("--plan", action="store_true", help="print the plan (required)")
+    backfill.add_argument("--from", dest="start", type=_date, required=True, metavar="DATE")
+    backfill.add_argument("--to", dest="end", type=_date, required=True, metavar="DATE")
+    backfill.add_argument(
+        "--wants", default="orders", help="orders,shipments,returns,finances (default: orders)"
+    )
+    backfill.add_argument("--orders-per-day", type=float, default=100.0, metavar="N")
+    backfill.add_argument(
+        "--marketplace", action="append", help="marketplace id (repeatable; default: US)"
+    )
+    backfill.add_argument(
+        "--report-seconds", type=float, default=600.0, help="Amazon's time to make a report"
+    )
+    backfill.add_argument(
+        "--call-seconds", type=float, default=0.3, help="round trip of one API call"
+    )
+    backfill.add_argument("--orders-api", choices=("v2026", "v0"), default="v2026")
 
     sandbox = command("sandbox", cmd_sandbox, "serve the fakes on 127.0.0.1 until Ctrl-C")
     sandbox.add_argument("--seed", type=int, default=7)
