@@ -330,7 +330,9 @@ class M3OrderSettings:
     ``address_type`` is the ADRT of the delivery address record. ``charges`` (M3 charge ids
     per charge kind, tax codes) sends shipping, gift wrap, promotions and taxes as order
     charges: taxes on the head (``AddBatchHeadChg`` carries ``TAXC``), the rest on their line
-    (``AddBatchLineChg``); unset, only the item price is sent.
+    (``AddBatchLineChg``); unset, only the item price is sent. ``include_gift_messages``
+    sends each line's gift message as a post-text of that line (``AddBatchText``); Amazon
+    gives gift messages, like the ship address, only to reads with buyer data (PII).
     """
 
     facility: str | None = None
@@ -340,6 +342,7 @@ class M3OrderSettings:
     discount_field: str | None = None
     include_address: bool = True
     address_type: str = "1"
+    include_gift_messages: bool = True
     charges: ChargeRules | None = None
 
 
@@ -352,6 +355,10 @@ class M3CustomerOrder:
     adds it. ``line_charges[i]`` are the charges of ``lines[i]`` (``CRID``, ``CRAM``); the
     client adds the ``PONR``/``POSX`` that line's AddBatchLine answered. ``head_charges``
     (``CRID``, ``CRAM``, ``CUCD``, ``TAXC``) are the order's taxes, one per charge id.
+    ``address`` is the delivery address (``ADRT`` + the :data:`M3_ADDRESS` fields), None when
+    the order has no ship address (read without PII). ``gift_messages`` are ``(line number,
+    message)`` pairs, line numbers counting ``lines`` from 1: the client sends each as an
+    ``AddBatchText`` post-text of that line.
     """
 
     head: Mapping[str, str]
@@ -359,6 +366,7 @@ class M3CustomerOrder:
     address: Mapping[str, str] | None = None
     head_charges: tuple[Mapping[str, str], ...] = ()
     line_charges: tuple[tuple[Mapping[str, str], ...], ...] = ()
+    gift_messages: tuple[tuple[int, str], ...] = ()
 
 
 def order_to_m3(
@@ -377,7 +385,8 @@ def order_to_m3(
 
     CUOR carries the Amazon order id (the dedup key: M3 is searched for it before adding);
     CUDT/ORDT the purchase day; CUCD the currency; SAPR the exact unit price; CUPO the line's
-    position. Quantity-0 lines are left out.
+    position. Quantity-0 lines are left out. The ship address (when the order was read with
+    buyer data) becomes the AddBatchAddress record, the lines' gift messages their texts.
     """
     currency = _order_currency(order)
     order_type = order_type_for(order, order_types)
@@ -407,6 +416,13 @@ def order_to_m3(
     if settings.include_address and ship is not None and _has_address(ship):
         fields = erp_address(ship, M3_ADDRESS, record=f"order {order.order_id} ship-to")
         address = {"ADRT": settings.address_type, **fields}
+    gift_messages: tuple[tuple[int, str], ...] = ()
+    if settings.include_gift_messages:
+        gift_messages = tuple(
+            (number, line.gift_message.strip())
+            for number, line in enumerate(orderable, start=1)
+            if line.gift_message and line.gift_message.strip()
+        )
     head_charges: tuple[Mapping[str, str], ...] = ()
     per_line: tuple[tuple[Mapping[str, str], ...], ...] = ()
     if settings.charges is not None:
@@ -422,6 +438,7 @@ def order_to_m3(
         address=address,
         head_charges=head_charges,
         line_charges=per_line,
+        gift_messages=gift_messages,
     )
 
 

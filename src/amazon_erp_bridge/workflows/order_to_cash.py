@@ -53,7 +53,7 @@ from amazon_erp_bridge.amazon import SpApiClient
 from amazon_erp_bridge.core.redaction import get_logger
 from amazon_erp_bridge.errors import BridgeError, MappingError, ValidationError
 from amazon_erp_bridge.infor import DEFAULT_ROUTE, DeliveryRoute, M3Client
-from amazon_erp_bridge.infor.orders import OrderCharge
+from amazon_erp_bridge.infor.orders import OrderCharge, OrderText
 from amazon_erp_bridge.mapping import (
     CustomerRules,
     ItemCrosswalk,
@@ -140,8 +140,10 @@ class OrderToCashM3Config:
     (:func:`~amazon_erp_bridge.mapping.unit_price_or_erp_price` lets M3 price lines whose
     Amazon total has no exact unit price). ``delivery_route`` / ``delivery_values`` are how
     this site confirms a delivery M3 did not ship (see :mod:`amazon_erp_bridge.infor.deliveries`).
-    The delivery address is not sent: M3 orders ship to the marketplace customer, and buyer
-    data is read only with ``include_pii``.
+    With ``include_pii`` (buyer data, a Restricted Data Token) each order carries its
+    delivery address (AddBatchAddress, ``settings.address_type``) and its lines' gift
+    messages (AddBatchText); without it neither is read, and M3 orders ship to the
+    marketplace customer's own address (the run's notes say so).
     """
 
     marketplaces: tuple[str, ...] = field(converter=_marketplaces)
@@ -201,25 +203,38 @@ class _M3OrderTarget:
 
     def __init__(self, m3: M3Client) -> None:
         self._m3 = m3
-        self._lines: dict[str, Sequence[Mapping[str, str]]] = {}
+        self._payloads: dict[str, M3CustomerOrder] = {}
 
     def find(self, source_id: str, payload: M3CustomerOrder) -> ErpDocument | None:
         match = self._m3.customer_orders.find_by_reference(payload.head["CUNO"], source_id)
         if match is None:
             return None
         if match.temporary:
-            self._lines[match.orno] = payload.lines
+            self._payloads[match.orno] = payload
         return ErpDocument("m3", match.orno, match.final, {"temporary": match.temporary})
 
     def create(self, payload: M3CustomerOrder) -> ErpDocument:
         orno = self._m3.customer_orders.create(
-            payload.head, payload.lines, charges=m3_order_charges(payload)
+            payload.head,
+            payload.lines,
+            address=payload.address,
+            texts=m3_order_texts(payload),
+            charges=m3_order_charges(payload),
         )
         return ErpDocument("m3", orno)
 
     def resume(self, document: ErpDocument) -> ErpDocument:
-        lines = self._lines.pop(document.document_id, None)
-        orno = self._m3.customer_orders.resume(document.document_id, lines)
+        payload = self._payloads.pop(document.document_id, None)
+        if payload is None:
+            orno = self._m3.customer_orders.resume(document.document_id)
+        else:
+            orno = self._m3.customer_orders.resume(
+                document.document_id,
+                payload.lines,
+                address=payload.address,
+                texts=m3_order_texts(payload),
+                charges=m3_order_charges(payload),
+            )
         return ErpDocument("m3", orno, detail={"temporary_orno": document.document_id})
 
 
@@ -467,6 +482,11 @@ class _Run(Generic[P]):
             )
         if mcf:
             notes.append(f"left to the MCF workflow: {len(mcf)} MCF orders: {_short(mcf)}")
+        if results and not self.include_pii:
+            notes.append(
+                "buyer data not read (include_pii off): orders sent without the buyer's "
+                "delivery address or gift messages; they ship to the customer's own address"
+            )
         notes.append(self._move_cursor(cursor, orders, summary))
         return StepReport("orders", summary, notes), orders, summary
 
@@ -750,6 +770,12 @@ def _cents(money: Money) -> str:
 
 def _cents_of(amount: Decimal, currency: str) -> str:
     return _cents(Money(amount, currency)) if is_currency(currency) else format(amount, "f")
+
+
+def m3_order_texts(payload: M3CustomerOrder) -> list[OrderText]:
+    """The mapped gift messages of an M3 order as the client sends them: a post-text
+    (AddBatchText TYPE 2, TYTR 2) of each gifted line, on its line number."""
+    return [OrderText(message, line=number) for number, message in payload.gift_messages]
 
 
 def m3_order_charges(payload: M3CustomerOrder) -> list[OrderCharge]:
