@@ -19,6 +19,7 @@ from amazon_erp_bridge.core.limiter import Rate, RateLimiter
 from amazon_erp_bridge.core.retry import RetryPolicy
 from amazon_erp_bridge.errors import RateLimitedError
 from amazon_erp_bridge.sandbox.amazon import FakeSpApi
+from amazon_erp_bridge.sandbox.clients import spapi_client
 from amazon_erp_bridge.sandbox.server import LocalServer
 
 US = "ATVPDKIKX0DER"
@@ -44,8 +45,8 @@ def main() -> None:
     fake.set_rate(args.operation, rate)
     with LocalServer(fake.router) as server:
         limiter = RateLimiter({**RATES, args.operation: rate}, headroom=args.headroom)
-        client = fake.client(
-            endpoint=server.url, limiter=limiter, retry=RetryPolicy(max_attempts=1)
+        client = spapi_client(
+            fake, endpoint=server.url, limiter=limiter, retry=RetryPolicy(max_attempts=1)
         )
         # Warm up (access token, connection) on another operation: both buckets stay full.
         report = next(iter(client.reports.settlement_reports()))

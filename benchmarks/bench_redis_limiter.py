@@ -22,6 +22,7 @@ from amazon_erp_bridge.core import Rate, RateLimiter, RedisRateLimiter
 from amazon_erp_bridge.core.retry import RetryPolicy
 from amazon_erp_bridge.errors import RateLimitedError
 from amazon_erp_bridge.sandbox.amazon import FakeSpApi
+from amazon_erp_bridge.sandbox.clients import spapi_client
 from amazon_erp_bridge.sandbox.server import LocalServer
 
 OPERATION = "reports.getReport"
@@ -46,7 +47,7 @@ def worker(
         else RedisRateLimiter(redis_url, table, headroom=1, prefix=prefix)
     )
     fake = FakeSpApi(seed=1)  # only for its credentials: the server runs in the parent
-    client = fake.client(endpoint=url, limiter=limiter, retry=RetryPolicy(max_attempts=1))
+    client = spapi_client(fake, endpoint=url, limiter=limiter, retry=RetryPolicy(max_attempts=1))
     client.reports.get_report(report_id)  # token and connection, before the clock starts
     time.sleep(max(0.0, start - time.time()))
     calls = refused = 0
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace, local: bool) -> None:
     fake = FakeSpApi(seed=1)
     fake.set_rate(OPERATION, rate)
     with LocalServer(fake.router) as server:
-        warm = fake.client(endpoint=server.url)
+        warm = spapi_client(fake, endpoint=server.url)
         report = next(iter(warm.reports.settlement_reports()))
         warm.close()
         prefix = f"aeb-bench:{uuid.uuid4().hex[:8]}"

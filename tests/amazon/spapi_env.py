@@ -10,6 +10,7 @@ from amazon_erp_bridge.amazon.rates import RATES
 from amazon_erp_bridge.core.limiter import RateLimiter
 from amazon_erp_bridge.core.retry import RetryPolicy
 from amazon_erp_bridge.sandbox.amazon import FakeSpApi, ManualClock
+from amazon_erp_bridge.sandbox.clients import async_spapi_client, spapi_client
 
 #: "Now" in the tests: after the seeded month (March 2026) has settled.
 NOW = datetime(2026, 4, 15, tzinfo=UTC)
@@ -28,13 +29,13 @@ class Env:
         kw.setdefault("sleep", self.clock.sleep)
         kw.setdefault("limiter", RateLimiter(RATES, clock=self.clock))
         kw.setdefault("retry", RetryPolicy(max_attempts=4))
-        return self.fake.client(**kw)
+        return spapi_client(self.fake, **kw)
 
     def async_client(self, **kw: Any) -> AsyncSpApiClient:
         kw.setdefault("sleep", self.clock.asleep)
         kw.setdefault("limiter", RateLimiter(RATES, clock=self.clock))
         kw.setdefault("retry", RetryPolicy(max_attempts=4))
-        return self.fake.async_client(**kw)
+        return async_spapi_client(self.fake, **kw)
 
     def paths(self, pattern: str) -> list[str]:
         return [r.path for r in self.fake.requests_to(pattern)]

@@ -7,6 +7,7 @@ import pytest
 from amazon_erp_bridge.amazon import RATES, AsyncSpApiClient, SpApiClient
 from amazon_erp_bridge.core.limiter import RateLimiter
 from amazon_erp_bridge.errors import ValidationError
+from amazon_erp_bridge.sandbox.clients import spapi_credentials
 
 from .spapi_env import MARKETS, SEEDED_FROM, Env
 
@@ -61,7 +62,7 @@ async def test_async_validation_happens_before_iteration() -> None:
 
 
 def test_clients_have_the_same_api_groups() -> None:
-    creds = Env().fake.credentials()
+    creds = spapi_credentials(Env().fake)
     sync, a = SpApiClient(creds), AsyncSpApiClient(creds)
     for group in ("orders", "finances", "inventory", "tokens"):
         sync_methods = {m for m in dir(getattr(sync, group)) if not m.startswith("_")}

@@ -7,6 +7,7 @@ import pytest
 from amazon_erp_bridge.amazon import MARKETPLACES, REGIONS, SpApiClient
 from amazon_erp_bridge.amazon import endpoints as ep
 from amazon_erp_bridge.errors import ConfigurationError
+from amazon_erp_bridge.sandbox.clients import spapi_credentials
 
 from .spapi_env import Env
 
@@ -43,7 +44,7 @@ def test_unknown_region_and_marketplace() -> None:
 
 
 def test_client_picks_the_region_endpoint_and_overrides() -> None:
-    creds = Env().fake.credentials()
+    creds = spapi_credentials(Env().fake)
     assert SpApiClient(creds, region="eu").base_url == "https://sellingpartnerapi-eu.amazon.com"
     assert (
         SpApiClient(creds, region="fe", sandbox=True).base_url

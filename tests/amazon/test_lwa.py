@@ -20,6 +20,7 @@ from amazon_erp_bridge.amazon.lwa import (
 )
 from amazon_erp_bridge.errors import ApiError, AuthError, ConfigurationError
 from amazon_erp_bridge.sandbox.amazon import Caller
+from amazon_erp_bridge.sandbox.clients import spapi_credentials
 from amazon_erp_bridge.sandbox.server import Reply, SandboxRequest
 
 from .spapi_env import MARKETS, SEEDED_FROM, Env
@@ -106,7 +107,7 @@ def test_unreadable_token_answer_is_an_auth_error() -> None:
 
 def test_seller_operation_without_refresh_token_is_a_configuration_error() -> None:
     env = Env()
-    client = env.client(credentials=env.fake.credentials(refresh_token=None))
+    client = env.client(credentials=spapi_credentials(env.fake, refresh_token=None))
     with pytest.raises(ConfigurationError, match="refresh_token"):
         client.orders.get_order("111-0000000-0000000")
 
@@ -203,7 +204,7 @@ def test_revoked_refresh_token_raises_auth_error() -> None:
 
 def test_wrong_client_secret_raises_auth_error() -> None:
     env = Env()
-    client = env.client(credentials=env.fake.credentials(client_secret="wrong-secret"))
+    client = env.client(credentials=spapi_credentials(env.fake, client_secret="wrong-secret"))
     with pytest.raises(AuthError, match="invalid_client"):
         client.inventory.get_inventory_summaries("ATVPDKIKX0DER").__next__()
 
@@ -267,7 +268,7 @@ def test_grantless_operation_uses_a_client_credentials_token() -> None:
     from amazon_erp_bridge.core.call import Call
     from amazon_erp_bridge.core.sender import json_body
 
-    client = env.client(credentials=env.fake.credentials(refresh_token=None))
+    client = env.client(credentials=spapi_credentials(env.fake, refresh_token=None))
     call = Call(
         "GET",
         "/notifications/v1/destinations",

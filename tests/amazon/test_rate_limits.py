@@ -16,6 +16,7 @@ from amazon_erp_bridge.core.limiter import Rate, RateLimiter
 from amazon_erp_bridge.core.redaction import Secret
 from amazon_erp_bridge.core.retry import NO_RETRY
 from amazon_erp_bridge.errors import RateLimitedError
+from amazon_erp_bridge.sandbox.clients import spapi_credentials
 
 from .spapi_env import MARKETS, SEEDED_FROM, Env
 
@@ -141,7 +142,8 @@ def test_fake_buckets_are_per_application_and_seller() -> None:
     env.fake.state.refresh_tokens["Atzr|other-seller"] = "A2OTHERSELLER"
     one = env.client(limiter=RateLimiter({}), retry=NO_RETRY)
     other = env.client(
-        credentials=env.fake.credentials(
+        credentials=spapi_credentials(
+            env.fake,
             client_id="amzn1.application-oa2-client.other",
             client_secret="other-secret-0000",
             refresh_token="Atzr|other-seller",

@@ -43,6 +43,7 @@ from amazon_erp_bridge.model import (
 )
 from amazon_erp_bridge.posting import ErpDocument, Poster, SqliteLedger
 from amazon_erp_bridge.sandbox import Sandbox
+from amazon_erp_bridge.sandbox.clients import spapi_credentials
 from amazon_erp_bridge.sap import BusinessPartnerService, SalesOrderService, basic
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "troubleshooting.md"
@@ -96,7 +97,7 @@ def lwa_invalid_grant(sandbox: Sandbox) -> None:
 
 
 def lwa_invalid_client(sandbox: Sandbox) -> None:
-    credentials = sandbox.amazon.credentials(client_secret="an-old-rotated-secret")
+    credentials = spapi_credentials(sandbox.amazon, client_secret="an-old-rotated-secret")
     _orders(sandbox.spapi_client(credentials=credentials), created_after=SINCE)
 
 
@@ -115,7 +116,7 @@ def server_error(sandbox: Sandbox) -> None:
 def connection_refused(sandbox: Sandbox) -> None:
     url = f"http://127.0.0.1:{_free_port()}"
     client = SpApiClient(
-        sandbox.amazon.credentials(),
+        spapi_credentials(sandbox.amazon),
         endpoint=url,
         lwa_endpoint=f"{url}/auth/o2/token",
         sleep=_no_sleep,

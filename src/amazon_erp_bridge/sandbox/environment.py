@@ -19,6 +19,7 @@ from amazon_erp_bridge.core.limiter import Rate, RateLimiter
 from amazon_erp_bridge.infor import AsyncM3Client, IonApiConfig, M3Client
 from amazon_erp_bridge.sandbox.amazon import FakeSpApi
 from amazon_erp_bridge.sandbox.amazon.state import SEED_MARKETPLACES
+from amazon_erp_bridge.sandbox.clients import async_spapi_client, spapi_client
 from amazon_erp_bridge.sandbox.infor import FakeIonApi
 from amazon_erp_bridge.sandbox.sap import FakeSap
 from amazon_erp_bridge.sandbox.sap.fake import PASSWORD, USER
@@ -152,10 +153,10 @@ class Sandbox:
 
     def spapi_client(self, **kw: Any) -> SpApiClient:
         """An SP-API client for the Amazon fake (over HTTP while serving)."""
-        return self.amazon.client(**self._spapi_args(kw))
+        return spapi_client(self.amazon, **self._spapi_args(kw))
 
     def async_spapi_client(self, **kw: Any) -> AsyncSpApiClient:
-        return self.amazon.async_client(**self._spapi_args(kw))
+        return async_spapi_client(self.amazon, **self._spapi_args(kw))
 
     def ionapi(self) -> dict[str, str]:
         """The ``.ionapi`` contents for the ION fake (write them to a file to try the CLI)."""

@@ -9,6 +9,7 @@ a :class:`Reply`. The same router runs behind :class:`LocalServer` (a threaded H
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 import time
@@ -21,9 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx2
 from attrs import define, field, frozen
 
-from amazon_erp_bridge.core.redaction import get_logger
-
-log = get_logger("amazon_erp_bridge.sandbox")
+log = logging.getLogger("amazon_erp_bridge.sandbox")
 
 
 @frozen

@@ -17,14 +17,10 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any, Final, Literal
+from typing import Final, Literal, Protocol
 
 from attrs import frozen
 
-from amazon_erp_bridge.amazon.client import AsyncSpApiClient, SpApiClient
-from amazon_erp_bridge.amazon.errors import RATE_LIMIT_HEADER, REQUEST_ID_HEADER
-from amazon_erp_bridge.amazon.lwa import ACCESS_TOKEN_HEADER, LwaCredentials
-from amazon_erp_bridge.core.limiter import Rate
 from amazon_erp_bridge.model import Order, Return
 from amazon_erp_bridge.sandbox.amazon import documents as _documents
 from amazon_erp_bridge.sandbox.amazon import feeds as _feeds
@@ -38,6 +34,11 @@ from amazon_erp_bridge.sandbox.amazon import reports as _reports
 from amazon_erp_bridge.sandbox.amazon import tokens as _tokens
 from amazon_erp_bridge.sandbox.amazon._generated_rates import PUBLISHED_RATES
 from amazon_erp_bridge.sandbox.amazon.state import DEFAULT_START, IssuedRdt, seeded
+from amazon_erp_bridge.sandbox.amazon.wire import (
+    ACCESS_TOKEN_HEADER,
+    RATE_LIMIT_HEADER,
+    REQUEST_ID_HEADER,
+)
 from amazon_erp_bridge.sandbox.server import Reply, Router, SandboxRequest
 
 #: Every fake API's ``register(fake)``; one line per API group.
@@ -95,6 +96,25 @@ class ManualClock:
 
     async def asleep(self, seconds: float) -> None:
         self.sleep(seconds)
+
+
+class Rate(Protocol):
+    """A usage plan: ``per_second`` tokens refill each second, up to ``burst`` (duck-typed, so
+    callers may pass the client's ``core.limiter.Rate`` or the fake's :class:`Quota`)."""
+
+    @property
+    def per_second(self) -> float: ...
+
+    @property
+    def burst(self) -> int: ...
+
+
+@frozen
+class Quota:
+    """The fake's own usage plan record, read from the published rates table."""
+
+    per_second: float
+    burst: int
 
 
 class _Bucket:
@@ -170,7 +190,7 @@ class FakeSpApi:
         self.state.clients[self.CLIENT_ID] = self.CLIENT_SECRET
         self.state.refresh_tokens[self.REFRESH_TOKEN] = self.state.seller_id
         # Amazon's published usage plans, generated from the models: never the client's table.
-        published = {key: Rate(rate, burst) for key, (rate, burst) in PUBLISHED_RATES.items()}
+        published = {key: Quota(rate, burst) for key, (rate, burst) in PUBLISHED_RATES.items()}
         self.rates: dict[str, Rate] = {**published, **(rates or {})}
         self.token_ttl = token_ttl
         #: Most items per page the fake returns, whatever the caller asks (forces paging).
@@ -342,32 +362,3 @@ class FakeSpApi:
     def requests_to(self, pattern: str) -> list[SandboxRequest]:
         """Requests received whose path matches the regex ``pattern``."""
         return [r for r in self.router.requests if re.search(pattern, r.path)]
-
-    def credentials(self, **overrides: Any) -> LwaCredentials:
-        values: dict[str, Any] = {
-            "client_id": self.CLIENT_ID,
-            "client_secret": self.CLIENT_SECRET,
-            "refresh_token": self.REFRESH_TOKEN,
-        }
-        values.update(overrides)
-        return LwaCredentials(**values)
-
-    def _client_kwargs(self, kw: dict[str, Any]) -> dict[str, Any]:
-        kw.setdefault("endpoint", self.BASE_URL)
-        kw.setdefault("lwa_endpoint", f"{kw['endpoint'].rstrip('/')}/auth/o2/token")
-        kw.setdefault("clock", self.clock)
-        return kw
-
-    def client(self, credentials: LwaCredentials | None = None, **kw: Any) -> SpApiClient:
-        """A sync client talking to this fake in-process (or to ``endpoint=`` if given)."""
-        if "endpoint" not in kw and "http" not in kw:
-            kw.setdefault("transport", self.router.transport())
-        return SpApiClient(credentials or self.credentials(), **self._client_kwargs(kw))
-
-    def async_client(
-        self, credentials: LwaCredentials | None = None, **kw: Any
-    ) -> AsyncSpApiClient:
-        """An async client talking to this fake in-process (or to ``endpoint=`` if given)."""
-        if "endpoint" not in kw and "http" not in kw:
-            kw.setdefault("transport", self.router.transport())
-        return AsyncSpApiClient(credentials or self.credentials(), **self._client_kwargs(kw))

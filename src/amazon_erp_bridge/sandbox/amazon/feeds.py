@@ -20,8 +20,8 @@ from urllib.parse import unquote
 
 from attrs import define, field
 
-from amazon_erp_bridge.amazon.timestamps import to_wire
 from amazon_erp_bridge.sandbox.amazon.jobs import StoredPages, advance
+from amazon_erp_bridge.sandbox.amazon.wire import wire_time
 from amazon_erp_bridge.sandbox.server import Reply, SandboxRequest
 
 if TYPE_CHECKING:
@@ -61,13 +61,13 @@ class FakeFeed:
             "feedId": self.feed_id,
             "feedType": self.feed_type,
             "marketplaceIds": list(self.marketplace_ids),
-            "createdTime": to_wire(self.created, "createdTime"),
+            "createdTime": wire_time(self.created),
             "processingStatus": self.status,
         }
         if self.processing_start is not None:
-            out["processingStartTime"] = to_wire(self.processing_start, "processingStartTime")
+            out["processingStartTime"] = wire_time(self.processing_start)
         if self.processing_end is not None:
-            out["processingEndTime"] = to_wire(self.processing_end, "processingEndTime")
+            out["processingEndTime"] = wire_time(self.processing_end)
         if self.result_document_id:
             out["resultFeedDocumentId"] = self.result_document_id
         return out

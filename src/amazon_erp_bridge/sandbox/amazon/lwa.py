@@ -5,15 +5,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Final
 
-from amazon_erp_bridge.amazon.lwa import GRANTLESS_SCOPES, SCOPE_NOTIFICATIONS
 from amazon_erp_bridge.sandbox.amazon.state import IssuedToken
+from amazon_erp_bridge.sandbox.amazon.wire import SCOPE_CREDENTIAL_ROTATION, SCOPE_NOTIFICATIONS
 from amazon_erp_bridge.sandbox.server import Reply, SandboxRequest
 
 if TYPE_CHECKING:
     from amazon_erp_bridge.sandbox.amazon.app import FakeSpApi
 
 TOKEN_PATH: Final = "/auth/o2/token"
-SCOPES: Final = frozenset({SCOPE_NOTIFICATIONS, *GRANTLESS_SCOPES.values()})
+SCOPES: Final = frozenset({SCOPE_NOTIFICATIONS, SCOPE_CREDENTIAL_ROTATION})
 
 
 def _oauth_error(status: int, error: str, description: str) -> Reply:

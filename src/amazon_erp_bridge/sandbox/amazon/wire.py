@@ -7,6 +7,17 @@ free to disagree, or a bug they share could never fail a test.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Final
+
+#: Header names as Amazon publishes them (SP-API "Usage Plans and Rate Limits", "Connecting to
+#: the Selling Partner API"); the fake's own copies, not the client's.
+REQUEST_ID_HEADER: Final = "x-amzn-RequestId"
+RATE_LIMIT_HEADER: Final = "x-amzn-RateLimit-Limit"
+ACCESS_TOKEN_HEADER: Final = "x-amz-access-token"
+
+#: The grantless scopes Login with Amazon issues tokens for (Notifications, credential rotation).
+SCOPE_NOTIFICATIONS: Final = "sellingpartnerapi::notifications"
+SCOPE_CREDENTIAL_ROTATION: Final = "sellingpartnerapi::client_credential:rotation"
 
 
 def wire_time(value: datetime) -> str:
@@ -29,4 +40,12 @@ def read_time(value: str | None) -> datetime | None:
     return parsed
 
 
-__all__ = ["read_time", "wire_time"]
+__all__ = [
+    "ACCESS_TOKEN_HEADER",
+    "RATE_LIMIT_HEADER",
+    "REQUEST_ID_HEADER",
+    "SCOPE_CREDENTIAL_ROTATION",
+    "SCOPE_NOTIFICATIONS",
+    "read_time",
+    "wire_time",
+]
