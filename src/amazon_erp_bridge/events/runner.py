@@ -1,0 +1,293 @@
+"""The event runner: messages from a source -> typed events -> routed work -> the ERP, once.
+
+:class:`EventRunner` drains a :class:`~amazon_erp_bridge.events.sources.MessageSource` batch
+by batch. Each message is parsed (:func:`~amazon_erp_bridge.events.decode.parse_event`) and
+routed (:func:`~amazon_erp_bridge.events.router.route`); the work is done by the handlers you
+give it, which are the workflows' own entry points (``post_order_m3`` for one order, the
+scheduled ``inventory_sync_m3`` for stock, ...), so an event and a scheduled run share ledger
+kinds and posters and never post the same record twice.
+
+Delivery is at least once and out of order:
+
+- a message seen before in this runner (same event id) is acknowledged at once; one that
+  comes to another runner is absorbed by the ledger (the poster answers "duplicate");
+- an order event no newer than the ledger's POSTED record of that order (event time before
+  the posting) changes nothing: the posting already read a newer state;
+- an order Amazon does not know (HTTP 404), a message that is not an event
+  (:class:`~amazon_erp_bridge.events.errors.EventError`) or a handler refusing it for good is
+  dead-lettered at the source with its reason, never lost;
+- a passing failure (ERP down, throttled past retries) gives the message back.
+
+Work that is not about one record (a stock sync, the MCF tracking, returns) is coalesced:
+run once per batch for every event that asked for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Final
+
+from attrs import define, field
+
+from amazon_erp_bridge.core.redaction import get_logger
+from amazon_erp_bridge.errors import ApiError, BridgeError, MappingError, ValidationError
+from amazon_erp_bridge.events.decode import parse_event
+from amazon_erp_bridge.events.errors import EventError
+from amazon_erp_bridge.events.model import Event, OrderChanged
+from amazon_erp_bridge.events.router import Action, RoutingRules, Work, route
+from amazon_erp_bridge.events.sources import Message, MessageSource
+from amazon_erp_bridge.posting import Ledger, PostResult, PostSummary, RecordState
+from amazon_erp_bridge.workflows.report import StepReport, WorkflowReport
+
+log = get_logger("amazon_erp_bridge.events")
+
+WORKFLOW: Final = "events"
+#: Event ids remembered per runner to acknowledge repeats without any work.
+SEEN_LIMIT: Final = 100_000
+
+#: Posts one record by id (``post_order_m3`` with everything but the id bound).
+OneRecord = Callable[[str], WorkflowReport]
+#: A scheduled run, idempotent through the ledger (``inventory_sync_m3`` bound).
+WholeRun = Callable[[], WorkflowReport]
+
+
+@define
+class EventHandlers:
+    """The work the runner can do, per ERP name: ``orders`` post one order by id (with the
+    ledger kind ``order_kinds[erp]``); the others are scheduled runs, run once per batch."""
+
+    orders: Mapping[str, OneRecord] = field(factory=dict)
+    order_kinds: Mapping[str, str] = field(factory=dict)
+    stock: Mapping[str, WholeRun] = field(factory=dict)
+    tracking: Mapping[str, WholeRun] = field(factory=dict)
+    shipments: Mapping[str, WholeRun] = field(factory=dict)
+    returns: Mapping[str, WholeRun] = field(factory=dict)
+    mcf: Mapping[str, WholeRun] = field(factory=dict)
+
+    def runs(self, work: Work) -> Mapping[str, WholeRun]:
+        """The scheduled runs that do ``work``, by ERP."""
+        return {
+            Work.SYNC_STOCK: self.stock,
+            Work.READ_TRACKING: self.tracking,
+            Work.CONFIRM_SHIPMENT: self.shipments,
+            Work.TAKE_UP_RETURN: self.returns,
+            Work.START_MCF: self.mcf,
+        }.get(work, {})
+
+
+@define
+class EventTally:
+    """What a runner did, for the report: counts, parked reasons and every posting."""
+
+    received: int = 0
+    handled: int = 0
+    repeats: int = 0
+    stale: int = 0
+    no_work: int = 0
+    parked: list[str] = field(factory=list)
+    given_back: list[str] = field(factory=list)
+    results: list[PostResult] = field(factory=list)
+    runs: list[str] = field(factory=list)
+    work: dict[str, int] = field(factory=dict)
+
+    def report(self, erp: str) -> WorkflowReport:
+        """The tally as a workflow report (steps ``messages`` and ``postings``)."""
+        notes = [
+            f"received {self.received} messages: {self.handled} handled, {self.repeats} repeats "
+            f"acknowledged, {self.stale} older than the ledger, {self.no_work} needing no work, "
+            f"{len(self.parked)} dead-lettered, {len(self.given_back)} given back"
+        ]
+        if self.work:
+            notes.append("work: " + ", ".join(f"{n} {w}" for w, n in sorted(self.work.items())))
+        notes += [f"! parked: {reason}" for reason in self.parked[:10]]
+        notes += [f"given back: {reason}" for reason in self.given_back[:5]]
+        data = {
+            "received": self.received,
+            "handled": self.handled,
+            "repeats": self.repeats,
+            "stale": self.stale,
+            "no_work": self.no_work,
+            "dead_lettered": len(self.parked),
+            "given_back": len(self.given_back),
+        }
+        postings = StepReport("postings", PostSummary(self.results), self.runs[:20])
+        return WorkflowReport(
+            WORKFLOW, erp, [StepReport("messages", notes=notes, data=data), postings]
+        )
+
+
+def _results(report: WorkflowReport) -> list[PostResult]:
+    return [r for step in report.steps if step.summary is not None for r in step.summary.results]
+
+
+def _newer_than_ledger(ledger: Ledger, kind: str, event: Event) -> bool:
+    """False when the ledger holds the order POSTED after the event happened."""
+    record = ledger.get(kind, getattr(event, "order_id", ""))
+    when: datetime | None = event.meta.occurred_at
+    if record is None or record.state is not RecordState.POSTED or when is None:
+        return True
+    return when > record.updated_at
+
+
+class EventRunner:
+    """Drains a source through the router into the handlers; see the module doc."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        rules: RoutingRules,
+        handlers: EventHandlers,
+        *,
+        batch_size: int = 100,
+        parse: Callable[[bytes], Event] = parse_event,
+    ) -> None:
+        self.ledger = ledger
+        self.rules = rules
+        self.handlers = handlers
+        self.batch_size = batch_size
+        self.parse = parse
+        self.tally = EventTally()
+        self._seen: dict[str, None] = {}
+
+    def _remember(self, event_id: str) -> None:
+        self._seen[event_id] = None
+        if len(self._seen) > SEEN_LIMIT:
+            self._seen.pop(next(iter(self._seen)))
+
+    def run_once(self, source: MessageSource) -> int:
+        """Handle one batch from ``source``; the number of messages received."""
+        batch = source.receive(self.batch_size)
+        waiting: dict[tuple[Work, str], list[tuple[Message, Event]]] = {}
+        for message in batch:
+            self.tally.received += 1
+            try:
+                event = self.parse(message.body)
+            except EventError as exc:
+                self._park(source, message, f"{message.message_id}: {exc}")
+                continue
+            if event.meta.event_id in self._seen:
+                self.tally.repeats += 1
+                source.acknowledge(message)
+                continue
+            action = route(event, self.rules)
+            self.tally.work[action.work.value] = self.tally.work.get(action.work.value, 0) + 1
+            if action.work is Work.NOTHING:
+                self.tally.no_work += 1
+                self._done(source, message, event)
+            elif action.work is Work.POST_ORDER:
+                self._post_order(source, message, event, action)
+            else:
+                runs = self.handlers.runs(action.work)
+                erps = [action.erp] if action.erp is not None else list(runs)
+                if not erps or any(erp not in runs for erp in erps):
+                    self._park(
+                        source,
+                        message,
+                        f"{message.message_id}: no {action.work.value} handler for "
+                        f"{action.erp or 'any ERP'}",
+                    )
+                    continue
+                for erp in erps:
+                    waiting.setdefault((action.work, erp), []).append((message, event))
+        self._run_coalesced(source, waiting)
+        return len(batch)
+
+    def _done(self, source: MessageSource, message: Message, event: Event) -> None:
+        self._remember(event.meta.event_id)
+        source.acknowledge(message)
+
+    def _park(self, source: MessageSource, message: Message, reason: str) -> None:
+        log.warning("event dead-lettered: %s", reason)
+        self.tally.parked.append(reason)
+        source.dead_letter(message, reason)
+
+    def _post_order(
+        self, source: MessageSource, message: Message, event: Event, action: Action
+    ) -> None:
+        assert action.erp is not None
+        post = self.handlers.orders.get(action.erp)
+        if post is None:
+            self._park(source, message, f"{message.message_id}: no order handler for {action.erp}")
+            return
+        kind = self.handlers.order_kinds.get(action.erp, f"order.{action.erp}")
+        if isinstance(event, OrderChanged) and not _newer_than_ledger(self.ledger, kind, event):
+            self.tally.stale += 1
+            self._done(source, message, event)
+            return
+        try:
+            report = post(action.subject)
+        except ApiError as exc:
+            if exc.status == 404:
+                self._park(
+                    source,
+                    message,
+                    f"{message.message_id}: order {action.subject}: unknown ({exc})",
+                )
+            else:
+                self._give_back(source, message, exc)
+            return
+        except (MappingError, ValidationError) as exc:
+            self._park(source, message, f"{message.message_id}: order {action.subject}: {exc}")
+            return
+        except BridgeError as exc:
+            self._give_back(source, message, exc)
+            return
+        self.tally.handled += 1
+        self.tally.results += _results(report)
+        self._done(source, message, event)
+
+    def _give_back(self, source: MessageSource, message: Message, exc: BaseException) -> None:
+        reason = f"{message.message_id}: {type(exc).__name__}: {exc}"
+        log.warning("event given back: %s", reason)
+        self.tally.given_back.append(reason)
+        source.give_back(message, reason)
+
+    def _run_coalesced(
+        self,
+        source: MessageSource,
+        waiting: Mapping[tuple[Work, str], list[tuple[Message, Event]]],
+    ) -> None:
+        failed: dict[str, BridgeError] = {}
+        for (work, erp), asked in waiting.items():
+            try:
+                report = self.handlers.runs(work)[erp]()
+            except BridgeError as exc:
+                for message, _ in asked:
+                    failed[message.message_id] = exc
+                continue
+            self.tally.results += _results(report)
+            self.tally.runs.append(f"{work.value} ({erp}) for {len(asked)} events: ok={report.ok}")
+        settled: set[str] = set()
+        for asked in waiting.values():
+            for message, event in asked:
+                if message.message_id in settled:
+                    continue
+                settled.add(message.message_id)
+                error = failed.get(message.message_id)
+                if error is not None:
+                    self._give_back(source, message, error)
+                else:
+                    self.tally.handled += 1
+                    self._done(source, message, event)
+
+    def run(
+        self,
+        source: MessageSource,
+        *,
+        once: bool = False,
+        idle: Callable[[], bool] | None = None,
+    ) -> EventTally:
+        """Drain ``source``: with ``once``, until it is empty (or holds only messages given
+        back in this pass, to be tried on the next run); otherwise ``idle()`` is called when
+        a receive brings nothing new: wait there, return False to stop."""
+        while True:
+            given_back = len(self.tally.given_back)
+            received = self.run_once(source)
+            if received and len(self.tally.given_back) - given_back < received:
+                continue  # progress: drain on
+            if once or idle is None or not idle():
+                return self.tally
+
+
+__all__ = ["WORKFLOW", "EventHandlers", "EventRunner", "EventTally", "OneRecord", "WholeRun"]
