@@ -3,7 +3,7 @@
 A return is a head (``AddHead``: warehouse WHLO required; RORN the original customer order,
 whose customer M3 takes; YREF "your reference 1", 30 characters, which carries the Amazon
 return id) and lines (``AddLine``: REPN, WHLO, REQ0 the advised quantity; RORL the line of the
-original order, or ITNO). M3 answers the receiving number (REPN).
+original order, or ITNO; SAPR the unit price when given). M3 answers the receiving number (REPN).
 
 OIS390MI has no transaction that lists heads, so :func:`find_by_amazon_id` lists the open
 return lines of the original order (``SelOpenLine`` WHLO + ORNO), reads each distinct return's
@@ -43,12 +43,17 @@ def _text(value: object, what: str, length: int) -> str:
 
 @frozen
 class ReturnLine:
-    """One returned item: the original order line (PONR) or the item, and the quantity."""
+    """One returned item: the original order line (PONR) or the item, and the quantity.
+
+    ``price`` (AddLine SAPR, "Sales price", decimal of up to 19 digits) is the unit price the
+    return is valued at, e.g. what Amazon refunded; None lets M3 take the original order's.
+    """
 
     quantity: Decimal
     order_line: int | None = None
     item: str | None = None
     reason: str | None = None
+    price: Decimal | None = None
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.quantity, Decimal) or not self.quantity.is_finite():
@@ -65,6 +70,15 @@ class ReturnLine:
             raise ValidationError(f"return line: item (ITNO) {self.item!r} is 1-15 characters")
         if self.reason is not None and not 1 <= len(self.reason) <= 3:
             raise ValidationError(f"return line: reason (RSCD) {self.reason!r} is 1-3 characters")
+        if self.price is not None:
+            if not isinstance(self.price, Decimal) or not self.price.is_finite():
+                raise ValidationError(
+                    f"return line: sales price (SAPR) must be a finite Decimal, got {self.price!r}"
+                )
+            if self.price < 0 or self.price >= Decimal(10) ** 13:
+                raise ValidationError(
+                    f"return line: sales price (SAPR) {self.price} must be >= 0 and under 10^13"
+                )
 
 
 @frozen
@@ -184,6 +198,8 @@ def create(ctx: MiContext, request: ReturnRequest) -> Plan[CustomerReturn]:
             record["ITNO"] = line.item
         if line.reason or request.reason:
             record["RSCD"] = line.reason or request.reason or ""
+        if line.price is not None:
+            record["SAPR"] = to_m3_decimal(line.price)
         yield ctx.call(PROGRAM, "AddLine", record)
     found: CustomerReturn = yield from get(ctx, request.warehouse, repn)
     return found

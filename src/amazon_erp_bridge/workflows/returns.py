@@ -177,6 +177,7 @@ class _M3ReturnTarget:
                 order_line=int(line["RORL"]) if line.get("RORL") else None,
                 item=line.get("ITNO") or None,
                 reason=line.get("RSCD") or None,
+                price=Decimal(line["SAPR"]) if line.get("SAPR") else None,
             )
             for line in payload.lines
         ]
