@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any, Final, Protocol
 
-from amazon_erp_bridge.core.redaction import redact, redact_data
+from amazon_erp_bridge.core.redaction import get_logger, redact, redact_data
 from amazon_erp_bridge.posting.claims import claim_is_live
 from amazon_erp_bridge.posting.ledger import (
     AuditEvent,
@@ -28,6 +28,8 @@ from amazon_erp_bridge.posting.ledger import (
     RecordState,
     check_transition,
 )
+
+log = get_logger("amazon_erp_bridge.posting")
 
 RECORD_COLUMNS: Final = (
     "kind, source_id, state, attempts, created_at, updated_at, erp, document_id, outcome, "
@@ -487,12 +489,18 @@ class SqlLedger(ABC):
         return str(rows[0][0]) if rows else None
 
     def set_cursor(self, name: str, value: str) -> None:
-        """Store a named polling cursor unconditionally (audited): an operator's reset.
+        """Store a plain cursor (its value sorts as text, e.g. an ISO time), forward only.
 
-        Workflows move their cursors with :meth:`advance_cursor`, never with this.
+        An older value than the stored plain one is ignored. Over a cursor moved by
+        :meth:`advance_cursor` it is an operator's reset: the value is stored and the position
+        cleared, so the next advance starts afresh.
         """
         with self._write("cursor", name) as tx:
-            old = tx.execute("SELECT value FROM cursors WHERE name = ?", (name,)).fetchone()
+            old = tx.execute(
+                "SELECT value, position FROM cursors WHERE name = ?", (name,)
+            ).fetchone()
+            if old is not None and old[1] is None and str(old[0]) > value:
+                return
             tx.execute(
                 "INSERT INTO cursors (name, value, updated_at, position) VALUES (?, ?, ?, NULL) "
                 "ON CONFLICT (name) DO UPDATE SET value = excluded.value, "
@@ -511,14 +519,21 @@ class SqlLedger(ABC):
     def advance_cursor(self, name: str, value: str, *, position: str) -> bool:
         """Compare-and-set: store ``value`` only if ``position`` is not behind the stored one.
 
-        The read and the write run in one transaction under the cursor's lock, so concurrent
-        processes and threads serialise and the stored position never decreases.
+        The read and the write run in one transaction under the cursor's lock (SQLite's write
+        lock, PostgreSQL's advisory lock), so concurrent processes and threads serialise and
+        the stored position never decreases.
         """
         with self._write("cursor", name) as tx:
             old = tx.execute(
                 "SELECT value, position FROM cursors WHERE name = ?", (name,)
             ).fetchone()
             if old is not None and old[1] is not None and str(old[1]) > position:
+                log.debug(
+                    "ledger cursor %s: kept at position %s (asked to go back to %s)",
+                    name,
+                    old[1],
+                    position,
+                )
                 return False
             tx.execute(
                 "INSERT INTO cursors (name, value, updated_at, position) VALUES (?, ?, ?, ?) "
@@ -532,8 +547,8 @@ class SqlLedger(ABC):
                     "cursor",
                     name,
                     "cursor",
-                    outcome="advanced",
-                    detail={"from": old[0] if old else None, "to": value, "position": position},
+                    outcome="set",
+                    detail={"from": old[0] if old else None, "to": value},
                 )
             return True
 
