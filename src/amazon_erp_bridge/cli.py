@@ -377,6 +377,79 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- events -------------------------------------------------------------------------------
+
+DEFAULT_EVENTS_LEDGER = "amazon-erp-bridge-events.sqlite"
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    """Run the event router over a message directory until Ctrl-C (or, with --once, until it
+    is drained): each file one SP-API notification, ION BOD or SAP event; handled files move
+    to done/, unreadable or unknown ones to failed/ with a .reason.txt beside them.
+
+    Without ``--app`` the work goes to the embedded sandbox's ERPs (``--publish N`` first
+    writes N ORDER_CHANGE notifications of its orders into the directory, 30% duplicates);
+    with ``--app MODULE:FUNCTION`` your function takes the ledger and returns an
+    ``EventRunner`` wired to your clients and configs.
+    """
+    import time
+
+    from amazon_erp_bridge.events import DirectorySource, EventRunner, EventTally
+    from amazon_erp_bridge.posting import SqliteLedger
+
+    directory = Path(args.dir)
+    if args.publish and not directory.exists():
+        directory.mkdir(parents=True)
+    source = DirectorySource(directory)
+    ledger = SqliteLedger(args.ledger)
+    closers: list[Any] = [ledger]
+    bar = Progress(0)
+    try:
+        if args.app:
+            made: Any = _load_factory(args.app)(ledger)
+            if not isinstance(made, EventRunner):
+                raise ConfigurationError(f"--app {args.app}: must return an EventRunner")
+            runner = made
+            erp = "app"
+        else:
+            from amazon_erp_bridge.events.sandbox import order_burst, sandbox_runner
+            from amazon_erp_bridge.sandbox import Sandbox
+
+            sandbox = Sandbox(seed=args.seed)
+            amazon, m3, sap = sandbox.spapi_client(), sandbox.m3_client(), sandbox.sap_client()
+            closers += [amazon, m3, sap]
+            runner = sandbox_runner(sandbox, amazon, m3, sap, ledger, batch_size=args.batch)
+            erp = "m3+sap"
+            for message in order_burst(sandbox, args.publish) if args.publish else []:
+                (directory / message.message_id).write_bytes(message.body)
+
+        def progress(tally: EventTally) -> None:
+            bar.total = bar.done + 1
+            bar.step(f"{tally.received} messages, {tally.handled} handled")
+
+        def idle() -> bool:
+            try:
+                time.sleep(args.poll)
+            except KeyboardInterrupt:
+                return False
+            return True
+
+        try:
+            tally = runner.run(source, once=args.once, idle=idle, on_batch=progress)
+        except KeyboardInterrupt:
+            tally = runner.tally
+    finally:
+        bar.finish()
+        for closer in closers:
+            closer.close()
+    report = tally.report(erp)
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        print(report)
+    return 0 if report.ok else 1
+
+
 # -- wiring -------------------------------------------------------------------------------
 
 
@@ -464,6 +537,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--call-seconds", type=float, default=0.3, help="round trip of one API call"
     )
     backfill.add_argument("--orders-api", choices=("v2026", "v0"), default="v2026")
+
+    events = command(
+        "events", cmd_events, "run the event router over a message directory until stopped"
+    )
+    events.add_argument("--dir", default="events", help="the message directory (default: events)")
+    events.add_argument("--once", action="store_true", help="stop when the directory is drained")
+    events.add_argument("--ledger", default=DEFAULT_EVENTS_LEDGER, help="SQLite ledger file")
+    events.add_argument("--app", help="MODULE:FUNCTION taking the ledger, returning an EventRunner")
+    events.add_argument("--batch", type=int, default=100, help="messages per batch")
+    events.add_argument("--poll", type=float, default=2.0, help="seconds between empty polls")
+    events.add_argument("--seed", type=int, default=7, help="sandbox seed (without --app)")
+    events.add_argument(
+        "--publish", type=int, default=0, metavar="N", help="sandbox: write N notifications first"
+    )
 
     sandbox = command("sandbox", cmd_sandbox, "serve the fakes on 127.0.0.1 until Ctrl-C")
     sandbox.add_argument("--seed", type=int, default=7)

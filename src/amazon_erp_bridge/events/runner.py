@@ -11,8 +11,9 @@ Delivery is at least once and out of order:
 
 - a message seen before in this runner (same event id) is acknowledged at once; one that
   comes to another runner is absorbed by the ledger (the poster answers "duplicate");
-- an order event no newer than the ledger's POSTED record of that order (event time before
-  the posting) changes nothing: the posting already read a newer state;
+- an order event no newer than the ledger's settled record of that order (POSTED, or
+  DEAD_LETTERED until a fix and a replay; event time before the record's last change)
+  changes nothing: that outcome already read a newer state;
 - an order Amazon does not know (HTTP 404), a message that is not an event
   (:class:`~amazon_erp_bridge.events.errors.EventError`) or a handler refusing it for good is
   dead-lettered at the source with its reason, never lost;
@@ -121,11 +122,16 @@ def _results(report: WorkflowReport) -> list[PostResult]:
     return [r for step in report.steps if step.summary is not None for r in step.summary.results]
 
 
+#: Ledger states an older event cannot change: posted, or parked until a fix and a replay.
+SETTLED: Final = (RecordState.POSTED, RecordState.DEAD_LETTERED)
+
+
 def _newer_than_ledger(ledger: Ledger, kind: str, event: Event) -> bool:
-    """False when the ledger holds the order POSTED after the event happened."""
+    """False when the ledger settled the order (POSTED, or DEAD_LETTERED waiting for a fix
+    and a replay) after the event happened: that outcome read a newer state already."""
     record = ledger.get(kind, getattr(event, "order_id", ""))
     when: datetime | None = event.meta.occurred_at
-    if record is None or record.state is not RecordState.POSTED or when is None:
+    if record is None or record.state not in SETTLED or when is None:
         return True
     return when > record.updated_at
 
@@ -159,6 +165,7 @@ class EventRunner:
         """Handle one batch from ``source``; the number of messages received."""
         batch = source.receive(self.batch_size)
         waiting: dict[tuple[Work, str], list[tuple[Message, Event]]] = {}
+        in_batch: set[str] = set()
         for message in batch:
             self.tally.received += 1
             try:
@@ -166,10 +173,13 @@ class EventRunner:
             except EventError as exc:
                 self._park(source, message, f"{message.message_id}: {exc}")
                 continue
-            if event.meta.event_id in self._seen:
+            if event.meta.event_id in self._seen or event.meta.event_id in in_batch:
+                # safe to settle: its first copy is done, or waits in this batch and is given
+                # back (to come again) if its work fails
                 self.tally.repeats += 1
                 source.acknowledge(message)
                 continue
+            in_batch.add(event.meta.event_id)
             action = route(event, self.rules)
             self.tally.work[action.work.value] = self.tally.work.get(action.work.value, 0) + 1
             if action.work is Work.NOTHING:
@@ -277,13 +287,17 @@ class EventRunner:
         *,
         once: bool = False,
         idle: Callable[[], bool] | None = None,
+        on_batch: Callable[[EventTally], None] | None = None,
     ) -> EventTally:
         """Drain ``source``: with ``once``, until it is empty (or holds only messages given
         back in this pass, to be tried on the next run); otherwise ``idle()`` is called when
-        a receive brings nothing new: wait there, return False to stop."""
+        a receive brings nothing new: wait there, return False to stop. ``on_batch`` sees
+        the tally after each batch (progress)."""
         while True:
             given_back = len(self.tally.given_back)
             received = self.run_once(source)
+            if received and on_batch is not None:
+                on_batch(self.tally)
             if received and len(self.tally.given_back) - given_back < received:
                 continue  # progress: drain on
             if once or idle is None or not idle():
