@@ -47,17 +47,34 @@ class _LatestEvent(logging.Handler):
 
 
 class Progress:
-    """A progress bar on a terminal, with the latest event of the step; silent otherwise.
+    """A progress bar on a terminal, with the latest event of the step; periodic lines otherwise.
 
     ``[#####...] 3/16 run 1: settlement-to-GL (M3) | report 51 is IN_PROGRESS; polling again``
+
+    When the stream is not a terminal (a CI log, ``2> file``), the bar degrades to plain lines
+    (``progress: 3/16 run 1: settlement-to-GL (M3)``): the first step, then at most one line
+    every ``interval`` seconds, and the last step, so a log shows the run is alive without
+    carriage returns or a line per event.
     """
 
-    def __init__(self, total: int, stream: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        total: int,
+        stream: TextIO | None = None,
+        *,
+        interval: float = 5.0,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        import time
+
         self.total = total
         self.done = 0
         self.label = ""
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = self.stream.isatty()
+        self.interval = interval
+        self._clock = clock or time.monotonic
+        self._last_line: float | None = None
         self._handler: _LatestEvent | None = None
         self._level = logging.NOTSET
         if self.enabled:
@@ -78,11 +95,27 @@ class Progress:
         self.stream.write("\r" + line[: columns - 1].ljust(columns - 1))
         self.stream.flush()
 
+    def _line(self) -> None:
+        """A plain progress line for a stream that is not a terminal (never fails the run)."""
+        now = self._clock()
+        last = self.done >= self.total
+        if self._last_line is not None and now - self._last_line < self.interval and not last:
+            return
+        self._last_line = now
+        try:
+            self.stream.write(f"progress: {self.done}/{self.total} {self.label}\n")
+            self.stream.flush()
+        except (BrokenPipeError, ValueError):  # a closed stderr must not stop the work
+            pass
+
     def step(self, label: str) -> None:
+        """Count one more step and show it (a bar on a terminal, else a periodic line)."""
         self.done += 1
         self.label = label
         if self.enabled:
             self._draw()
+        else:
+            self._line()
 
     def event(self, message: str) -> None:
         """Show what the current step is doing (a poll, a download, a posting)."""
@@ -90,6 +123,7 @@ class Progress:
             self._draw(message)
 
     def finish(self) -> None:
+        """Stop listening for events and clear the bar."""
         if self._handler is not None:
             logger = logging.getLogger("amazon_erp_bridge")
             logger.removeHandler(self._handler)
@@ -294,17 +328,76 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     try:
         ionapi = Path(args.ionapi)
         ionapi.write_text(json.dumps(sandbox.ionapi(), indent=2), encoding="utf-8")
-        amazon = sandbox.amazon
-        print(f"SP-API + LWA:  {sandbox.url('amazon')}  (client id {amazon.CLIENT_ID})")
-        print(f"ION API / M3:  {sandbox.url('ion')}  (.ionapi written to {ionapi})")
-        print(f"SAP S/4HANA:   {sandbox.url('sap')}")
-        print("Press Ctrl-C to stop.", flush=True)
+        info = sandbox_connection(sandbox, ionapi)
+        if args.json:
+            _print_json(info)
+        else:
+            print(_describe_sandbox(info))
+        sys.stdout.flush()
+        print("Press Ctrl-C to stop.", file=sys.stderr, flush=True)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         return 0
     finally:
         sandbox.stop()
+
+
+def sandbox_connection(sandbox: Any, ionapi: Path) -> dict[str, Any]:
+    """URLs and credentials of a serving sandbox, as ``sandbox`` prints them.
+
+    These are the fakes' own, published test credentials (they open nothing real), printed so
+    that another process, a notebook or a shell with the ``environment`` block exported can
+    reach the fakes over HTTP.
+    """
+    amazon = sandbox.amazon
+    spapi_url = sandbox.url("amazon")
+    lwa_url = f"{spapi_url}/auth/o2/token"
+    sap_url = sandbox.url("sap")
+    from amazon_erp_bridge.sandbox.sap.fake import PASSWORD, USER
+
+    sap_client = str(sandbox.sap.sap_client)
+    return {
+        "amazon": {
+            "endpoint": spapi_url,
+            "lwa_endpoint": lwa_url,
+            "client_id": amazon.CLIENT_ID,
+            "client_secret": amazon.CLIENT_SECRET,
+            "refresh_token": amazon.REFRESH_TOKEN,
+        },
+        "ion": {"url": sandbox.url("ion"), "ionapi_file": str(ionapi), "ionapi": sandbox.ionapi()},
+        "sap": {"url": sap_url, "user": USER, "password": PASSWORD, "sap_client": sap_client},
+        "environment": {
+            "SP_API_ENDPOINT": spapi_url,
+            "SP_API_LWA_ENDPOINT": lwa_url,
+            "LWA_APP_ID": amazon.CLIENT_ID,
+            "LWA_CLIENT_SECRET": amazon.CLIENT_SECRET,
+            "SP_API_REFRESH_TOKEN": amazon.REFRESH_TOKEN,
+            "ION_API_FILE": str(ionapi),
+            "SAP_BASE_URL": sap_url,
+            "SAP_USER": USER,
+            "SAP_PASSWORD": PASSWORD,
+            "SAP_CLIENT": sap_client,
+        },
+    }
+
+
+def _describe_sandbox(info: Mapping[str, Any]) -> str:
+    amazon, ion, sap = info["amazon"], info["ion"], info["sap"]
+    lines = [
+        f"SP-API:        {amazon['endpoint']}",
+        f"LWA token:     {amazon['lwa_endpoint']}",
+        f"  client id      {amazon['client_id']}",
+        f"  client secret  {amazon['client_secret']}",
+        f"  refresh token  {amazon['refresh_token']}",
+        f"ION API / M3:  {ion['url']}  (.ionapi written to {ion['ionapi_file']})",
+        f"SAP S/4HANA:   {sap['url']}",
+        f"  user {sap['user']}  password {sap['password']}  sap-client {sap['sap_client']}",
+        "",
+        "For from_env() (sandbox test credentials, not secrets):",
+    ]
+    lines += [f"  export {name}='{value}'" for name, value in info["environment"].items()]
+    return "\n".join(lines)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -453,30 +546,53 @@ def cmd_events(args: argparse.Namespace) -> int:
 # -- wiring -------------------------------------------------------------------------------
 
 
+_VERBOSE_HELP = "log to stderr: -v progress and warnings, -vv every HTTP call (secrets redacted)"
+_JSON_HELP = "print JSON for scripts instead of text for people"
+
+
+def _global_flags() -> argparse.ArgumentParser:
+    """The flags every sub-command accepts after its name too (``demo -v --json``).
+
+    Their defaults are SUPPRESS so that a sub-command that was not given them does not
+    overwrite what came before the sub-command (``-v demo``); the counts add up in ``main``.
+    """
+    flags = argparse.ArgumentParser(add_help=False)
+    flags.add_argument(
+        "-v",
+        "--verbose",
+        dest="sub_verbose",
+        action="count",
+        default=argparse.SUPPRESS,
+        help=_VERBOSE_HELP,
+    )
+    flags.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=_JSON_HELP)
+    return flags
+
+
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command; global flags go before or after a sub-command."""
     parser = argparse.ArgumentParser(
         prog="amazon-erp-bridge",
         description="Amazon Selling Partner API <-> Infor M3 / SAP S/4HANA bridge.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument(
-        "-v",
-        "--verbose",
-        action="count",
-        default=0,
-        help="log to stderr: -v warnings and progress, -vv every HTTP call (secrets redacted)",
-    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help=_VERBOSE_HELP)
+    parser.add_argument("--json", action="store_true", default=False, help=_JSON_HELP)
+    flags = _global_flags()
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, func: Callable[[argparse.Namespace], int], help: str) -> Any:
-        sub = commands.add_parser(name, help=help, description=help)
+        sub = commands.add_parser(name, help=help, description=help, parents=[flags])
         sub.set_defaults(func=func)
-        sub.add_argument("--json", action="store_true", help="print JSON for scripts")
         return sub
 
     demo = command("demo", cmd_demo, "run all four workflows against the embedded sandbox")
-    demo.add_argument("--ledger", default=DEFAULT_DEMO_LEDGER, help="SQLite ledger file")
-    demo.add_argument("--runs", type=int, default=2, choices=(1, 2, 3), help="how many passes")
+    demo.add_argument(
+        "--ledger", default=DEFAULT_DEMO_LEDGER, help="SQLite ledger file (default: %(default)s)"
+    )
+    demo.add_argument(
+        "--runs", type=int, default=2, choices=(1, 2, 3), help="how many passes (default: 2)"
+    )
     demo.add_argument(
         "--keep", dest="fresh", action="store_false", help="keep the ledger of an earlier demo"
     )
@@ -490,24 +606,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     settlement.add_argument("--detail", action="store_true", help="one line per order")
 
-    ionapi = commands.add_parser("ionapi", help=".ionapi credential files")
+    ionapi = commands.add_parser("ionapi", help=".ionapi credential files", parents=[flags])
     ionapi_commands = ionapi.add_subparsers(dest="ionapi_command", required=True)
-    check = ionapi_commands.add_parser("check", help="say what is wrong with a .ionapi file")
-    check.add_argument("file")
-    check.add_argument("--json", action="store_true")
+    check = ionapi_commands.add_parser(
+        "check", help="say what is wrong with a .ionapi file", parents=[flags]
+    )
+    check.add_argument("file", help="the .ionapi file downloaded from ION API Gateway")
     check.set_defaults(func=cmd_ionapi_check)
 
-    ledger = commands.add_parser("ledger", help="inspect the posting ledger")
+    ledger = commands.add_parser("ledger", help="inspect the posting ledger", parents=[flags])
     ledger_commands = ledger.add_subparsers(dest="ledger_command", required=True)
     for name, func, text in (
         ("status", cmd_ledger_status, "record counts per kind and state"),
         ("dlq", cmd_ledger_dlq, "dead-lettered records and why"),
         ("replay", cmd_ledger_replay, "post dead-lettered records again"),
     ):
-        sub = ledger_commands.add_parser(name, help=text, description=text)
-        sub.add_argument("--ledger", default=DEFAULT_DEMO_LEDGER, help="SQLite ledger file")
+        sub = ledger_commands.add_parser(name, help=text, description=text, parents=[flags])
+        sub.add_argument(
+            "--ledger",
+            default=DEFAULT_DEMO_LEDGER,
+            help="SQLite ledger file (default: %(default)s)",
+        )
         sub.add_argument("--kind", help="only this kind, e.g. order.m3")
-        sub.add_argument("--json", action="store_true")
         sub.set_defaults(func=func)
         if name == "replay":
             sub.add_argument(
@@ -521,12 +641,27 @@ def build_parser() -> argparse.ArgumentParser:
         "backfill", cmd_backfill, "plan a backfill of a seller's history: reports vs the API"
     )
     backfill.add_argument("--plan", action="store_true", help="print the plan (required)")
-    backfill.add_argument("--from", dest="start", type=_date, required=True, metavar="DATE")
-    backfill.add_argument("--to", dest="end", type=_date, required=True, metavar="DATE")
+    backfill.add_argument(
+        "--from",
+        dest="start",
+        type=_date,
+        required=True,
+        metavar="DATE",
+        help="first day of the history (2025-01-01; a bare date is UTC midnight)",
+    )
+    backfill.add_argument(
+        "--to", dest="end", type=_date, required=True, metavar="DATE", help="end (exclusive)"
+    )
     backfill.add_argument(
         "--wants", default="orders", help="orders,shipments,returns,finances (default: orders)"
     )
-    backfill.add_argument("--orders-per-day", type=float, default=100.0, metavar="N")
+    backfill.add_argument(
+        "--orders-per-day",
+        type=float,
+        default=100.0,
+        metavar="N",
+        help="the seller's average order volume, for the estimates (default: 100)",
+    )
     backfill.add_argument(
         "--marketplace", action="append", help="marketplace id (repeatable; default: US)"
     )
@@ -536,7 +671,12 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument(
         "--call-seconds", type=float, default=0.3, help="round trip of one API call"
     )
-    backfill.add_argument("--orders-api", choices=("v2026", "v0"), default="v2026")
+    backfill.add_argument(
+        "--orders-api",
+        choices=("v2026", "v0"),
+        default="v2026",
+        help="which Orders API version the API windows use (default: v2026)",
+    )
 
     events = command(
         "events", cmd_events, "run the event router over a message directory until stopped"
@@ -553,7 +693,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     sandbox = command("sandbox", cmd_sandbox, "serve the fakes on 127.0.0.1 until Ctrl-C")
-    sandbox.add_argument("--seed", type=int, default=7)
+    sandbox.add_argument(
+        "--seed", type=int, default=7, help="seed of the fakes' generated data (default: 7)"
+    )
     sandbox.add_argument("--ionapi", default="sandbox.ionapi", help="where to write the .ionapi")
     return parser
 
@@ -570,13 +712,40 @@ def _configure_logging(verbosity: int) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``amazon-erp-bridge`` console script."""
     args = build_parser().parse_args(argv)
+    args.verbose += getattr(args, "sub_verbose", 0)
     _configure_logging(args.verbose)
     try:
         result: int = args.func(args)
+        sys.stdout.flush()
     except BridgeError as exc:
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        return _closed_pipe()
     return result
+
+
+#: The conventional status of a command whose reader went away (128 + SIGPIPE), as the shell
+#: reports ``yes | head -1``: the output was cut short on purpose, not an error to print.
+CLOSED_PIPE_STATUS = 141
+
+
+def _closed_pipe() -> int:
+    """The reader of stdout closed it (``| head -1``): leave quietly with status 141.
+
+    Python would print a BrokenPipeError traceback at exit when it flushes stdout again, so
+    stdout is pointed at devnull first (the recipe of the Python docs on SIGPIPE).
+    """
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file (a test's capture): nothing to flush
+        pass
+    finally:
+        os.close(devnull)
+    return CLOSED_PIPE_STATUS
 
 
 if __name__ == "__main__":  # pragma: no cover

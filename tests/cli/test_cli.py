@@ -170,14 +170,14 @@ def test_ledger_commands_need_an_existing_file(tmp_path, capsys):
     assert "no such file" in capsys.readouterr().err
 
 
-def test_progress_is_silent_when_not_a_terminal(capsys):
+def test_progress_is_plain_lines_when_not_a_terminal(capsys):
     import io
 
     stream = io.StringIO()
     progress = Progress(3, stream)
     progress.step("one")
     progress.finish()
-    assert stream.getvalue() == ""
+    assert stream.getvalue() == "progress: 1/3 one\n"  # no bar, no carriage return
 
 
 def test_progress_draws_on_a_terminal():
