@@ -56,9 +56,11 @@ def follow_rate_limit(
 ) -> Callable[[Call[Any], httpx2.Response], None]:
     """A sender hook: set the operation's bucket to the rate in ``x-amzn-RateLimit-Limit``."""
 
+    last: dict[str, str] = {}  # limit key -> the header value last followed
+
     def hook(call: Call[Any], response: httpx2.Response) -> None:
         value = response.headers.get(RATE_LIMIT_HEADER)
-        if not value or not call.limit_key:
+        if not value or not call.limit_key or last.get(call.limit_key) == value:
             return
         try:
             rate = float(value)
@@ -66,6 +68,7 @@ def follow_rate_limit(
             log.debug("ignoring unreadable %s header %r", RATE_LIMIT_HEADER, value)
             return
         limiter.set_rate(call.limit_key, rate, scope)
+        last[call.limit_key] = value
 
     return hook
 
@@ -207,10 +210,6 @@ class SpApiClient:
         return f"SpApiClient({self.credentials!r}, base_url={self.base_url!r})"
 
 
-async def _asleep(seconds: float) -> None:
-    await asyncio.sleep(seconds)
-
-
 class AsyncSpApiClient:
     """Asynchronous SP-API client; the same arguments and API groups as :class:`SpApiClient`."""
 
@@ -226,7 +225,9 @@ class AsyncSpApiClient:
         transport: httpx2.AsyncBaseTransport | None = None,
         http: httpx2.AsyncClient | None = None,
         retry: RetryPolicy | None = None,
-        sleep: Callable[[float], Awaitable[None]] = _asleep,
+        # asyncio.sleep itself: the limiter then wakes waiting calls early when a higher rate
+        # is learned (any other function is taken for a test's clock and slept once).
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         limiter: RateLimiter | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:

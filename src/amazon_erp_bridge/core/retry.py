@@ -1,23 +1,28 @@
 """When and how long to retry: 429, 5xx, timeouts and connection errors, with full jitter.
 
-Built on tenacity. A request that the server may have processed (POST after a timeout or a 5xx)
-is retried only if the call says it is idempotent; a 429 or a refused connection means the
-request was not processed, so those are always safe to send again.
+The senders run :meth:`RetryPolicy.run` (a plain loop: the first attempt costs one ``try``, no
+per-call setup); :meth:`RetryPolicy.retrying` gives the same policy as a tenacity loop. A
+request that the server may have processed (POST after a timeout or a 5xx) is retried only if
+the call says it is idempotent; a 429 or a refused connection means the request was not
+processed, so those are always safe to send again.
 """
 
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import tenacity
 from attrs import field, frozen
 
 from amazon_erp_bridge.core.call import Call
 from amazon_erp_bridge.errors import ApiError, RateLimitedError, TransportError
+
+T = TypeVar("T")
 
 
 def _positive(_: object, attribute: Any, value: float) -> None:
@@ -58,6 +63,56 @@ class RetryPolicy:
         if isinstance(exc, ApiError):
             return exc.status in self.retry_statuses and (call.is_idempotent or exc.status == 429)
         return False
+
+    def _delay(self, exc: BaseException, call: Call[Any], attempt: int, started: float) -> float:
+        """Seconds to wait before send ``attempt + 1``; re-raises ``exc`` when it is final."""
+        if not self.should_retry(exc, call):
+            raise exc
+        elapsed = time.monotonic() - started
+        if attempt >= self.max_attempts or elapsed >= self.max_elapsed:
+            raise exc
+        delay = self.backoff(attempt, getattr(exc, "retry_after", None))
+        return max(0.0, min(delay, self.max_elapsed - elapsed))
+
+    def run(self, call: Call[Any], send: Callable[[], T], sleep: Callable[[float], None]) -> T:
+        """``send()`` until it returns, retrying what :meth:`should_retry` allows.
+
+        The same stops and waits as :meth:`retrying` (``max_attempts`` sends, ``max_elapsed``
+        seconds, full-jitter backoff or ``Retry-After``), as a plain loop: a call answered at
+        the first attempt pays for one ``try`` and nothing else.
+        """
+        started = time.monotonic()
+        try:
+            return send()
+        except Exception as exc:
+            sleep(self._delay(exc, call, 1, started))
+        attempt = 2
+        while True:
+            try:
+                return send()
+            except Exception as exc:
+                sleep(self._delay(exc, call, attempt, started))
+            attempt += 1
+
+    async def run_async(
+        self,
+        call: Call[Any],
+        send: Callable[[], Awaitable[T]],
+        sleep: Callable[[float], Awaitable[None]],
+    ) -> T:
+        """The awaitable twin of :meth:`run`."""
+        started = time.monotonic()
+        try:
+            return await send()
+        except Exception as exc:
+            await sleep(self._delay(exc, call, 1, started))
+        attempt = 2
+        while True:
+            try:
+                return await send()
+            except Exception as exc:
+                await sleep(self._delay(exc, call, attempt, started))
+            attempt += 1
 
     def _kwargs(self, call: Call[Any]) -> dict[str, Any]:
         def wait(state: tenacity.RetryCallState) -> float:

@@ -8,6 +8,7 @@ to the call's pure ``parse``. Operations are never written per sender.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
@@ -122,14 +123,15 @@ class _Sender:
         return value
 
     def _after(self, call: Call[Any], response: httpx2.Response) -> None:
-        log.debug(
-            "%s %s %s -> %s (%s)",
-            self.service,
-            call.method,
-            call.path,
-            response.status_code,
-            self._request_id(response) or "-",
-        )
+        if log.isEnabledFor(logging.DEBUG):  # the request id lookup is not free
+            log.debug(
+                "%s %s %s -> %s (%s)",
+                self.service,
+                call.method,
+                call.path,
+                response.status_code,
+                self._request_id(response) or "-",
+            )
         if response.status_code == 429 and self.limiter is not None and call.limit_key:
             self.limiter.throttled(call.limit_key, self.limit_scope)
         for hook in self.hooks:
@@ -224,12 +226,9 @@ class SyncSender(_Sender):
 
     def send(self, call: Call[T]) -> T:
         """Send ``call`` (with limiter, credentials and retries) and return what it parses to."""
-        for attempt in self.retry.retrying(call, self._sleep):
-            with attempt:
-                return self.outcome(call, self._exchange(call, stream=False))
-        raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
+        return self.retry.run(call, lambda: self.outcome(call, self._exchange(call)), self._sleep)
 
-    def _exchange(self, call: Call[Any], *, stream: bool) -> httpx2.Response:
+    def _exchange(self, call: Call[Any], *, stream: bool = False) -> httpx2.Response:
         if self.limiter is not None and call.limit_key:
             self.limiter.acquire(call.limit_key, self.limit_scope, self._sleep)
         authenticators = self._applicable(call)
@@ -322,12 +321,13 @@ class AsyncSender(_Sender):
 
     async def send(self, call: Call[T]) -> T:
         """Send ``call`` (with limiter, credentials and retries) and return what it parses to."""
-        async for attempt in self.retry.retrying_async(call, self._sleep):
-            with attempt:
-                return self.outcome(call, await self._exchange(call, stream=False))
-        raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
 
-    async def _exchange(self, call: Call[Any], *, stream: bool) -> httpx2.Response:
+        async def attempt() -> T:
+            return self.outcome(call, await self._exchange(call))
+
+        return await self.retry.run_async(call, attempt, self._sleep)
+
+    async def _exchange(self, call: Call[Any], *, stream: bool = False) -> httpx2.Response:
         if self.limiter is not None and call.limit_key:
             await self.limiter.acquire_async(call.limit_key, self.limit_scope, self._sleep)
         authenticators = self._applicable(call)
