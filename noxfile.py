@@ -55,6 +55,6 @@ def docs(session: nox.Session) -> None:
 @nox.session(python=PYTHON[0])
 def bench(session: nox.Session) -> None:
     """Print the speed and memory figures in benchmarks/ (no pass/fail: compare within a run)."""
-    session.install("-e", ".[dev,pandas]")
+    session.install("-e", ".[dev,bench]")
     for script in sorted(__import__("pathlib").Path("benchmarks").glob("bench_*.py")):
         session.run("python", str(script), *session.posargs)
