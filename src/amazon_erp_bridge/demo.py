@@ -8,7 +8,10 @@ confirms to Amazon, and each ERP gets the return Amazon took back (returns). Bet
 the demo fixes the M3 side the way a person would (an MMS025 alias for the misspelt SKU) and
 Amazon cancels one posted order per ERP; the second pass replays the dead letters (the M3
 order posts, the SAP one stays parked with its reason), cancels the open lines of the two
-cancelled orders in the ERPs, and skips everything posted before as a duplicate.
+cancelled orders in the ERPs, and skips everything posted before as a duplicate. Last in each
+pass, a burst of ORDER_CHANGE notifications (in pass 1 with a few new Amazon orders; copies
+and shuffling included) goes through the event router, is replayed by a second consumer,
+and posts nothing twice (``events``).
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from attrs import frozen
+from attrs import evolve, frozen
 
+from amazon_erp_bridge.events import MemorySource
+from amazon_erp_bridge.events.sandbox import new_orders, order_burst, sandbox_runner
 from amazon_erp_bridge.posting import SqliteLedger
 from amazon_erp_bridge.sandbox import Sandbox
 from amazon_erp_bridge.sandbox.rules import finance, lifecycle, orders
@@ -65,6 +70,8 @@ _Workflow = Callable[[bool], WorkflowReport]
 #: The tracking numbers the sandbox warehouses print (UPS for M3, DHL for SAP).
 M3_TRACKING = "1Z999AA10123456784"
 SAP_TRACKING = "JD014600006281234567"
+#: Notifications in the demo's event burst (30% of them redelivered copies).
+EVENT_BURST = 40
 
 
 def _posted(ledger: SqliteLedger, kind: str, order_ids: list[str]) -> list[tuple[str, str]]:
@@ -138,6 +145,18 @@ def run_demo(
                     lifecycle.cancel_after_posting(sandbox, order_id)
                     cancelled.append(order_id)
 
+        def events(first: bool) -> WorkflowReport:
+            """A burst of notifications through the router, then the same burst replayed."""
+            if first:  # Amazon takes new orders; the burst brings their notifications
+                new_orders(sandbox, 2)
+            burst = order_burst(sandbox, EVENT_BURST, seed=5)
+            steps = []
+            for name in ("burst", "replay"):
+                runner = sandbox_runner(sandbox, amazon, m3, sap, ledger)
+                report = runner.run(MemorySource(burst), once=True).report("m3+sap")
+                steps += [evolve(step, name=f"{name}: {step.name}") for step in report.steps]
+            return WorkflowReport("events", "m3+sap", steps)
+
         workflows: list[tuple[str, _Workflow]] = [
             (
                 "order-to-cash (M3)",
@@ -163,6 +182,7 @@ def run_demo(
             ("confirm shipments (SAP)", lambda r: warehouse_ships_sap(not r)),
             ("returns (M3)", lambda r: returns_m3(amazon, m3, ledger, ret_m3, replay=r)),
             ("returns (SAP)", lambda r: returns_sap(amazon, sap, ledger, ret_sap, replay=r)),
+            ("events", lambda r: events(not r)),
         ]
         bar = progress(len(workflows) * runs)
         try:

@@ -19,8 +19,9 @@ Delivery is at least once and out of order:
   dead-lettered at the source with its reason, never lost;
 - a passing failure (ERP down, throttled past retries) gives the message back.
 
-Work that is not about one record (a stock sync, the MCF tracking, returns) is coalesced:
-run once per batch for every event that asked for it.
+Within a batch an order is read once (later events for it are answered by that read), and
+work that is not about one record (a stock sync, the MCF tracking, returns) is coalesced: run
+once per batch for every event that asked for it.
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ class EventTally:
     handled: int = 0
     repeats: int = 0
     stale: int = 0
+    coalesced: int = 0
     no_work: int = 0
     parked: list[str] = field(factory=list)
     given_back: list[str] = field(factory=list)
@@ -96,7 +98,8 @@ class EventTally:
         """The tally as a workflow report (steps ``messages`` and ``postings``)."""
         notes = [
             f"received {self.received} messages: {self.handled} handled, {self.repeats} repeats "
-            f"acknowledged, {self.stale} older than the ledger, {self.no_work} needing no work, "
+            f"acknowledged, {self.stale} older than the ledger, {self.coalesced} for an order "
+            f"already read in their batch, {self.no_work} needing no work, "
             f"{len(self.parked)} dead-lettered, {len(self.given_back)} given back"
         ]
         if self.work:
@@ -108,6 +111,7 @@ class EventTally:
             "handled": self.handled,
             "repeats": self.repeats,
             "stale": self.stale,
+            "coalesced": self.coalesced,
             "no_work": self.no_work,
             "dead_lettered": len(self.parked),
             "given_back": len(self.given_back),
@@ -166,6 +170,7 @@ class EventRunner:
         batch = source.receive(self.batch_size)
         waiting: dict[tuple[Work, str], list[tuple[Message, Event]]] = {}
         in_batch: set[str] = set()
+        orders_in_batch: set[tuple[str | None, str]] = set()
         for message in batch:
             self.tally.received += 1
             try:
@@ -186,7 +191,13 @@ class EventRunner:
                 self.tally.no_work += 1
                 self._done(source, message, event)
             elif action.work is Work.POST_ORDER:
-                self._post_order(source, message, event, action)
+                if (action.erp, action.subject) in orders_in_batch:
+                    # the order is read once per batch: its current state answers them all
+                    self.tally.coalesced += 1
+                    self._done(source, message, event)
+                    continue
+                if self._post_order(source, message, event, action):
+                    orders_in_batch.add((action.erp, action.subject))
             else:
                 runs = self.handlers.runs(action.work)
                 erps = [action.erp] if action.erp is not None else list(runs)
@@ -214,17 +225,19 @@ class EventRunner:
 
     def _post_order(
         self, source: MessageSource, message: Message, event: Event, action: Action
-    ) -> None:
+    ) -> bool:
+        """Post one order; True when the handler read it (later events in the batch are
+        answered by that read)."""
         assert action.erp is not None
         post = self.handlers.orders.get(action.erp)
         if post is None:
             self._park(source, message, f"{message.message_id}: no order handler for {action.erp}")
-            return
+            return False
         kind = self.handlers.order_kinds.get(action.erp, f"order.{action.erp}")
         if isinstance(event, OrderChanged) and not _newer_than_ledger(self.ledger, kind, event):
             self.tally.stale += 1
             self._done(source, message, event)
-            return
+            return False
         try:
             report = post(action.subject)
         except ApiError as exc:
@@ -236,16 +249,17 @@ class EventRunner:
                 )
             else:
                 self._give_back(source, message, exc)
-            return
+            return False
         except (MappingError, ValidationError) as exc:
             self._park(source, message, f"{message.message_id}: order {action.subject}: {exc}")
-            return
+            return False
         except BridgeError as exc:
             self._give_back(source, message, exc)
-            return
+            return False
         self.tally.handled += 1
         self.tally.results += _results(report)
         self._done(source, message, event)
+        return True
 
     def _give_back(self, source: MessageSource, message: Message, exc: BaseException) -> None:
         reason = f"{message.message_id}: {type(exc).__name__}: {exc}"

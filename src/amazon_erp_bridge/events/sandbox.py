@@ -126,8 +126,8 @@ def order_burst(
 
 
 def new_orders(sandbox: Sandbox, count: int = 3) -> list[Order]:
-    """Amazon takes ``count`` new merchant-fulfilled orders per ERP (US for M3, UK for SAP),
-    copies of an unshipped order of that marketplace under new ids (``100-...`` /
+    """Amazon takes ``count`` new unshipped merchant-fulfilled orders per ERP (US for M3, UK
+    for SAP), copies of an order of that marketplace under new ids (``100-...`` /
     ``200-...``, so they sort before the seeded ones)."""
     state = sandbox.amazon.state
     added: list[Order] = []
@@ -136,8 +136,8 @@ def new_orders(sandbox: Sandbox, count: int = 3) -> list[Order]:
             o
             for o in sorted(state.orders.values(), key=lambda o: o.order_id)
             if o.marketplace_id == market
-            and o.status is OrderStatus.UNSHIPPED
-            and o.fulfillment_channel is FulfillmentChannel.MERCHANT
+            and o.status in (OrderStatus.UNSHIPPED, OrderStatus.SHIPPED)
+            and o.order_total is not None
             and o.order_id not in (orders.DEAD_LETTER_M3, orders.DEAD_LETTER_SAP)
         )
         for n in range(count):
@@ -145,7 +145,10 @@ def new_orders(sandbox: Sandbox, count: int = 3) -> list[Order]:
             order = evolve(
                 template,
                 order_id=order_id,
+                status=OrderStatus.UNSHIPPED,
+                fulfillment_channel=FulfillmentChannel.MERCHANT,
                 last_updated=template.last_updated + timedelta(minutes=n + 1),
+                lines=tuple(evolve(line, quantity_shipped=0) for line in template.lines),
             )
             added.append(sandbox.amazon.add_order(order))
     return added
