@@ -5,9 +5,9 @@ against Amazon, ION and S/4HANA, and the ledger is a SQLite file. The first pass
 everything it can and dead-letters one order per ERP whose listing has a misspelt SKU; the
 sandbox's warehouse ships one merchant-fulfilled order from each ERP, which confirm-shipments
 confirms to Amazon, and each ERP gets the return Amazon took back (returns). Between passes
-the demo fixes the M3 side the way a person would (an MMS025 alias for the misspelt SKU) and
-Amazon cancels one posted order per ERP; the second pass replays the dead letters (the M3
-order posts, the SAP one stays parked with its reason), cancels the open lines of the two
+the demo fixes the data the way a person would (the misspelt SKU joins each ERP's item
+crosswalk, which is configuration) and Amazon cancels one posted order per ERP; the second
+pass replays the two dead letters (both orders post), cancels the open lines of the two
 cancelled orders in the ERPs, and skips everything posted before as a duplicate. Last in each
 pass, a burst of ORDER_CHANGE notifications (in pass 1 with a few new Amazon orders; copies
 and shuffling included) goes through the event router, is replayed by a second consumer,
@@ -23,6 +23,7 @@ from attrs import evolve, frozen
 
 from amazon_erp_bridge.events import MemorySource
 from amazon_erp_bridge.events.sandbox import new_orders, order_burst, sandbox_runner
+from amazon_erp_bridge.mapping import ItemCrosswalk
 from amazon_erp_bridge.posting import SqliteLedger
 from amazon_erp_bridge.sandbox import Sandbox
 from amazon_erp_bridge.sandbox.rules import finance, lifecycle, orders
@@ -32,7 +33,12 @@ from amazon_erp_bridge.workflows.confirm_shipments import (
 )
 from amazon_erp_bridge.workflows.inventory_sync import inventory_sync_m3, inventory_sync_sap
 from amazon_erp_bridge.workflows.mcf import mcf_m3, mcf_sap
-from amazon_erp_bridge.workflows.order_to_cash import order_to_cash_m3, order_to_cash_sap
+from amazon_erp_bridge.workflows.order_to_cash import (
+    m3_crosswalk,
+    order_to_cash_m3,
+    order_to_cash_sap,
+    sap_crosswalk,
+)
 from amazon_erp_bridge.workflows.report import WorkflowReport
 from amazon_erp_bridge.workflows.returns import returns_m3, returns_sap
 from amazon_erp_bridge.workflows.settlement_to_gl import settlement_to_gl_m3, settlement_to_gl_sap
@@ -72,6 +78,11 @@ M3_TRACKING = "1Z999AA10123456784"
 SAP_TRACKING = "JD014600006281234567"
 #: Notifications in the demo's event burst (30% of them redelivered copies).
 EVENT_BURST = 40
+
+
+def _with_typo(crosswalk: ItemCrosswalk, item: str) -> ItemCrosswalk:
+    """The crosswalk with the sandbox's misspelt seller SKU pointing at the right item."""
+    return evolve(crosswalk, by_seller_sku={**crosswalk.by_seller_sku, orders.TYPO_SKU: item})
 
 
 def _posted(ledger: SqliteLedger, kind: str, order_ids: list[str]) -> list[tuple[str, str]]:
@@ -191,12 +202,19 @@ def run_demo(
                     title = "first run: everything new is posted once"
                 else:
                     if number == 2:
-                        right_item = sandbox.m3_item(orders.RIGHT_SKU)
-                        m3.items.add_alias(right_item, "seller_sku", orders.TYPO_SKU)
+                        # The fix a person makes: the misspelt SKU joins each ERP's item
+                        # crosswalk (configuration data), so the parked orders can post.
+                        o2c_m3 = evolve(
+                            o2c_m3,
+                            items=_with_typo(m3_crosswalk(m3), sandbox.m3_item(orders.RIGHT_SKU)),
+                        )
+                        o2c_sap = evolve(
+                            o2c_sap, items=_with_typo(sap_crosswalk(sap), orders.RIGHT_SKU)
+                        )
                         amazon_cancels()
                     title = (
-                        f"run {number}: M3 alias {orders.TYPO_SKU} -> "
-                        f"{sandbox.m3_item(orders.RIGHT_SKU)} added (MMS025MI AddAlias), "
+                        f"run {number}: {orders.TYPO_SKU} added to the item crosswalks "
+                        f"(M3 {sandbox.m3_item(orders.RIGHT_SKU)}, SAP {orders.RIGHT_SKU}), "
                         "dead letters replayed"
                         + (
                             f"; Amazon cancelled {', '.join(cancelled)} after posting"

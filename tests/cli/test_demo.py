@@ -21,19 +21,21 @@ def test_demo_runs_every_workflow_twice_and_the_second_pass_posts_nothing(tmp_pa
             if step.summary is not None:
                 replayed += [r.source_id for r in step.summary.posted if r.kind[:7] != "cancel."]
                 cancelled += [r.kind for r in step.summary.posted if r.kind[:7] == "cancel."]
-    # Only the M3 order whose SKU got an alias between the runs is posted in the second run,
-    # besides the cancellation of the one order per ERP Amazon cancelled between the runs.
-    assert replayed == [orders.DEAD_LETTER_M3]
+    # Only the two orders whose SKU joined the crosswalks between the runs are posted in the
+    # second run, besides the cancellation of the one order per ERP Amazon cancelled.
+    assert sorted(replayed) == sorted([orders.DEAD_LETTER_M3, orders.DEAD_LETTER_SAP])
     assert sorted(cancelled) == ["cancel.m3", "cancel.sap"]
+    assert all(report.ok for report in second), [str(r) for r in second if not r.ok]
     workflows = {r.workflow for r in first}
     assert {"returns", "confirm-shipments"} <= workflows
     ledger = SqliteLedger(ledger_path)
     try:
         assert ledger.get("order.m3", orders.DEAD_LETTER_M3).state is RecordState.POSTED
-        parked = ledger.get("order.sap", orders.DEAD_LETTER_SAP)
-        assert parked.state is RecordState.DEAD_LETTERED
-        assert orders.TYPO_SKU in parked.reason
-        assert ledger.counts().get(RecordState.POSTING, 0) == 0
+        assert ledger.get("order.sap", orders.DEAD_LETTER_SAP).state is RecordState.POSTED
+        first_reason = ledger.audit("order.sap", orders.DEAD_LETTER_SAP)[0]
+        assert orders.TYPO_SKU in str(first_reason.detail.get("reason", first_reason.outcome))
+        counts = ledger.counts()
+        assert counts[RecordState.POSTING] == counts[RecordState.DEAD_LETTERED] == 0
     finally:
         ledger.close()
 
@@ -51,8 +53,9 @@ def test_demo_command_prints_json_for_scripts(tmp_path):
     assert {entry["run"] for entry in data} == {1, 2}
     problems = [p for entry in data for step in entry["steps"] for p in step.get("problems", [])]
     assert problems, "the demo shows at least one dead letter"
-    # Every record that did not post says why: the misspelt SKU's order is dead-lettered, and
-    # once M3 knows the misspelt SKU as an alias, Amazon refuses stock for that unlisted SKU.
-    assert all(p["status"] in {"dead_lettered", "failed"} and p["reason"] for p in problems)
+    # Every record that did not post says why: the misspelt SKU's orders are dead-lettered in
+    # the first run; the second run, after the crosswalk fix, has no problem left.
+    assert all(p["status"] == "dead_lettered" and p["reason"] for p in problems)
+    assert all(entry["ok"] for entry in data if entry["run"] == 2)
     # stderr is not a terminal: no progress bar, plain progress lines only
     assert all(line.startswith("progress: ") for line in done.stderr.splitlines())
