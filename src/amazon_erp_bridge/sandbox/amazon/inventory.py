@@ -21,6 +21,8 @@ def render_summary(level: InventoryLevel, details: bool) -> dict[str, Any]:
         "fnSku": level.item.fnsku,
         "sellerSku": level.item.seller_sku,
         "condition": level.condition,
+        # The real service answers "" for SKUs it has no update time for, although the model
+        # says date-time (amzn/selling-partner-api-models issue #2275); the fake does the same.
         "lastUpdatedTime": wire_time(level.updated_at) if level.updated_at else "",
         "productName": level.item.seller_sku,
         "totalQuantity": level.total,
