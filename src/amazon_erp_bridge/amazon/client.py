@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import httpx2
@@ -181,6 +181,30 @@ class SpApiClient:
         #: Every operation of every SP-API model, generated: ``client.api.orders_v0.get_orders``.
         self.api = SyncApis(self.send)
 
+    @classmethod
+    def from_env(
+        cls,
+        env: Mapping[str, str] | None = None,
+        *,
+        keyring_service: str | None = None,
+        **kw: Any,
+    ) -> SpApiClient:
+        """A client configured from the environment variables python-amazon-sp-api users set.
+
+        ``SP_API_REFRESH_TOKEN``, ``LWA_APP_ID``, ``LWA_CLIENT_SECRET`` (required),
+        ``SP_API_REGION``, ``SP_API_SELLING_PARTNER_ID``, ``SP_API_ENDPOINT``,
+        ``SP_API_LWA_ENDPOINT`` (optional); ``env`` defaults to ``os.environ``. With
+        ``keyring_service`` the secrets missing from the environment come from the OS keyring.
+        Keyword arguments go to the constructor and win over the environment. Every missing
+        variable is named in one ConfigurationError; no value is ever logged.
+        """
+        from amazon_erp_bridge.amazon.environment import spapi_settings_from_env
+
+        credentials, args = spapi_settings_from_env(
+            env, keyring_service=keyring_service, overrides=kw
+        )
+        return cls(credentials, **args)
+
     def send(self, call: Call[T], *, data_elements: Sequence[str] = ()) -> T:
         """Send any call (a generated one or your own) with limiter, retries and credentials.
 
@@ -212,6 +236,22 @@ class SpApiClient:
 
 class AsyncSpApiClient:
     """Asynchronous SP-API client; the same arguments and API groups as :class:`SpApiClient`."""
+
+    @classmethod
+    def from_env(
+        cls,
+        env: Mapping[str, str] | None = None,
+        *,
+        keyring_service: str | None = None,
+        **kw: Any,
+    ) -> AsyncSpApiClient:
+        """An async client from the variables :meth:`SpApiClient.from_env` reads."""
+        from amazon_erp_bridge.amazon.environment import spapi_settings_from_env
+
+        credentials, args = spapi_settings_from_env(
+            env, keyring_service=keyring_service, overrides=kw
+        )
+        return cls(credentials, **args)
 
     def __init__(
         self,

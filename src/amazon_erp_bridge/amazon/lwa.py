@@ -73,6 +73,21 @@ class LwaCredentials:
         if not self.client_secret:
             raise ConfigurationError("LwaCredentials.client_secret: expected the LWA secret")
 
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, keyring_service: str | None = None
+    ) -> LwaCredentials:
+        """Read ``LWA_APP_ID``, ``LWA_CLIENT_SECRET`` and ``SP_API_REFRESH_TOKEN``.
+
+        The names python-amazon-sp-api uses; ``env`` defaults to ``os.environ``. With
+        ``keyring_service`` the secrets missing from the environment come from the OS keyring.
+        Every missing variable is named in one ConfigurationError.
+        """
+        from amazon_erp_bridge.amazon.environment import spapi_settings_from_env
+
+        credentials, _ = spapi_settings_from_env(env, keyring_service=keyring_service)
+        return credentials
+
     def __repr__(self) -> str:
         token = "***" if self.refresh_token is not None else "None"
         return (

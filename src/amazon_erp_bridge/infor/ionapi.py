@@ -298,6 +298,25 @@ class IonApiConfig:
         source = str(path)
         return cls.from_json(_read_file(Path(path)), source=source)
 
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> IonApiConfig:
+        """Read the ``.ionapi`` named by ``ION_API_FILE``, or the JSON in ``ION_API_CONFIG``.
+
+        ``env`` defaults to ``os.environ``. With neither set this raises a ConfigurationError
+        naming both variables; the file's secrets are never logged nor put in a message.
+        """
+        source = os.environ if env is None else env
+        path = source.get("ION_API_FILE", "").strip()
+        if path:
+            return cls.from_file(path)
+        text = source.get("ION_API_CONFIG", "").strip()
+        if text:
+            return cls.from_json(text, source="$ION_API_CONFIG")
+        raise ConfigurationError(
+            "ION API credentials from the environment: missing ION_API_FILE (the path of a "
+            ".ionapi file) or ION_API_CONFIG (its JSON contents); set one of them"
+        )
+
     def to_dict(self, *, include_secrets: bool = False) -> dict[str, str]:
         """The file's keys again; secrets are masked unless ``include_secrets`` is set."""
 

@@ -272,6 +272,25 @@ class ODataClient:
             sap_client=sap_client,
         )
 
+    @classmethod
+    def from_env(
+        cls,
+        env: Mapping[str, str] | None = None,
+        *,
+        keyring_service: str | None = None,
+        **kw: Any,
+    ) -> ODataClient:
+        """A client from ``SAP_BASE_URL``, ``SAP_USER``, ``SAP_PASSWORD`` and ``SAP_CLIENT``.
+
+        ``env`` defaults to ``os.environ``; ``keyring_service`` reads a missing
+        ``SAP_PASSWORD`` from the OS keyring; other keyword arguments go to the constructor.
+        Every missing variable is named in one ConfigurationError.
+        """
+        from amazon_erp_bridge.sap.environment import sap_settings_from_env
+
+        base_url, args = sap_settings_from_env(env, keyring_service=keyring_service, overrides=kw)
+        return cls(base_url, **args)
+
     @property
     def base_url(self) -> str:
         return self._senders.base_url
@@ -406,6 +425,20 @@ class AsyncODataClient:
             sleep=sleep,
             sap_client=sap_client,
         )
+
+    @classmethod
+    def from_env(
+        cls,
+        env: Mapping[str, str] | None = None,
+        *,
+        keyring_service: str | None = None,
+        **kw: Any,
+    ) -> AsyncODataClient:
+        """An async client from the variables :meth:`ODataClient.from_env` reads."""
+        from amazon_erp_bridge.sap.environment import sap_settings_from_env
+
+        base_url, args = sap_settings_from_env(env, keyring_service=keyring_service, overrides=kw)
+        return cls(base_url, **args)
 
     @property
     def base_url(self) -> str:
