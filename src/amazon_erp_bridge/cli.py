@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import json
 import logging
 import shutil
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from amazon_erp_bridge import __version__
 from amazon_erp_bridge.errors import BridgeError, ConfigurationError
@@ -117,6 +118,15 @@ class Progress:
         else:
             self._line()
 
+    def show(self, done: int, label: str) -> None:
+        """Set how far the work is (e.g. bytes read of ``total``) and show it like :meth:`step`."""
+        self.done = min(done, self.total)
+        self.label = label
+        if self.enabled:
+            self._draw()
+        else:
+            self._line()
+
     def event(self, message: str) -> None:
         """Show what the current step is doing (a poll, a download, a posting)."""
         if self.enabled:
@@ -142,10 +152,34 @@ def _print_json(data: Any) -> None:
 # -- settlement ---------------------------------------------------------------------------
 
 
+class _CountingFile(io.RawIOBase):
+    """A binary file that reports how many bytes were read, for a progress display."""
+
+    def __init__(self, raw: BinaryIO, report: Callable[[int], None]) -> None:
+        self._raw = raw
+        self._report = report
+        self.read_bytes = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._raw.readinto(buffer)  # type: ignore[attr-defined]
+        if n:
+            self.read_bytes += n
+            self._report(self.read_bytes)
+        return int(n or 0)
+
+
 def cmd_settlement(args: argparse.Namespace) -> int:
-    """Preview the journal a downloaded settlement report would post."""
-    from amazon_erp_bridge.amazon.settlement import parse_settlement_report
-    from amazon_erp_bridge.mapping import AMAZON_DEFAULT_ACCOUNTS, settlement_to_journal
+    """Preview the journal a downloaded settlement report would post.
+
+    The report is streamed (memory flat whatever its size), with the bytes read shown on
+    stderr: a bar on a terminal, a line every few seconds otherwise.
+    """
+    from amazon_erp_bridge.amazon.settlement import open_settlement_report
+    from amazon_erp_bridge.mapping import AMAZON_DEFAULT_ACCOUNTS, settlement_journal_from_lines
+    from amazon_erp_bridge.model import Settlement
     from amazon_erp_bridge.workflows.settlement_to_gl import load_account_map
 
     path = Path(args.file)
@@ -153,14 +187,35 @@ def cmd_settlement(args: argparse.Namespace) -> int:
         raise ConfigurationError(f"settlement report {path}: no such file")
     # A bad map fails before a long parse.
     accounts = load_account_map(args.accounts) if args.accounts else AMAZON_DEFAULT_ACCOUNTS
-    settlement = parse_settlement_report(path)
-    entry = settlement_to_journal(settlement, accounts, detail=args.detail)
+    size = path.stat().st_size
+    progress = Progress(size)
+    mb = size / 1e6
+
+    def report(done: int) -> None:
+        progress.show(done, f"bytes of {path.name} read ({done / 1e6:.1f} of {mb:.1f} MB)")
+
+    try:
+        with path.open("rb") as raw:
+            counted = io.BufferedReader(_CountingFile(raw, report), 1 << 20)
+            with open_settlement_report(counted) as reader:
+                summary = reader.summary
+                header = Settlement(
+                    settlement_id=summary.settlement_id,
+                    start=summary.start,
+                    end=summary.end,
+                    total=summary.total,
+                    deposit_date=summary.deposit_date,
+                )
+                entry = settlement_journal_from_lines(header, reader, accounts, detail=args.detail)
+                count = reader.lines_read
+    finally:
+        progress.finish()
     if args.json:
-        _print_json({"settlement": settlement.settlement_id, "journal": to_dict(entry)})
+        _print_json({"settlement": header.settlement_id, "journal": to_dict(entry)})
         return 0
     print(
-        f"Settlement {settlement.settlement_id} ({settlement.start:%Y-%m-%d} to "
-        f"{settlement.end:%Y-%m-%d}): {len(settlement.lines)} lines, total {settlement.total}"
+        f"Settlement {header.settlement_id} ({header.start:%Y-%m-%d} to "
+        f"{header.end:%Y-%m-%d}): {count} lines, total {header.total}"
     )
     print(f"Journal {entry.reference}, posting date {entry.posting_date.isoformat()}:")
     width = max(len(line.account) for line in entry.lines)

@@ -353,6 +353,84 @@ def settlement_to_journal(
     )
 
 
+def settlement_journal_from_lines(
+    header: Settlement,
+    lines: Iterable[SettlementLine],
+    accounts: GlAccountMap,
+    *,
+    posting_date: date | None = None,
+    detail: bool = False,
+    account_for: AccountResolver = settlement_line_account,
+) -> JournalEntry:
+    """:func:`settlement_to_journal` over a stream of lines: memory flat whatever the file size.
+
+    ``header`` is the settlement without its lines (id, period, total, deposit date: the
+    summary row, e.g. from :class:`~amazon_erp_bridge.amazon.settlement.SettlementReader`);
+    ``lines`` are read once and never held: each becomes a posting summed into its journal
+    line at once, so memory grows with the journal's lines (accounts, or accounts x orders
+    with ``detail``), not with the report. The entry equals what :func:`settlement_to_journal`
+    builds from the same lines without ``taxes``/``receivables`` (which need each order's
+    lines together, so they stay on the in-memory path), with the same checks: one currency,
+    lines that sum to the total, every unmapped key listed in one error.
+    """
+    sid, currency = header.settlement_id, header.currency
+    unmapped = _Unmapped()
+    foreign: list[str] = []
+    foreign_count = 0
+    running = Decimal(0)
+
+    def postings() -> Iterable[_Post]:
+        nonlocal foreign_count, running
+        for index, line in enumerate(lines, start=1):
+            amount = line.amount
+            if amount.currency != currency:
+                foreign_count += 1
+                if len(foreign) < 5:
+                    foreign.append(f"{_line_label(index, line)} amount {amount}")
+                continue
+            running += amount.amount
+            account = account_for(line, accounts)
+            if account is None:
+                unmapped.add(line.key, amount)
+                continue
+            yield _Post(account, amount, line.order_id if detail else None)
+
+    aggregated = _aggregate(postings(), f"Amazon settlement {sid}")
+    if foreign_count:
+        more = f"; and {foreign_count - 5} more" if foreign_count > 5 else ""
+        raise SettlementCurrencyError(
+            f"settlement {sid}: {foreign_count} line(s) not in the settlement currency "
+            f"{currency}: {'; '.join(foreign)}{more}. A settlement has one currency; check the "
+            "report's currency column"
+        )
+    lines_total = Money(running, currency)
+    if lines_total != header.total:
+        raise SettlementTieOutError(
+            f"settlement {sid}: lines sum to {lines_total} but total-amount is "
+            f"{header.total} (difference {header.total - lines_total}); a journal "
+            "would not tie out to the deposit"
+        )
+    if missing := unmapped.keys():
+        raise UnmappedSettlementLines(f"settlement {sid} has", missing)
+    clearing = accounts.clearing
+    deposit = JournalLine(
+        account=clearing.account,
+        amount=header.total,
+        text=clearing.text or f"Amazon settlement {sid} deposit",
+        dimensions=dict(clearing.dimensions),
+        reference=sid,
+    )
+    period = f"{header.start.date().isoformat()}..{header.end.date().isoformat()}"
+    return JournalEntry(
+        reference=sid,
+        posting_date=posting_date or settlement_posting_date(header),
+        lines=(deposit, *aggregated),
+        text=f"Amazon settlement {sid} {period}",
+        document_date=header.end.date(),
+        source=SETTLEMENT_SOURCE,
+    )
+
+
 @frozen
 class SettlementTieOut:
     """Proof that a journal ties out to its settlement: deposit line, debits and credits."""
