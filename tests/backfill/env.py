@@ -14,6 +14,7 @@ from amazon_erp_bridge.model import Order
 from amazon_erp_bridge.posting import ErpDocument, Poster, PostResult, SqliteLedger
 from amazon_erp_bridge.sandbox.amazon.app import FakeSpApi, ManualClock
 from amazon_erp_bridge.sandbox.amazon.state import DEFAULT_START
+from amazon_erp_bridge.sandbox.clients import spapi_client
 
 US = "ATVPDKIKX0DER"
 
@@ -77,7 +78,7 @@ class World:
         self.clock = ManualClock(self.end + timedelta(days=2))
         self.fake = FakeSpApi(seed, clock=self.clock, orders=orders, days=days, page_size=page_size)
         self.limiter = RateLimiter(RATES, clock=self.clock, headroom=1)
-        self.amazon = self.fake.client(sleep=self.clock.sleep, limiter=self.limiter)
+        self.amazon = spapi_client(self.fake, sleep=self.clock.sleep, limiter=self.limiter)
         self.ledger = SqliteLedger(now=self.now)
         self.target = CountingTarget()
         self.sink = MemorySink(self.ledger, self.target, self.clock)
