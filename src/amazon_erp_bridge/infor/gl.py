@@ -181,6 +181,8 @@ class ParmLayout:
             return str(number)
         if source == "key1":
             return key1
+        if source == "dimension:VTCD" and "VTCD" not in line.dimensions:
+            return line.tax_code or ""  # the VAT code of a tax or tax-base line
         if source.startswith("dimension:"):
             return line.dimensions.get(source.split(":", 1)[1], "")
         return source.split(":", 1)[1]  # const:
@@ -229,9 +231,9 @@ DEFAULT_PARM_LAYOUT = ParmLayout(
 )
 
 
-#: The default layout plus the VAT code (VTCD, 2 digits, from the line's ``dimensions["VTCD"]``)
-#: at 139-140: mirror it in a GLS850 interface whose lines carry VAT (fees with input VAT,
-#: sales with output VAT). A line without a VAT code leaves the field blank.
+#: The default layout plus the VAT code (VTCD, 2 digits, from the line's ``dimensions["VTCD"]``,
+#: else its ``tax_code``) at 139-140: mirror it in a GLS850 interface whose lines carry VAT
+#: (fees with input VAT, sales with output VAT). A line without a VAT code leaves it blank.
 VAT_PARM_LAYOUT = ParmLayout(
     (*DEFAULT_PARM_LAYOUT.fields, ParmField("VTCD", 139, 2, "dimension:VTCD", right=True)),
     interface=DEFAULT_PARM_LAYOUT.interface,
@@ -476,6 +478,11 @@ def reverse_journal(
                 text=line.text,
                 dimensions=line.dimensions,
                 reference=line.reference,
+                # what the line is stays as posted: a tax line (its VAT code, which a VAT PARM
+                # layout writes at VTCD, and its base, signs turned) or a receivable line
+                tax_code=line.tax_code,
+                tax_base=None if line.tax_base is None else -line.tax_base,
+                customer=line.customer,
             )
             for line in entry.lines
         ),
