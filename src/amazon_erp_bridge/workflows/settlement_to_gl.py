@@ -53,7 +53,7 @@ from attrs import define, field, frozen
 
 from amazon_erp_bridge.amazon import SpApiClient
 from amazon_erp_bridge.amazon.reports import Report
-from amazon_erp_bridge.amazon.settlement import SettlementSource, parse_settlement_report
+from amazon_erp_bridge.amazon.settlement import SettlementSource, open_settlement_report
 from amazon_erp_bridge.errors import BridgeError, ConfigurationError, ValidationError
 from amazon_erp_bridge.infor import (
     DEFAULT_BATCH_LOOKUP,
@@ -67,6 +67,7 @@ from amazon_erp_bridge.mapping import (
     AMAZON_DEFAULT_ACCOUNTS,
     GlAccountMap,
     SettlementTieOut,
+    settlement_journal_from_lines,
     settlement_tie_out,
     settlement_to_journal,
 )
@@ -846,7 +847,8 @@ def preview_settlement(
     ``accounts`` an account map, a path to a JSON or CSV map, or None for
     :data:`~amazon_erp_bridge.mapping.AMAZON_DEFAULT_ACCOUNTS`. Raises the mapping error
     (``UnmappedSettlementLines`` lists every kind with no account) or
-    ``SettlementTieOutError`` when the journal would not tie out to the deposit.
+    ``SettlementTieOutError`` when the journal would not tie out to the deposit. The report
+    is streamed: memory stays flat whatever its size.
     """
     if accounts is None:
         account_map = AMAZON_DEFAULT_ACCOUNTS
@@ -854,10 +856,17 @@ def preview_settlement(
         account_map = accounts
     else:
         account_map = load_account_map(accounts)
-    settlement = parse_settlement_report(source, check=False)
-    entry = settlement_to_journal(settlement, account_map, detail=detail)
-    settlement_tie_out(settlement, entry, account_map)
-    return entry
+    # Streamed: the lines are summed into the journal as they are read, never held.
+    with open_settlement_report(source, check=False) as reader:
+        summary = reader.summary
+        header = Settlement(
+            settlement_id=summary.settlement_id,
+            start=summary.start,
+            end=summary.end,
+            total=summary.total,
+            deposit_date=summary.deposit_date,
+        )
+        return settlement_journal_from_lines(header, reader, account_map, detail=detail)
 
 
 __all__ = [
