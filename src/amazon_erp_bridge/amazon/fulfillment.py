@@ -341,14 +341,29 @@ class FulfillmentOrderDetails:
 
 
 @frozen
+class PreviewItem:
+    """An item of a previewed shipment: the SKU, the quantity and the seller's own item id
+    (``sellerFulfillmentOrderItemId``, the id the preview request gave the line; required by
+    the model, None if an answer leaves it out)."""
+
+    seller_sku: str
+    quantity: int
+    seller_fulfillment_order_item_id: str | None = None
+
+
+@frozen
 class PreviewShipment:
-    """A shipment Amazon would make, with its ship and arrival windows and items (sku, qty)."""
+    """A shipment Amazon would make, with its ship and arrival windows and items (sku, qty).
+
+    ``preview_items`` are the same items with the seller's item id of each.
+    """
 
     items: tuple[tuple[str, int], ...]
     earliest_ship_date: datetime | None = None
     latest_ship_date: datetime | None = None
     earliest_arrival_date: datetime | None = None
     latest_arrival_date: datetime | None = None
+    preview_items: tuple[PreviewItem, ...] = ()
 
 
 @frozen
@@ -567,6 +582,7 @@ def shipment_of(order_id: str, data: Mapping[str, Any]) -> Shipment:
         shipment_id=sid,
         order_id=order_id,
         status=_req_text(data, "fulfillmentShipmentStatus", what),
+        fulfillment_center_id=_text_or_none(data.get("fulfillmentCenterId")),
         shipped_at=from_wire(data.get("shippingDate"), f"shipment {sid} shippingDate"),
         estimated_arrival=from_wire(
             data.get("estimatedArrivalDate"), f"shipment {sid} estimatedArrivalDate"
@@ -613,6 +629,23 @@ def _sku_quantities(items: Any, what: str) -> tuple[tuple[str, int], ...]:
     )
 
 
+def _text_or_none(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return value.strip() or None
+
+
+def _preview_items(items: Any, what: str) -> tuple[PreviewItem, ...]:
+    return tuple(
+        PreviewItem(
+            seller_sku=_req_text(i, "sellerSku", what),
+            quantity=_req_int(i, "quantity", what),
+            seller_fulfillment_order_item_id=_text_or_none(i.get("sellerFulfillmentOrderItemId")),
+        )
+        for i in items or ()
+    )
+
+
 def _preview(data: Mapping[str, Any]) -> FulfillmentPreview:
     """One FulfillmentPreview. ``isCODCapable`` is required by the model, yet Amazon's own
     example answer leaves it out: absent means False (no cash on delivery, which Amazon only
@@ -635,6 +668,7 @@ def _preview(data: Mapping[str, Any]) -> FulfillmentPreview:
                 latest_ship_date=from_wire(s.get("latestShipDate"), f"{speed} ship date"),
                 earliest_arrival_date=from_wire(s.get("earliestArrivalDate"), f"{speed} arrival"),
                 latest_arrival_date=from_wire(s.get("latestArrivalDate"), f"{speed} arrival"),
+                preview_items=_preview_items(s.get("fulfillmentPreviewItems"), f"{what} item"),
             )
             for s in data.get("fulfillmentPreviewShipments") or ()
         ),

@@ -326,9 +326,6 @@ _V0_ATTRIBUTES: Final = (
     "PaymentMethod",
     "OrderChannel",
     "ReplacedOrderId",
-    "EarliestShipDate",
-    "EarliestDeliveryDate",
-    "LatestDeliveryDate",
 )
 
 
@@ -361,6 +358,13 @@ def order_from_v0(data: Mapping[str, Any], lines: Sequence[OrderLine] = ()) -> O
         ship_service_level=_text(data.get("ShipServiceLevel")),
         latest_ship_date=from_wire(data.get("LatestShipDate"), f"{where} LatestShipDate"),
         attributes={k: str(data[k]) for k in _V0_ATTRIBUTES if data.get(k) not in (None, "")},
+        earliest_ship_date=from_wire(data.get("EarliestShipDate"), f"{where} EarliestShipDate"),
+        earliest_delivery_date=from_wire(
+            data.get("EarliestDeliveryDate"), f"{where} EarliestDeliveryDate"
+        ),
+        latest_delivery_date=from_wire(
+            data.get("LatestDeliveryDate"), f"{where} LatestDeliveryDate"
+        ),
     )
 
 
@@ -395,8 +399,9 @@ def line_from_v0(data: Mapping[str, Any]) -> OrderLine:
     """A v0 ``OrderItem`` as the canonical OrderLine (prices are line totals).
 
     Every money field of the item is read: ItemPrice/ItemTax, ShippingPrice/ShippingTax,
-    PromotionDiscount/PromotionDiscountTax, ShippingDiscount/ShippingDiscountTax; the gift
-    wrap price and tax and the gift message sit in the item's ``BuyerInfo``, which Amazon only
+    PromotionDiscount/PromotionDiscountTax, ShippingDiscount/ShippingDiscountTax,
+    CODFee/CODFeeDiscount (cash on delivery); the gift wrap price and tax and the gift
+    message sit in the item's ``BuyerInfo``, which Amazon only
     returns to a call carrying a restricted data token (``include_pii``). ``TaxCollection``
     with the MarketplaceFacilitator model sets ``facilitator_tax`` (see
     :func:`facilitator_tax`).
@@ -422,6 +427,8 @@ def line_from_v0(data: Mapping[str, Any]) -> OrderLine:
         promotion_discount_tax=money(data, "PromotionDiscountTax"),
         shipping_discount=money(data, "ShippingDiscount"),
         shipping_discount_tax=money(data, "ShippingDiscountTax"),
+        cod_fee=money(data, "CODFee"),
+        cod_fee_discount=money(data, "CODFeeDiscount"),
         gift_wrap_price=money(buyer, "GiftWrapPrice"),
         gift_wrap_tax=money(buyer, "GiftWrapTax"),
         gift_message=_text(buyer.get("GiftMessageText")),
@@ -708,10 +715,11 @@ def line_from_2026(data: Mapping[str, Any], *, include_pii: bool = False) -> Ord
     (ITEM), shipping (SHIPPING), gift-wrap (GIFT_WRAP) tax and the tax on discounts (DISCOUNT,
     which the model does not split further: it becomes ``shipping_discount_tax`` when the
     shipping discount is the line's only discount, else ``promotion_discount_tax``); DISCOUNT is
-    split into the item promotion (ITEM) and the shipping discount (SHIPPING). Discounts are
+    split into the item promotion (ITEM), the shipping discount (SHIPPING) and the discount on
+    the cash-on-delivery fee (COD_FEE, whose subtotal is ``cod_fee``). Discounts are
     negative on the wire and positive in the model. What detailed breakdowns leave of a
     subtotal goes to its main part, so the line's :meth:`~OrderLine.buyer_total` equals the
-    item's ``proceedsTotal`` (COD_FEE and OTHER aside, which the model has no field for).
+    item's ``proceedsTotal`` (OTHER aside, which the model has no field for).
     With no PROCEEDS the item price is unit price x quantity. ``tax.taxCollections`` (TAX)
     with MARKETPLACE_FACILITATOR sets ``facilitator_tax``; ``cancellation.cancellationExecution``
     (CANCELLATION) marks the line cancelled; the gift message (FULFILLMENT packing) is the
@@ -754,6 +762,8 @@ def line_from_2026(data: Mapping[str, Any], *, include_pii: bool = False) -> Ord
         promotion_discount_tax=None if shipping_only else _positive(tax.get("DISCOUNT")),
         shipping_discount=_positive(discount.get("SHIPPING")),
         shipping_discount_tax=_positive(tax.get("DISCOUNT")) if shipping_only else None,
+        cod_fee=proceeds.subtotal("COD_FEE"),
+        cod_fee_discount=_positive(discount.get("COD_FEE")),
         cancelled=bool(cancellation.get("cancellationExecution")),
         gift_message=_gift_message(data) if include_pii else None,
     )
@@ -815,6 +825,7 @@ def order_from_2026(data: Mapping[str, Any], *, include_pii: bool = False) -> Or
     aliases = {a.get("aliasType"): a.get("aliasId") for a in data.get("orderAliases") or ()}
     associated = {a.get("associationType") for a in data.get("associatedOrders") or ()}
     ship_by = fulfillment.get("shipByWindow") or {}
+    deliver_by = fulfillment.get("deliverByWindow") or {}
     lines = tuple(line_from_2026(i, include_pii=include_pii) for i in data.get("orderItems") or ())
     if status is OrderStatus.CANCELED:
         lines = tuple(attrs.evolve(line, cancelled=True) for line in lines)
@@ -840,6 +851,13 @@ def order_from_2026(data: Mapping[str, Any], *, include_pii: bool = False) -> Or
         ship_service_level=_text(fulfillment.get("fulfillmentServiceLevel")),
         latest_ship_date=from_wire(ship_by.get("latestDateTime"), f"{where} shipByWindow"),
         attributes=_order_attributes_2026(data, programs),
+        earliest_ship_date=from_wire(ship_by.get("earliestDateTime"), f"{where} shipByWindow"),
+        earliest_delivery_date=from_wire(
+            deliver_by.get("earliestDateTime"), f"{where} deliverByWindow"
+        ),
+        latest_delivery_date=from_wire(
+            deliver_by.get("latestDateTime"), f"{where} deliverByWindow"
+        ),
     )
 
 

@@ -1,8 +1,9 @@
 """Order line charges: what the buyer paid beyond the item price, as ERP order charges.
 
-An Amazon order line carries up to eleven amounts (:attr:`OrderLine.charges`): the item
+An Amazon order line carries up to thirteen amounts (:attr:`OrderLine.charges`): the item
 price, shipping and gift wrap, the taxes on each, promotions on the item and on shipping and
-their taxes, and the part of the tax Amazon collects itself as marketplace facilitator. An
+their taxes, the cash-on-delivery fee and its discount, and the part of the tax Amazon
+collects itself as marketplace facilitator. An
 ERP invoice equals what the buyer paid only if every one of them reaches the ERP order:
 
 - the item price travels as the line's unit price (M3 ``SAPR``, SAP ``PR00``);
@@ -46,6 +47,7 @@ ADDED_KINDS: Final = (
     "item_tax",
     "shipping_tax",
     "gift_wrap_tax",
+    "cod_fee",
 )
 #: Charges that reduce the invoice (Amazon gives them as positive amounts).
 DISCOUNT_KINDS: Final = (
@@ -53,6 +55,7 @@ DISCOUNT_KINDS: Final = (
     "shipping_discount",
     "promotion_discount_tax",
     "shipping_discount_tax",
+    "cod_fee_discount",
 )
 #: The taxes among the charges; a tax that is sent needs a tax code.
 TAX_KINDS: Final = (
@@ -68,6 +71,7 @@ DISCOUNTED: Final = {
     "shipping_discount": "shipping_price",
     "promotion_discount_tax": "item_tax",
     "shipping_discount_tax": "shipping_tax",
+    "cod_fee_discount": "cod_fee",
 }
 #: Every kind a charge code can be configured for.
 CHARGE_KINDS: Final = (*ADDED_KINDS, *DISCOUNT_KINDS, PRICE_ROUNDING)

@@ -93,18 +93,25 @@ _ADDED_CHARGES = (
     "shipping_tax",
     "gift_wrap_price",
     "gift_wrap_tax",
+    "cod_fee",
 )
 _DISCOUNTS = (
     "promotion_discount",
     "promotion_discount_tax",
     "shipping_discount",
     "shipping_discount_tax",
+    "cod_fee_discount",
 )
 
 
 @frozen
 class OrderLine:
-    """One order item. Prices are line totals as Amazon gives them (unit price x quantity)."""
+    """One order item. Prices are line totals as Amazon gives them (unit price x quantity).
+
+    ``cod_fee`` is what the buyer pays for cash on delivery (Orders v0 ``CODFee``, "the fee
+    charged for COD service") and ``cod_fee_discount`` the discount on it (``CODFeeDiscount``);
+    both only on COD orders (Amazon.co.jp).
+    """
 
     line_id: str = field(validator=not_blank)
     item: ItemRef
@@ -124,6 +131,8 @@ class OrderLine:
     facilitator_tax: Money | None = None
     cancelled: bool = False
     gift_message: str | None = None
+    cod_fee: Money | None = None
+    cod_fee_discount: Money | None = None
 
     @property
     def charges(self) -> dict[str, Money]:
@@ -145,11 +154,14 @@ class OrderLine:
             "shipping_discount": self.shipping_discount,
             "shipping_discount_tax": self.shipping_discount_tax,
             "facilitator_tax": self.facilitator_tax,
+            "cod_fee": self.cod_fee,
+            "cod_fee_discount": self.cod_fee_discount,
         }
         return {kind: money for kind, money in named.items() if money is not None}
 
     def buyer_total(self, currency: str) -> Money:
-        """What the buyer paid for this line: prices and their taxes less the discounts."""
+        """What the buyer paid for this line: prices, their taxes and the COD fee, less the
+        discounts (the COD fee discount among them)."""
         added = _ADDED_CHARGES
         taken = _DISCOUNTS
         charges = self.charges
@@ -189,6 +201,12 @@ class Order:
     ship_service_level: str | None = None
     latest_ship_date: datetime | None = field(default=None, validator=aware)
     attributes: Mapping[str, str] = field(factory=dict)
+    #: The window the seller must ship in and Amazon promised delivery in (v0
+    #: Earliest/LatestShipDate and Earliest/LatestDeliveryDate, v2026 ``shipByWindow`` and
+    #: ``deliverByWindow``); ``latest_ship_date`` above is the ship window's end.
+    earliest_ship_date: datetime | None = field(default=None, validator=aware)
+    earliest_delivery_date: datetime | None = field(default=None, validator=aware)
+    latest_delivery_date: datetime | None = field(default=None, validator=aware)
 
     @property
     def currency(self) -> str | None:
@@ -234,7 +252,11 @@ class ShipmentItem:
 
 @frozen
 class Shipment:
-    """Goods that left a warehouse for an order (FBA, MCF or the merchant's own)."""
+    """Goods that left a warehouse for an order (FBA, MCF or the merchant's own).
+
+    ``fulfillment_center_id`` is the Amazon fulfilment centre the goods left from (MCF
+    ``fulfillmentCenterId``), when Amazon says.
+    """
 
     shipment_id: str = field(validator=not_blank)
     order_id: str = field(validator=not_blank)
@@ -243,3 +265,4 @@ class Shipment:
     estimated_arrival: datetime | None = field(default=None, validator=aware)
     items: tuple[ShipmentItem, ...] = ()
     packages: tuple[ShipmentPackage, ...] = ()
+    fulfillment_center_id: str | None = None
