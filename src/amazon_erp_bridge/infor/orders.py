@@ -543,6 +543,8 @@ def resume(
     when lines were missing (the crash came before them); when every line was there, the
     address is sent again (it replaces itself), a charge M3 says already exists is skipped,
     and texts are not sent again (M3 cannot tell which were added; check them in OIS275).
+    OIS100MI lists a batch order's lines (LstBatchLine) but not its charges (LstOrderCharge and
+    LstLineCharge read a final order's), so "already exists" is how M3 says a charge was added.
     """
     temporary = (temporary_orno or "").strip()
     if not temporary:
