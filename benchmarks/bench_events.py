@@ -24,10 +24,10 @@ from pathlib import Path
 
 from amazon_erp_bridge.core.retry import RetryPolicy
 from amazon_erp_bridge.events import MemorySource, RoutingRules, parse_event, route
-from amazon_erp_bridge.events.sandbox import order_burst, sandbox_runner
 from amazon_erp_bridge.posting import SqliteLedger
 from amazon_erp_bridge.sandbox import Sandbox
 from amazon_erp_bridge.sandbox.amazon.app import ManualClock
+from amazon_erp_bridge.sandbox.rules.events import order_burst, sandbox_runner
 
 #: Simulated "now": after the sandbox's month of orders, as when notifications arrive late.
 NOW = datetime(2026, 4, 15, tzinfo=UTC)

@@ -560,8 +560,8 @@ def cmd_events(args: argparse.Namespace) -> int:
             runner = made
             erp = "app"
         else:
-            from amazon_erp_bridge.events.sandbox import order_burst, sandbox_runner
             from amazon_erp_bridge.sandbox import Sandbox
+            from amazon_erp_bridge.sandbox.rules.events import order_burst, sandbox_runner
 
             sandbox = Sandbox(seed=args.seed)
             amazon, m3, sap = sandbox.spapi_client(), sandbox.m3_client(), sandbox.sap_client()

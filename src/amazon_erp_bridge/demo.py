@@ -22,11 +22,11 @@ from typing import Protocol
 from attrs import evolve, frozen
 
 from amazon_erp_bridge.events import MemorySource
-from amazon_erp_bridge.events.sandbox import new_orders, order_burst, sandbox_runner
 from amazon_erp_bridge.mapping import ItemCrosswalk
 from amazon_erp_bridge.posting import SqliteLedger
 from amazon_erp_bridge.sandbox import Sandbox
 from amazon_erp_bridge.sandbox.rules import finance, lifecycle, orders
+from amazon_erp_bridge.sandbox.rules.events import new_orders, order_burst, sandbox_runner
 from amazon_erp_bridge.workflows.confirm_shipments import (
     confirm_shipments_m3,
     confirm_shipments_sap,

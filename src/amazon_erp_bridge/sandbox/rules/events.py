@@ -1,5 +1,6 @@
-"""The event runner wired to the sandbox: for the demo, the ``events`` command, the docs and
-the benchmark (your application wires its own clients and configs the same way).
+"""The sandbox world's event wiring: the event runner over the sandbox's ERPs, for the demo,
+the ``events`` command and the benchmark (your application wires its own clients and configs
+the same way).
 
 :func:`sandbox_runner` routes each marketplace's orders to the ERP the sandbox's order-to-cash
 configs give it and does the work through the workflows: ``post_order_m3`` /
@@ -26,8 +27,8 @@ from amazon_erp_bridge.events.sources import Message
 from amazon_erp_bridge.infor import M3Client
 from amazon_erp_bridge.model import FulfillmentChannel, Order, OrderStatus
 from amazon_erp_bridge.posting import Ledger
-from amazon_erp_bridge.sandbox import Sandbox
 from amazon_erp_bridge.sandbox.amazon.notifications import order_change
+from amazon_erp_bridge.sandbox.environment import Sandbox
 from amazon_erp_bridge.sandbox.rules import finance, lifecycle, orders
 from amazon_erp_bridge.sap import ODataClient
 from amazon_erp_bridge.workflows.confirm_shipments import (
