@@ -6,8 +6,15 @@ its own fresh interpreter (so peak memory is the work's own, read from ``ru_maxr
 * ``stream-totals``: ``summarize_settlement_report`` totals by (transaction-type, amount-type,
   amount-description), exact Decimals, with the integrity check;
 * ``stream-lines``: iterating every ``SettlementLine`` object one at a time (no aggregation);
+* ``stream-journal``: the GL journal built while streaming (``settlement_journal_from_lines``,
+  what the ``settlement`` CLI command and ``preview_settlement`` do);
 * ``pandas``: ``read_csv`` + ``groupby().sum()`` on the same file (float amounts), if pandas
-  is installed.
+  is installed;
+* ``polars``: ``scan_csv`` + ``group_by().sum()`` with the amounts read as exact decimals
+  (``pl.Decimal``), if polars is installed (the ``bench`` extra).
+
+Aims (issue 18): typed line iteration at most 1.0x pandas time; totals at most 1.5x polars
+time at most 0.2x its peak memory.
 
 Prints figures; asserts nothing about time. ``--lines N`` changes the size.
 """
@@ -47,6 +54,46 @@ def child(kind: str, path: str) -> dict[str, Any]:
         seconds = time.perf_counter() - start
         total = repr(float(sums.sum()))
         groups = len(sums)
+    elif kind == "polars":
+        import polars as pl
+
+        baseline = _rss_mb()
+        start = time.perf_counter()
+        sums = (
+            pl.scan_csv(
+                path,
+                separator="\t",
+                skip_rows_after_header=1,
+                schema_overrides={"amount": pl.Decimal(38, 2)},
+                infer_schema=False,
+            )
+            .filter(pl.col("amount").is_not_null())
+            .group_by(KEY)
+            .agg(pl.col("amount").sum())
+            .collect()
+        )
+        seconds = time.perf_counter() - start
+        total = str(sums["amount"].sum())
+        groups = len(sums)
+    elif kind == "stream-journal":
+        from amazon_erp_bridge.amazon.settlement import open_settlement_report
+        from amazon_erp_bridge.mapping import AMAZON_DEFAULT_ACCOUNTS, settlement_journal_from_lines
+        from amazon_erp_bridge.model import Settlement
+
+        baseline = _rss_mb()
+        start = time.perf_counter()
+        with open_settlement_report(path) as reader:
+            s = reader.summary
+            header = Settlement(
+                settlement_id=s.settlement_id,
+                start=s.start,
+                end=s.end,
+                total=s.total,
+                deposit_date=s.deposit_date,
+            )
+            entry = settlement_journal_from_lines(header, reader, AMAZON_DEFAULT_ACCOUNTS)
+        seconds = time.perf_counter() - start
+        total, groups = str(entry.lines[0].amount), len(entry.lines)
     else:
         from amazon_erp_bridge.amazon.settlement import (
             iter_settlement_lines,
@@ -113,7 +160,7 @@ def main() -> None:
             f"settlement report: {args.lines:,} amount rows, {size:.0f} MB, total {total} USD "
             f"(generated in {time.perf_counter() - start:.1f}s)"
         )
-        kinds = ["stream-totals", "pandas"]
+        kinds = ["stream-totals", "stream-journal", "pandas", "polars"]
         if not args.skip_lines_objects:
             kinds.insert(1, "stream-lines")
         rows = [r for r in (measure(k, path) for k in kinds) if r]
@@ -133,6 +180,18 @@ def main() -> None:
             f"\nstreaming totals vs pandas: {pandas['seconds'] / ours['seconds']:.2f}x the speed; "
             f"peak RSS {ours['peak_mb']:.0f} MB vs {pandas['peak_mb']:.0f} MB "
             f"(1/{pandas['peak_mb'] / ours['peak_mb']:.0f}); pandas sums floats, ours are exact"
+        )
+    lines = next((r for r in rows if r["kind"] == "stream-lines"), None)
+    polars = next((r for r in rows if r["kind"] == "polars"), None)
+    if lines and pandas:
+        print(
+            f"typed line iteration / pandas time:  {lines['seconds'] / pandas['seconds']:.2f}x "
+            "(aim <= 1.0x)"
+        )
+    if ours and polars:
+        print(
+            f"streaming totals / polars time:      {ours['seconds'] / polars['seconds']:.2f}x "
+            f"(aim <= 1.5x); peak memory {ours['peak_mb'] / polars['peak_mb']:.2f}x (aim <= 0.2x)"
         )
 
 

@@ -379,23 +379,39 @@ def settlement_journal_from_lines(
     foreign_count = 0
     running = Decimal(0)
 
-    def postings() -> Iterable[_Post]:
-        nonlocal foreign_count, running
-        for index, line in enumerate(lines, start=1):
-            amount = line.amount
-            if amount.currency != currency:
-                foreign_count += 1
-                if len(foreign) < 5:
-                    foreign.append(f"{_line_label(index, line)} amount {amount}")
-                continue
-            running += amount.amount
+    # Sums per (account, reference) in plain Decimals, in order of first appearance; they
+    # become postings once, at the end (the same journal lines, summed the same way).
+    sums: dict[tuple[object, object, str | None], tuple[GlAccount, Decimal]] = {}
+    by_key: dict[_Key, GlAccount | None] = {}  # the default resolver looks at the key only
+    cache = account_for is settlement_line_account
+    for index, line in enumerate(lines, start=1):
+        amount = line.amount
+        if amount.currency != currency:
+            foreign_count += 1
+            if len(foreign) < 5:
+                foreign.append(f"{_line_label(index, line)} amount {amount}")
+            continue
+        value = amount.amount
+        running += value
+        if cache:
+            key = line.key
+            if key in by_key:
+                account = by_key[key]
+            else:
+                account = by_key[key] = account_for(line, accounts)
+        else:
             account = account_for(line, accounts)
-            if account is None:
-                unmapped.add(line.key, amount)
-                continue
-            yield _Post(account, amount, line.order_id if detail else None)
-
-    aggregated = _aggregate(postings(), f"Amazon settlement {sid}")
+        if account is None:
+            unmapped.add(line.key, amount)
+            continue
+        group = (account.account, account.dimension_key, line.order_id if detail else None)
+        found = sums.get(group)
+        sums[group] = (account, value if found is None else found[1] + value)
+    postings = (
+        _Post(account, Money(total, currency), reference)
+        for (_, _, reference), (account, total) in sums.items()
+    )
+    aggregated = _aggregate(postings, f"Amazon settlement {sid}")
     if foreign_count:
         more = f"; and {foreign_count - 5} more" if foreign_count > 5 else ""
         raise SettlementCurrencyError(
