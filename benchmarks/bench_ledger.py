@@ -1,4 +1,4 @@
-"""A posting's ledger cost as the ledger grows: SQLite and PostgreSQL at 10k, 100k and 1M rows.
+"""A posting's ledger cost as the ledger grows: SQLite and PostgreSQL at 1k to 1M rows.
 
 Each size is prefilled in bulk (posted records with their audit events, as years of postings
 leave them), then a batch of new records goes through the whole posting path a poster takes:
@@ -22,7 +22,7 @@ from typing import Any
 from amazon_erp_bridge.posting import ErpDocument, PostgresLedger, SqliteLedger
 from amazon_erp_bridge.posting.claims import new_owner
 
-SIZES = (10_000, 100_000, 1_000_000)
+SIZES = (1_000, 10_000, 100_000, 1_000_000)
 NOW = "2026-01-01T00:00:00+00:00"
 
 
