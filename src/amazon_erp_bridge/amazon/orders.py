@@ -16,7 +16,7 @@ import enum
 import functools
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, Never
 
 import attrs
 import httpx2
@@ -1173,6 +1173,26 @@ class OrdersPlan:
     needs_lines: bool = False
 
 
+def _given_filters(unknown: Mapping[str, Any], **filters: Any) -> dict[str, Any]:
+    """The ``get_orders`` filters that were given; a misspelt one is named with the valid ones.
+
+    ``get_orders`` lists its filters as keywords (editors and type checkers see them); its
+    ``**unknown: Never`` catches a misspelling at run time too, with this message.
+    """
+    if unknown:
+        import difflib
+
+        hints = []
+        for name in sorted(unknown):
+            close = difflib.get_close_matches(name, list(filters), n=1)
+            hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise ValidationError(
+            f"get_orders: unknown filter {', '.join(hints)}; the filters are "
+            f"{', '.join(sorted(filters))}"
+        )
+    return {name: value for name, value in filters.items() if value is not None}
+
+
 def plan_get_orders(
     version: str | OrdersVersion | None,
     include_pii: bool,
@@ -1243,22 +1263,67 @@ class OrdersApi:
         include_pii: bool = False,
         with_lines: bool = True,
         included_data: Iterable[str] | None = None,
-        **filters: Any,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+        last_updated_after: datetime | None = None,
+        last_updated_before: datetime | None = None,
+        statuses: Iterable[OrderStatus | str] | None = None,
+        fulfillment_channels: Iterable[FulfillmentChannel | str] | None = None,
+        max_results_per_page: int | None = None,
+        amazon_order_ids: Sequence[str] | None = None,
+        seller_order_id: str | None = None,
+        buyer_email: str | None = None,
+        payment_methods: Sequence[str] | None = None,
+        easy_ship_shipment_statuses: Sequence[str] | None = None,
+        electronic_invoice_statuses: Sequence[str] | None = None,
+        actual_fulfillment_supply_source_id: str | None = None,
+        is_ispu: bool | None = None,
+        store_chain_store_id: str | None = None,
+        earliest_delivery_date_before: datetime | None = None,
+        earliest_delivery_date_after: datetime | None = None,
+        latest_delivery_date_before: datetime | None = None,
+        latest_delivery_date_after: datetime | None = None,
+        **unknown: Never,
     ) -> Iterator[Order]:
         """Every order matching the filters, over all pages, as canonical Orders.
 
         Filters: ``created_after``/``created_before``, ``last_updated_after``/``_before``
         (aware datetimes), ``statuses``, ``fulfillment_channels``, ``max_results_per_page``;
-        v0 adds its own (``amazon_order_ids``, ``buyer_email``, ...). On v0, ``with_lines``
-        reads each order's items with one getOrderItems call (v2026 includes them); those
-        calls carry no RDT, so v0 gift-wrap prices need ``get_order_items(include_pii=True)``.
+        the others (``amazon_order_ids`` to ``latest_delivery_date_after``) exist only in
+        Orders v0 (``version="v0"``). A misspelt filter is a ValidationError naming the valid
+        ones. On v0, ``with_lines`` reads each order's items with one getOrderItems call
+        (v2026 includes them); those calls carry no RDT, so v0 gift-wrap prices need
+        ``get_order_items(include_pii=True)``.
         """
         plan = plan_get_orders(
             version or self.version,
             include_pii,
             with_lines,
             included_data,
-            {"marketplace_ids": marketplace_ids, **filters},
+            _given_filters(
+                unknown,
+                marketplace_ids=marketplace_ids,
+                created_after=created_after,
+                created_before=created_before,
+                last_updated_after=last_updated_after,
+                last_updated_before=last_updated_before,
+                statuses=statuses,
+                fulfillment_channels=fulfillment_channels,
+                max_results_per_page=max_results_per_page,
+                amazon_order_ids=amazon_order_ids,
+                seller_order_id=seller_order_id,
+                buyer_email=buyer_email,
+                payment_methods=payment_methods,
+                easy_ship_shipment_statuses=easy_ship_shipment_statuses,
+                electronic_invoice_statuses=electronic_invoice_statuses,
+                actual_fulfillment_supply_source_id=actual_fulfillment_supply_source_id,
+                is_ispu=is_ispu,
+                store_chain_store_id=store_chain_store_id,
+                earliest_delivery_date_before=earliest_delivery_date_before,
+                earliest_delivery_date_after=earliest_delivery_date_after,
+                latest_delivery_date_before=latest_delivery_date_before,
+                latest_delivery_date_after=latest_delivery_date_after,
+            ),
         )
         return self._run(plan)
 
@@ -1379,7 +1444,27 @@ class AsyncOrdersApi:
         include_pii: bool = False,
         with_lines: bool = True,
         included_data: Iterable[str] | None = None,
-        **filters: Any,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+        last_updated_after: datetime | None = None,
+        last_updated_before: datetime | None = None,
+        statuses: Iterable[OrderStatus | str] | None = None,
+        fulfillment_channels: Iterable[FulfillmentChannel | str] | None = None,
+        max_results_per_page: int | None = None,
+        amazon_order_ids: Sequence[str] | None = None,
+        seller_order_id: str | None = None,
+        buyer_email: str | None = None,
+        payment_methods: Sequence[str] | None = None,
+        easy_ship_shipment_statuses: Sequence[str] | None = None,
+        electronic_invoice_statuses: Sequence[str] | None = None,
+        actual_fulfillment_supply_source_id: str | None = None,
+        is_ispu: bool | None = None,
+        store_chain_store_id: str | None = None,
+        earliest_delivery_date_before: datetime | None = None,
+        earliest_delivery_date_after: datetime | None = None,
+        latest_delivery_date_before: datetime | None = None,
+        latest_delivery_date_after: datetime | None = None,
+        **unknown: Never,
     ) -> AsyncIterator[Order]:
         """Every order matching the filters, over all pages (see ``OrdersApi.get_orders``)."""
         plan = plan_get_orders(
@@ -1387,7 +1472,30 @@ class AsyncOrdersApi:
             include_pii,
             with_lines,
             included_data,
-            {"marketplace_ids": marketplace_ids, **filters},
+            _given_filters(
+                unknown,
+                marketplace_ids=marketplace_ids,
+                created_after=created_after,
+                created_before=created_before,
+                last_updated_after=last_updated_after,
+                last_updated_before=last_updated_before,
+                statuses=statuses,
+                fulfillment_channels=fulfillment_channels,
+                max_results_per_page=max_results_per_page,
+                amazon_order_ids=amazon_order_ids,
+                seller_order_id=seller_order_id,
+                buyer_email=buyer_email,
+                payment_methods=payment_methods,
+                easy_ship_shipment_statuses=easy_ship_shipment_statuses,
+                electronic_invoice_statuses=electronic_invoice_statuses,
+                actual_fulfillment_supply_source_id=actual_fulfillment_supply_source_id,
+                is_ispu=is_ispu,
+                store_chain_store_id=store_chain_store_id,
+                earliest_delivery_date_before=earliest_delivery_date_before,
+                earliest_delivery_date_after=earliest_delivery_date_after,
+                latest_delivery_date_before=latest_delivery_date_before,
+                latest_delivery_date_after=latest_delivery_date_after,
+            ),
         )
         return self._run(plan)
 
