@@ -26,7 +26,7 @@ once per batch for every event that asked for it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Final
 
@@ -34,9 +34,10 @@ from attrs import define, field
 
 from amazon_erp_bridge.core.redaction import get_logger
 from amazon_erp_bridge.errors import ApiError, BridgeError, MappingError, ValidationError
+from amazon_erp_bridge.events.amazon import LISTINGS_ITEM_MFN_QUANTITY_CHANGE as MFN_QUANTITY
 from amazon_erp_bridge.events.decode import parse_event
 from amazon_erp_bridge.events.errors import EventError
-from amazon_erp_bridge.events.model import Event, OrderChanged
+from amazon_erp_bridge.events.model import Event, OrderChanged, StockChanged
 from amazon_erp_bridge.events.router import Action, RoutingRules, Work, route
 from amazon_erp_bridge.events.sources import Message, MessageSource
 from amazon_erp_bridge.posting import Ledger, PostResult, PostSummary, RecordState
@@ -52,23 +53,29 @@ SEEN_LIMIT: Final = 100_000
 OneRecord = Callable[[str], WorkflowReport]
 #: A scheduled run, idempotent through the ledger (``inventory_sync_m3`` bound).
 WholeRun = Callable[[], WorkflowReport]
+#: Syncs some SKUs given what Amazon reported for each (``sync_skus_m3`` bound).
+SomeSkus = Callable[[Mapping[str, int | None]], WorkflowReport]
 
 
 @define
 class EventHandlers:
     """The work the runner can do, per ERP name: ``orders`` post one order by id (with the
-    ledger kind ``order_kinds[erp]``); the others are scheduled runs, run once per batch."""
+    ledger kind ``order_kinds[erp]``); ``skus`` sync the SKUs of a batch's stock events (else
+    ``stock``, a whole sync, runs); the others are scheduled runs, run once per batch."""
 
     orders: Mapping[str, OneRecord] = field(factory=dict)
     order_kinds: Mapping[str, str] = field(factory=dict)
     stock: Mapping[str, WholeRun] = field(factory=dict)
+    skus: Mapping[str, SomeSkus] = field(factory=dict)
     tracking: Mapping[str, WholeRun] = field(factory=dict)
     shipments: Mapping[str, WholeRun] = field(factory=dict)
     returns: Mapping[str, WholeRun] = field(factory=dict)
     mcf: Mapping[str, WholeRun] = field(factory=dict)
 
-    def runs(self, work: Work) -> Mapping[str, WholeRun]:
-        """The scheduled runs that do ``work``, by ERP."""
+    def runs(self, work: Work) -> Mapping[str, object]:
+        """The handlers that do ``work`` (scheduled runs, or per-SKU syncs), by ERP."""
+        if work is Work.SYNC_STOCK and self.skus:
+            return self.skus
         return {
             Work.SYNC_STOCK: self.stock,
             Work.READ_TRACKING: self.tracking,
@@ -138,6 +145,21 @@ def _newer_than_ledger(ledger: Ledger, kind: str, event: Event) -> bool:
     if record is None or record.state not in SETTLED or when is None:
         return True
     return when > record.updated_at
+
+
+def _amazon_has(events: Iterable[Event]) -> dict[str, int | None]:
+    """Per SKU of stock events, the MFN quantity Amazon reported last (None when only FBA
+    availability events name it: that number is not what the sync sends)."""
+    found: dict[str, tuple[datetime | None, int | None]] = {}
+    for event in events:
+        if not isinstance(event, StockChanged):
+            continue
+        quantity = event.quantity if event.meta.source_type == MFN_QUANTITY else None
+        when = event.meta.occurred_at
+        seen = found.get(event.seller_sku)
+        if seen is None or (when is not None and (seen[0] is None or when >= seen[0])):
+            found[event.seller_sku] = (when, quantity)
+    return {sku: quantity for sku, (_, quantity) in found.items()}
 
 
 class EventRunner:
@@ -275,7 +297,10 @@ class EventRunner:
         failed: dict[str, BridgeError] = {}
         for (work, erp), asked in waiting.items():
             try:
-                report = self.handlers.runs(work)[erp]()
+                if work is Work.SYNC_STOCK and erp in self.handlers.skus:
+                    report = self.handlers.skus[erp](_amazon_has(event for _, event in asked))
+                else:
+                    report = self.handlers.runs(work)[erp]()  # type: ignore[operator]
             except BridgeError as exc:
                 for message, _ in asked:
                     failed[message.message_id] = exc
@@ -318,4 +343,12 @@ class EventRunner:
                 return self.tally
 
 
-__all__ = ["WORKFLOW", "EventHandlers", "EventRunner", "EventTally", "OneRecord", "WholeRun"]
+__all__ = [
+    "WORKFLOW",
+    "EventHandlers",
+    "EventRunner",
+    "EventTally",
+    "OneRecord",
+    "SomeSkus",
+    "WholeRun",
+]

@@ -127,12 +127,17 @@ def _feed_step(
     marketplace_id: str,
     levels: list[InventoryLevel],
     sent: dict[str, int],
+    only: Mapping[str, object] | None = None,
 ) -> StepReport:
-    """Send one marketplace's changed quantities; ``sent`` is updated with what was accepted."""
+    """Send one marketplace's changed quantities (of the SKUs in ``only``, when given);
+    ``sent`` is updated with what was accepted."""
     market = MARKETPLACES.get(marketplace_id)
     name = f"feed to Amazon {market.country_code if market else marketplace_id}"
     current = amazon_quantities(levels, config.rules, marketplace_id=marketplace_id)
     changes = changed_quantities(current, sent)
+    if only is not None:  # an event's targeted sync: never a quantity of another SKU
+        current = {sku: qty for sku, qty in current.items() if sku in only}
+        changes = {sku: qty for sku, qty in changes.items() if sku in only}
     if not changes:
         return StepReport(name, notes=[f"{len(current)} SKUs unchanged; no feed sent"])
     notes = [f"{len(changes)} of {len(current)} SKUs changed: {_changes(changes, sent)}"]
@@ -176,6 +181,7 @@ def _sync(
     erp: str,
     levels: list[InventoryLevel],
     read_notes: list[str],
+    amazon_has: Mapping[str, int | None] | None = None,
 ) -> WorkflowReport:
     kind, cursor = f"inventory.{erp}", f"amazon.inventory.{erp}"
     # Stock was read just now: a run that read it earlier must not overwrite what this one sent.
@@ -184,7 +190,10 @@ def _sync(
     steps = [StepReport("read stock", notes=read_notes)]
     for marketplace_id in config.marketplace_ids:
         sent = last.setdefault(marketplace_id, {})
-        steps.append(_feed_step(amazon, config, kind, marketplace_id, levels, sent))
+        for sku, quantity in (amazon_has or {}).items():
+            if quantity is not None and sent.get(sku) != quantity:
+                sent.pop(sku, None)  # Amazon's quantity drifted from what was sent: send again
+        steps.append(_feed_step(amazon, config, kind, marketplace_id, levels, sent, amazon_has))
     ledger.advance_cursor(cursor, json.dumps(last, sort_keys=True), position=read_at)
     return WorkflowReport(WORKFLOW, erp, steps)
 
@@ -210,6 +219,31 @@ def inventory_sync_m3(
     ``poster_options`` is accepted for a signature like the other workflows'; a feed needs
     no poster (its quantities are absolute).
     """
+    levels, notes = _m3_levels(m3, config, None)
+    return _sync(amazon, ledger, config, "m3", levels, notes)
+
+
+def sync_skus_m3(
+    amazon: SpApiClient,
+    m3: M3Client,
+    ledger: Ledger,
+    config: InventorySyncM3Config,
+    amazon_has: Mapping[str, int | None],
+    *,
+    poster_options: Mapping[str, Any] | None = None,
+) -> WorkflowReport:
+    """Sync only these seller SKUs (the targeted work of stock events), with the cursor of
+    :func:`inventory_sync_m3`: ``amazon_has`` maps each SKU to the quantity Amazon reported
+    for it (``None`` if unknown); a SKU whose Amazon quantity differs from what was last sent
+    gets M3's quantity again, the others only when M3's changed."""
+    levels, notes = _m3_levels(m3, config, set(amazon_has))
+    return _sync(amazon, ledger, config, "m3", levels, notes, amazon_has)
+
+
+def _m3_levels(
+    m3: M3Client, config: InventorySyncM3Config, skus: set[str] | None
+) -> tuple[list[InventoryLevel], list[str]]:
+    """M3's inventory levels (of ``skus`` only, when given) and the read-stock notes."""
     table = m3.items.alias_table(("seller_sku",))
     items = ItemCrosswalk.from_entries(
         (
@@ -219,14 +253,14 @@ def inventory_sync_m3(
         ),
         system="M3 item",
     )
-    balances = m3.stock.balances(sorted(set(items.by_seller_sku.values())), config.warehouses)
+    wanted = {itno for sku, itno in items.by_seller_sku.items() if skus is None or sku in skus}
+    balances = m3.stock.balances(sorted(wanted), config.warehouses)
     levels = erp_inventory_levels(balances, items)
     notes = [
         f"M3 warehouse {', '.join(config.warehouses)}: {len(balances)} balances of "
-        f"{len(set(items.by_seller_sku.values()))} items with a seller SKU; "
-        f"{_skus(levels)} seller SKUs"
+        f"{len(wanted)} items with a seller SKU; {_skus(levels)} seller SKUs"
     ]
-    return _sync(amazon, ledger, config, "m3", levels, notes)
+    return levels, notes
 
 
 def inventory_sync_sap(
@@ -242,6 +276,28 @@ def inventory_sync_sap(
     SAP's stock API has no allocations: hold open orders back with ``rules.reserved`` or a
     safety buffer. ``poster_options`` as in :func:`inventory_sync_m3`.
     """
+    levels, notes = _sap_levels(sap, config)
+    return _sync(amazon, ledger, config, "sap", levels, notes)
+
+
+def sync_skus_sap(
+    amazon: SpApiClient,
+    sap: ODataClient,
+    ledger: Ledger,
+    config: InventorySyncSapConfig,
+    amazon_has: Mapping[str, int | None],
+    *,
+    poster_options: Mapping[str, Any] | None = None,
+) -> WorkflowReport:
+    """Sync only these seller SKUs from SAP, as :func:`sync_skus_m3` does from M3."""
+    levels, notes = _sap_levels(sap, config)
+    return _sync(amazon, ledger, config, "sap", levels, notes, amazon_has)
+
+
+def _sap_levels(
+    sap: ODataClient, config: InventorySyncSapConfig
+) -> tuple[list[InventoryLevel], list[str]]:
+    """SAP's inventory levels and the read-stock notes."""
     products = [p.raw for p in ProductService(sap).iter_all()]
     items = ItemCrosswalk.from_sap_products(
         products, seller_sku_field=config.seller_sku_field, gtin_field=None
@@ -256,7 +312,7 @@ def inventory_sync_sap(
         f"SAP plant {', '.join(config.plants)}: {len(rows)} unrestricted stock rows of "
         f"{len(products)} products; {_skus(levels)} seller SKUs"
     ]
-    return _sync(amazon, ledger, config, "sap", levels, notes)
+    return levels, notes
 
 
 __all__ = [
@@ -264,4 +320,6 @@ __all__ = [
     "InventorySyncSapConfig",
     "inventory_sync_m3",
     "inventory_sync_sap",
+    "sync_skus_m3",
+    "sync_skus_sap",
 ]

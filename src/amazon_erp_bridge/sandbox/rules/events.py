@@ -5,7 +5,8 @@ the same way).
 :func:`sandbox_runner` routes each marketplace's orders to the ERP the sandbox's order-to-cash
 configs give it and does the work through the workflows: ``post_order_m3`` /
 ``post_order_sap`` for one order, and the scheduled inventory sync, MCF, confirm-shipments and
-returns runs for the coalesced work. :func:`order_burst` renders the ORDER_CHANGE
+returns runs for the coalesced work (stock events sync just their SKUs: ``sync_skus_m3`` /
+``sync_skus_sap``). :func:`order_burst` renders the ORDER_CHANGE
 notifications Amazon would send for the sandbox's orders (several per order, redelivered
 copies, shuffled), and :func:`new_orders` has Amazon take a few new orders to post.
 """
@@ -35,7 +36,12 @@ from amazon_erp_bridge.workflows.confirm_shipments import (
     confirm_shipments_m3,
     confirm_shipments_sap,
 )
-from amazon_erp_bridge.workflows.inventory_sync import inventory_sync_m3, inventory_sync_sap
+from amazon_erp_bridge.workflows.inventory_sync import (
+    inventory_sync_m3,
+    inventory_sync_sap,
+    sync_skus_m3,
+    sync_skus_sap,
+)
 from amazon_erp_bridge.workflows.mcf import mcf_m3, mcf_sap
 from amazon_erp_bridge.workflows.order_to_cash import post_order_m3, post_order_sap
 from amazon_erp_bridge.workflows.returns import returns_m3, returns_sap
@@ -75,6 +81,12 @@ def sandbox_runner(
         stock={
             "m3": lambda: inventory_sync_m3(amazon, m3, ledger, stock_m3, poster_options=opts),
             "sap": lambda: inventory_sync_sap(amazon, sap, ledger, stock_sap, poster_options=opts),
+        },
+        skus={
+            "m3": lambda has: sync_skus_m3(amazon, m3, ledger, stock_m3, has, poster_options=opts),
+            "sap": lambda has: sync_skus_sap(
+                amazon, sap, ledger, stock_sap, has, poster_options=opts
+            ),
         },
         tracking={
             "m3": lambda: mcf_m3(amazon, m3, ledger, mcf_m3_rules, poster_options=opts),
