@@ -35,7 +35,13 @@ from attrs import field, frozen
 
 from amazon_erp_bridge.amazon import FulfillmentOrderDetails, SpApiClient
 from amazon_erp_bridge.core.redaction import get_logger
-from amazon_erp_bridge.errors import ApiError, BridgeError, MappingError, ValidationError
+from amazon_erp_bridge.errors import (
+    ApiError,
+    BridgeError,
+    MappingError,
+    PostingError,
+    ValidationError,
+)
 from amazon_erp_bridge.infor import DEFAULT_ROUTE, DeliveryRoute, M3Client
 from amazon_erp_bridge.mapping import (
     SAP_SHIP_TO,
@@ -50,6 +56,7 @@ from amazon_erp_bridge.mapping import (
     sap_order,
     shipment_action,
 )
+from amazon_erp_bridge.mapping.mcf_changes import mcf_can_change, mcf_update_request
 from amazon_erp_bridge.model import Order, OrderStatus, Shipment
 from amazon_erp_bridge.posting import (
     ErpDocument,
@@ -60,6 +67,7 @@ from amazon_erp_bridge.posting import (
     PostStatus,
     PostSummary,
     RecordState,
+    digest,
 )
 from amazon_erp_bridge.sap import (
     DeliveryLine,
@@ -161,6 +169,80 @@ class _FulfillmentTarget:
     def create(self, payload: Mapping[str, Any]) -> ErpDocument:
         self._amazon.fulfillment.create_fulfillment_order(payload)
         return ErpDocument("amazon", str(payload["sellerFulfillmentOrderId"]))
+
+
+# -- changes of ERP orders already at Amazon --------------------------------------------------
+
+
+@frozen
+class Cancelled:
+    """An ERP order that no longer wants shipping (``reason`` says what the ERP shows)."""
+
+    reason: str
+
+
+def _too_late(order_id: str, status: str, what: str) -> PostingError:
+    return PostingError(
+        f"Amazon fulfilment order {order_id} is {status}: Amazon no longer lets the seller "
+        f"{what} it (only New, Received or Planning orders); settle it with Amazon and the ERP"
+    )
+
+
+class _CancelTarget:
+    """cancelFulfillmentOrder, found done when Amazon says Cancelled; an order Amazon is
+    picking or has shipped is refused without asking (its status is the reason)."""
+
+    name = "amazon"
+
+    def __init__(self, amazon: SpApiClient) -> None:
+        self._amazon = amazon
+
+    def find(self, source_id: str, payload: Mapping[str, Any]) -> ErpDocument | None:
+        order_id = str(payload["sellerFulfillmentOrderId"])
+        status = self._amazon.fulfillment.get_fulfillment_order(order_id).order.status
+        if status == "Cancelled":
+            return ErpDocument("amazon", order_id, detail={"status": status})
+        if not mcf_can_change(status):
+            raise _too_late(order_id, status, "cancel")
+        return None
+
+    def create(self, payload: Mapping[str, Any]) -> ErpDocument:
+        order_id = str(payload["sellerFulfillmentOrderId"])
+        self._amazon.fulfillment.cancel_fulfillment_order(order_id)
+        return ErpDocument("amazon", order_id, detail={"status": "Cancelled"})
+
+
+class _UpdateTarget:
+    """updateFulfillmentOrder with what differs between the ERP order and Amazon's copy
+    (:func:`~amazon_erp_bridge.mapping.mcf_changes.mcf_update_request`); found when they
+    already agree."""
+
+    name = "amazon"
+
+    def __init__(self, amazon: SpApiClient) -> None:
+        self._amazon = amazon
+        self._bodies: dict[str, dict[str, Any]] = {}
+
+    def find(self, source_id: str, payload: Mapping[str, Any]) -> ErpDocument | None:
+        order_id = str(payload["sellerFulfillmentOrderId"])
+        held = self._amazon.fulfillment.get_fulfillment_order(order_id)
+        try:
+            body = mcf_update_request(payload["wanted"], held)
+        except MappingError as exc:
+            raise PostingError(exc.message) from exc
+        if body is None:
+            return ErpDocument("amazon", order_id, detail={"status": held.order.status})
+        if not mcf_can_change(held.order.status):
+            raise _too_late(order_id, held.order.status, "update")
+        self._bodies[order_id] = body
+        return None
+
+    def create(self, payload: Mapping[str, Any]) -> ErpDocument:
+        order_id = str(payload["sellerFulfillmentOrderId"])
+        body = self._bodies[order_id]
+        self._amazon.fulfillment.update_fulfillment_order(order_id, body)
+        changed = sorted(k for k in body if k != "marketplaceId")
+        return ErpDocument("amazon", order_id, detail={"changed": changed})
 
 
 # -- shipments back to the ERP ----------------------------------------------------------------
@@ -309,6 +391,10 @@ class _Run:
         self.sleep: Callable[[float], None] = self.options.get("sleep", time.sleep)
         self.orders = Poster(ledger, _FulfillmentTarget(amazon), rebuild=rebuild, **self.options)
         self.tracking = Poster(ledger, tracking, **self.options)
+        self.cancel_kind = f"mcf.cancel.{erp}"
+        self.update_kind = f"mcf.update.{erp}"
+        self.cancels = Poster(ledger, _CancelTarget(amazon), **self.options)
+        self.updates = Poster(ledger, _UpdateTarget(amazon), **self.options)
         self.to_tracking = to_tracking
         self.polls = polls
         self.interval = interval
@@ -350,6 +436,88 @@ class _Run:
     def orders_step(self, results: Iterable[PostResult], notes: list[str]) -> StepReport:
         return StepReport("fulfillment orders", PostSummary(results), notes)
 
+    def _at_amazon(self) -> dict[str, str]:
+        """Order -> digest of the order Amazon holds: the last update sent, else the create."""
+        held = {
+            r.source_id: r.payload_digest or ""
+            for r in self.ledger.records(kind=self.kind, state=RecordState.POSTED)
+        }
+        updates = sorted(
+            self.ledger.records(kind=self.update_kind, state=RecordState.POSTED),
+            key=lambda r: r.updated_at,
+        )
+        for record in updates:
+            order, _, change = record.source_id.rpartition("@")
+            held[order] = change.partition(">")[2]
+        return held
+
+    def changes_steps(
+        self, current: Callable[[str], Cancelled | Mapping[str, Any]]
+    ) -> list[StepReport]:
+        """Cancel or update, once each, the fulfilment orders whose ERP order changed.
+
+        ``current`` reads an ERP order as it is now: :class:`Cancelled`, or the
+        createFulfillmentOrder body it gives today. An order is left alone once Amazon's
+        shipments went back to the ERP or its cancellation is settled. An update is keyed by
+        the order and the digests of the order Amazon holds and of the wanted one, so the same
+        change is sent once; an unchanged order costs no call to Amazon.
+        """
+        settled = (RecordState.POSTED, RecordState.DEAD_LETTERED)
+        done = {
+            r.source_id
+            for kind in (self.tracking_kind, self.cancel_kind)
+            for r in self.ledger.records(kind=kind)
+            if r.state in settled
+        }
+        held = self._at_amazon()
+        cancels: list[PostResult] = []
+        updates: list[PostResult] = []
+        unchanged = 0
+        for record in self.ledger.records(kind=self.kind, state=RecordState.POSTED):
+            source_id, order_id = record.source_id, record.document_id
+            if source_id in done or not order_id:
+                continue
+            try:
+                now = current(source_id)
+            except (MappingError, ValidationError) as exc:
+                updates.append(self.failed(self.update_kind, source_id, "mapping the order", exc))
+                continue
+            except BridgeError as exc:
+                updates.append(self.failed(self.update_kind, source_id, "reading the order", exc))
+                continue
+            if isinstance(now, Cancelled):
+                cancels.append(
+                    self.cancels.post(
+                        self.cancel_kind,
+                        source_id,
+                        {"sellerFulfillmentOrderId": order_id},
+                        describe=now.reason,
+                    )
+                )
+                continue
+            wanted = digest(now)
+            before = held.get(source_id, "")
+            if wanted[:16] == before[:16]:
+                unchanged += 1
+                continue
+            key = f"{source_id}@{before[:16]}>{wanted[:16]}"
+            existing = self.ledger.get(self.update_kind, key)
+            if existing is not None and existing.state in settled:
+                continue
+            updates.append(
+                self.updates.post(
+                    self.update_kind,
+                    key,
+                    {"sellerFulfillmentOrderId": order_id, "wanted": dict(now)},
+                    describe=f"{len(now.get('items') or ())} lines",
+                )
+            )
+        notes = [f"{unchanged} orders at Amazon unchanged in {self.erp.upper()}"]
+        return [
+            StepReport("cancellations", PostSummary(cancels), []),
+            StepReport("updates", PostSummary(updates), notes),
+        ]
+
     def _details(self, order_id: str) -> FulfillmentOrderDetails:
         details = self.amazon.fulfillment.get_fulfillment_order(order_id)
         for _ in range(self.polls - 1):
@@ -364,6 +532,11 @@ class _Run:
             r.source_id
             for r in self.ledger.records(kind=self.tracking_kind)
             if r.state in (RecordState.POSTED, RecordState.DEAD_LETTERED)
+        }
+        # Cancelled by the ERP through this workflow: nothing will ship.
+        reported |= {
+            r.source_id
+            for r in self.ledger.records(kind=self.cancel_kind, state=RecordState.POSTED)
         }
         results: list[PostResult] = []
         waiting: dict[str, int] = {}
@@ -460,6 +633,24 @@ def mcf_m3(
     def rebuild(kind: str, orno: str) -> Mapping[str, Any]:
         return mcf_order_request(build(orders.get_head(orno).record), config.rules)
 
+    def current(orno: str) -> Cancelled | Mapping[str, Any]:
+        # Deleted lines are gone from LstLine; closed ones (CloLine) have status 99.
+        live = [
+            line
+            for line in orders.lines(orno)
+            if line.status < "99" and (line.quantity or Decimal(0)) > 0
+        ]
+        if not live:
+            return Cancelled(f"M3 order {orno}: no open lines left (deleted or closed)")
+        order = m3_order(
+            orders.get_head(orno).record,
+            [line.record for line in live],
+            orders.get_address(orno, config.address_type),
+            items=items,
+            timezone=config.timezone,
+        )
+        return mcf_order_request(order, config.rules)
+
     def to_tracking(orno: str, shipped: list[Shipment]) -> _M3Shipped:
         tracking = tuple(
             p.tracking_number for s in shipped for p in s.packages if p.tracking_number
@@ -511,6 +702,7 @@ def mcf_m3(
     if skipped:
         notes.append(f"{skipped} open orders of these customers are not flagged for MCF")
     steps.append(run.orders_step(results, notes))
+    steps += run.changes_steps(current)
     steps.append(run.tracking_step())
     return WorkflowReport(WORKFLOW, "m3", steps)
 
@@ -541,6 +733,22 @@ def mcf_sap(
         for order in read(prop("SalesOrder").eq(number)):
             return mcf_order_request(order, config.rules)
         raise ValidationError(f"SAP sales order {number} no longer exists")
+
+    def current(number: str) -> Cancelled | Mapping[str, Any]:
+        for found in sales.search(
+            prop("SalesOrder").eq(number), with_items=True, with_partners=True
+        ):
+            rejected = {i.sales_order_item for i in found.items if i.is_rejected}
+            raw = dict(found.raw)
+            listed = raw.get("to_Item")
+            rows = listed.get("results", []) if isinstance(listed, Mapping) else listed or []
+            active = [r for r in rows if str(r.get("SalesOrderItem")) not in rejected]
+            if found.overall_sd_document_rejection_sts == "C" or not active:
+                return Cancelled(f"SAP sales order {number}: every item rejected")
+            raw["to_Item"] = {"results": active}
+            order = sap_order(raw, items=config.items, ship_to_function=config.ship_to_function)
+            return mcf_order_request(order, config.rules)
+        return Cancelled(f"SAP sales order {number} no longer exists")
 
     def to_tracking(number: str, shipped: list[Shipment]) -> _SapShipped:
         updates = tuple(
@@ -587,8 +795,9 @@ def mcf_sap(
     shown = ", ".join(types) or f"flag {config.rules.flag_attribute}"
     notes = [f"{len(results)} open SAP sales orders flagged for MCF ({shown})"]
     steps.append(run.orders_step(results, notes))
+    steps += run.changes_steps(current)
     steps.append(run.tracking_step())
     return WorkflowReport(WORKFLOW, "sap", steps)
 
 
-__all__ = ["DONE", "McfM3Config", "McfSapConfig", "mcf_m3", "mcf_sap"]
+__all__ = ["DONE", "Cancelled", "McfM3Config", "McfSapConfig", "mcf_m3", "mcf_sap"]
