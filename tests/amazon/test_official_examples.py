@@ -36,6 +36,7 @@ from amazon_erp_bridge.amazon import (
     listings,
     orders,
     reports,
+    subscriptions,
     tokens,
 )
 from amazon_erp_bridge.core.auth import Secret
@@ -298,6 +299,49 @@ OPERATIONS: dict[str, tuple[str, str, Callable[[], Call[Any]]]] = {
         "listReturnReasonCodes",
         lambda: fulfillment.list_return_reason_codes("SKU-1"),
     ),
+    # Notifications v1 (H9's subscriptions client)
+    "notifications.createDestination": (
+        "notifications-api-model/notifications.json",
+        "createDestination",
+        lambda: subscriptions.create_sqs_destination(
+            "bridge", "arn:aws:sqs:us-east-2:444455556666:queue"
+        ),
+    ),
+    "notifications.getDestinations": (
+        "notifications-api-model/notifications.json",
+        "getDestinations",
+        subscriptions.get_destinations,
+    ),
+    "notifications.getDestination": (
+        "notifications-api-model/notifications.json",
+        "getDestination",
+        lambda: subscriptions.get_destination("dest-1"),
+    ),
+    "notifications.deleteDestination": (
+        "notifications-api-model/notifications.json",
+        "deleteDestination",
+        lambda: subscriptions.delete_destination("dest-1"),
+    ),
+    "notifications.createSubscription": (
+        "notifications-api-model/notifications.json",
+        "createSubscription",
+        lambda: subscriptions.create_subscription("ORDER_CHANGE", "dest-1"),
+    ),
+    "notifications.getSubscription": (
+        "notifications-api-model/notifications.json",
+        "getSubscription",
+        lambda: subscriptions.get_subscription("ORDER_CHANGE"),
+    ),
+    "notifications.getSubscriptionById": (
+        "notifications-api-model/notifications.json",
+        "getSubscriptionById",
+        lambda: subscriptions.get_subscription_by_id("ORDER_CHANGE", "sub-1"),
+    ),
+    "notifications.deleteSubscriptionById": (
+        "notifications-api-model/notifications.json",
+        "deleteSubscriptionById",
+        lambda: subscriptions.delete_subscription("ORDER_CHANGE", "sub-1"),
+    ),
 }
 
 #: (limit_key glob, example field path glob) -> why the parser does not carry that value.
@@ -410,8 +454,9 @@ def _examples() -> Iterator[Any]:
             if not status.startswith("2"):
                 continue
             for media, body in (answer.get("examples") or {}).items():
-                # Some models key the example by its top-level field instead of a media type.
-                whole = body if "/" in media else {media: body}
+                # Some models key the example by its top-level field instead of a media type;
+                # the Notifications model keys it by a title ("Successful Response").
+                whole = body if "/" in media or not media.isidentifier() else {media: body}
                 yield pytest.param(
                     limit_key, int(status), whole, id=f"{limit_key}-{status}-examples-{media}"
                 )
