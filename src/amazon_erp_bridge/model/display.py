@@ -33,12 +33,28 @@ def html_table(
     )
 
 
-def dataframe(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> Any:
-    """A pandas DataFrame of ``rows``; needs the optional ``pandas`` extra."""
+def dataframe(
+    columns: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    dates: Sequence[str] = (),
+    categories: Sequence[str] = (),
+) -> Any:
+    """A pandas DataFrame of ``rows``; needs the optional ``pandas`` extra.
+
+    ``dates`` name columns converted to timezone-aware ``datetime64`` (UTC) so they sort,
+    filter and resample as dates; ``categories`` (e.g. ``currency``) become categoricals.
+    Amounts stay ``Decimal`` (exact), in object columns.
+    """
     try:
         import pandas as pd
     except ImportError:
         raise ConfigurationError(
             "to_dataframe() needs pandas: pip install 'amazon-erp-bridge[pandas]'"
         ) from None
-    return pd.DataFrame(list(rows), columns=list(columns))
+    frame = pd.DataFrame(list(rows), columns=list(columns))
+    for name in dates:
+        frame[name] = pd.to_datetime(frame[name], utc=True)
+    for name in categories:
+        frame[name] = frame[name].astype("category")
+    return frame

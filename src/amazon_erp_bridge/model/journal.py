@@ -177,5 +177,15 @@ class JournalEntry:
         return html_table(title, self._COLUMNS, self._rows(), total=len(self.lines))
 
     def to_dataframe(self) -> Any:
-        """The lines as a pandas DataFrame with debit and credit columns; needs pandas."""
-        return dataframe(self._COLUMNS, self._rows())
+        """The lines as a pandas DataFrame with debit and credit columns; needs pandas.
+
+        Amounts stay Decimal (exact); ``currency`` is categorical and ``posting_date`` (the
+        entry's, on every line) a ``datetime64`` column.
+        """
+        rows = ((*row, self.posting_date) for row in self._rows())
+        return dataframe(
+            (*self._COLUMNS, "posting_date"),
+            rows,
+            dates=("posting_date",),
+            categories=("currency",),
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from attrs import field, frozen
 
@@ -230,6 +231,12 @@ class Order:
         )
         headers = ("line", "seller_sku", "asin", "quantity", "item_price")
         return html_table(title, headers, rows, total=len(self.lines))
+
+    def to_dataframe(self) -> Any:
+        """The order's lines as a pandas DataFrame (see :func:`~.frames.orders_dataframe`)."""
+        from amazon_erp_bridge.model.frames import orders_dataframe
+
+        return orders_dataframe([self])
 
 
 @frozen

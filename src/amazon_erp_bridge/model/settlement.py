@@ -96,5 +96,12 @@ class Settlement:
         return html_table(title, self._COLUMNS, self._rows(), total=len(self.lines))
 
     def to_dataframe(self) -> Any:
-        """The lines as a pandas DataFrame (amounts stay Decimal); needs the pandas extra."""
-        return dataframe(self._COLUMNS, self._rows())
+        """The lines as a pandas DataFrame; needs the pandas extra.
+
+        ``posted`` is a UTC ``datetime64`` column, ``amount`` stays Decimal (exact) and
+        ``currency`` is a categorical column.
+        """
+        rows = ((*row, self.currency) for row in self._rows())
+        return dataframe(
+            (*self._COLUMNS, "currency"), rows, dates=("posted",), categories=("currency",)
+        )

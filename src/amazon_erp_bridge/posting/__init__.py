@@ -39,6 +39,7 @@ from amazon_erp_bridge.posting.poster import (
 from amazon_erp_bridge.posting.postgres import PostgresLedger
 from amazon_erp_bridge.posting.privacy import PII_KEYS, PiiScrubber, digest
 from amazon_erp_bridge.posting.sqlite import SCHEMA_VERSION, SqliteLedger
+from amazon_erp_bridge.posting.status import LedgerStatus, ledger_status
 
 __all__ = [
     "DEFAULT_RETRY",
@@ -59,6 +60,7 @@ __all__ = [
     "Ledger",
     "LedgerRecord",
     "LedgerStateError",
+    "LedgerStatus",
     "PiiScrubber",
     "PostResult",
     "PostStatus",
@@ -70,6 +72,7 @@ __all__ = [
     "SqliteLedger",
     "classify_failure",
     "digest",
+    "ledger_status",
     "pending_records",
     "time_position",
 ]

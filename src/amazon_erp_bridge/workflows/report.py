@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, ClassVar
 
 from attrs import field, frozen
 
+from amazon_erp_bridge.model.display import dataframe, html_table
 from amazon_erp_bridge.posting import PostStatus, PostSummary
 
 
@@ -97,3 +98,55 @@ class WorkflowReport:
     def __str__(self) -> str:
         head = f"{self.workflow} ({self.erp})"
         return "\n".join([head, *(str(step) for step in self.steps)])
+
+    #: The columns of the steps table (notebook) and of :meth:`to_dataframe`.
+    STEP_COLUMNS: ClassVar[tuple[str, ...]] = ("step", "outcome", "problems", "notes")
+    #: The columns of the problems table: one row per record that did not post.
+    PROBLEM_COLUMNS: ClassVar[tuple[str, ...]] = ("step", "source_id", "status", "reason")
+
+    def _step_rows(self) -> Iterator[tuple[object, ...]]:
+        for step in self.steps:
+            outcome, problems = "-", 0
+            if step.summary is not None:
+                counts = step.summary.counts()
+                outcome = ", ".join(
+                    f"{n} {s.value.replace('_', ' ')}" for s, n in counts.items() if n
+                )
+                outcome = outcome or "nothing to do"
+                problems = sum(1 for r in step.summary.results if not r.ok)
+            yield (step.name, outcome, problems, "; ".join(step.notes))
+
+    def _problem_rows(self) -> Iterator[tuple[object, ...]]:
+        for step in self.steps:
+            if step.summary is None:
+                continue
+            for r in step.summary.results:
+                if not r.ok:
+                    yield (step.name, r.source_id, r.status.value, r.reason)
+
+    def _repr_html_(self) -> str:
+        """A notebook table of the steps, and one of the records that did not post."""
+        state = "ok" if self.ok else "NOT ok"
+        steps = html_table(
+            f"{self.workflow} ({self.erp}): {state}",
+            self.STEP_COLUMNS,
+            self._step_rows(),
+            total=len(self.steps),
+        )
+        problems = list(self._problem_rows())
+        if not problems:
+            return steps
+        return steps + html_table(
+            f"Records that did not post ({len(problems)})",
+            self.PROBLEM_COLUMNS,
+            problems,
+            total=len(problems),
+        )
+
+    def to_dataframe(self) -> Any:
+        """One row per step (outcome, problem count, notes); needs the pandas extra."""
+        return dataframe(self.STEP_COLUMNS, self._step_rows())
+
+    def problems_dataframe(self) -> Any:
+        """One row per record that did not post, with its reason; needs the pandas extra."""
+        return dataframe(self.PROBLEM_COLUMNS, self._problem_rows(), categories=("status",))
