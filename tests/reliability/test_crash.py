@@ -35,6 +35,7 @@ import pytest
 from amazon_erp_bridge.core.limiter import RateLimiter
 from amazon_erp_bridge.posting import RecordState, SqliteLedger, time_position
 from amazon_erp_bridge.sandbox import Sandbox
+from amazon_erp_bridge.sandbox.clients import spapi_client
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs fork and SIGKILL")
 
@@ -187,7 +188,7 @@ def _run_workflow(name: str, urls: dict[str, str], ledger_path: str) -> None:
     # adopts them; this clock jumps an hour per reading, so no bucket ever makes a run wait.
     hours = itertools.count(step=3600.0)
     unlimited = RateLimiter(clock=lambda: float(next(hours)))
-    amazon = local.amazon.client(endpoint=urls["amazon"], limiter=unlimited, retry=retry)
+    amazon = spapi_client(local.amazon, endpoint=urls["amazon"], limiter=unlimited, retry=retry)
     ion = local.ion
     m3 = M3Client(
         IonApiConfig.from_dict(ion.ionapi(urls["ion"]), source="<sandbox process>"),
