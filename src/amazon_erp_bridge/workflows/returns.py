@@ -62,6 +62,7 @@ from amazon_erp_bridge.posting import (
     PostStatus,
     PostSummary,
     RecordState,
+    time_position,
 )
 from amazon_erp_bridge.sap import (
     ODataClient,
@@ -431,8 +432,12 @@ class _Run(Generic[P]):
             notes.append(f"cursor {self.erp.cursor} kept: {len(summary.failed)} returns failed")
         else:
             moved = max(self.until, cursor)
-            self.ledger.set_cursor(self.erp.cursor, moved.isoformat())
-            notes.append(f"cursor {self.erp.cursor} -> {moved.isoformat()}")
+            if self.ledger.advance_cursor(
+                self.erp.cursor, moved.isoformat(), position=time_position(moved)
+            ):
+                notes.append(f"cursor {self.erp.cursor} -> {moved.isoformat()}")
+            else:
+                notes.append(f"cursor {self.erp.cursor}: a concurrent run moved it further")
         steps.append(StepReport("returns", summary, notes))
         return WorkflowReport(WORKFLOW, self.erp.name, steps)
 
