@@ -12,7 +12,17 @@ One run of :func:`mcf_m3` or :func:`mcf_sap`:
    number), then Amazon is asked by ``getFulfillmentOrder`` (the ERP order number is the
    ``sellerFulfillmentOrderId``; 404 means absent) before anything is created. An order that
    cannot be mapped or that Amazon refuses (unknown SKU, bad address) is dead-lettered.
-2. **tracking** - each fulfilment order created earlier and not yet reported back is read
+2. **cancellations** and **updates** - each ERP order already at Amazon (and not yet
+   shipped back) is read again. Cancelled in the ERP (M3: no open line left, deleted or
+   closed with status 99; SAP: every item rejected, or the order gone) -> ``cancelFulfillmentOrder``
+   once (kind ``mcf.cancel.<erp>``): Amazon's status is read first, Cancelled counts as done,
+   and an order Amazon is picking or has shipped (anything but New, Received, Planning) is
+   dead-lettered with its status, as is a 400 from Amazon. Changed (quantities, lines closed
+   or rejected -> quantity 0, the delivery address) -> ``updateFulfillmentOrder`` once per
+   change (kind ``mcf.update.<erp>``, source ``<order>@<digest held>><digest wanted>``) with
+   only what differs (:func:`~amazon_erp_bridge.mapping.mcf_changes.mcf_update_request`); an
+   ERP order whose body has the digest of what Amazon holds costs no call to Amazon.
+3. **tracking** - each fulfilment order created earlier and not yet reported back is read
    (``tracking_polls`` times at most, ``poll_interval`` seconds apart, until Amazon is done).
    Once it is Complete, its SHIPPED shipments go to the ERP once (kind ``mcf_shipment.<erp>``):
    M3 confirms the order's delivery (the tracking numbers stay in the ledger and the report:
@@ -452,7 +462,9 @@ class _Run:
         return held
 
     def changes_steps(
-        self, current: Callable[[str], Cancelled | Mapping[str, Any]]
+        self,
+        current: Callable[[str], Cancelled | Mapping[str, Any]],
+        fresh: Iterable[PostResult] = (),
     ) -> list[StepReport]:
         """Cancel or update, once each, the fulfilment orders whose ERP order changed.
 
@@ -460,7 +472,8 @@ class _Run:
         createFulfillmentOrder body it gives today. An order is left alone once Amazon's
         shipments went back to the ERP or its cancellation is settled. An update is keyed by
         the order and the digests of the order Amazon holds and of the wanted one, so the same
-        change is sent once; an unchanged order costs no call to Amazon.
+        change is sent once; an unchanged order costs no call to Amazon. Orders posted in this
+        run (``fresh``) are not read again.
         """
         settled = (RecordState.POSTED, RecordState.DEAD_LETTERED)
         done = {
@@ -469,6 +482,7 @@ class _Run:
             for r in self.ledger.records(kind=kind)
             if r.state in settled
         }
+        done |= {r.source_id for r in fresh if r.ok and r.status is not PostStatus.DUPLICATE}
         held = self._at_amazon()
         cancels: list[PostResult] = []
         updates: list[PostResult] = []
@@ -512,7 +526,9 @@ class _Run:
                     describe=f"{len(now.get('items') or ())} lines",
                 )
             )
-        notes = [f"{unchanged} orders at Amazon unchanged in {self.erp.upper()}"]
+        notes = (
+            [f"{unchanged} orders at Amazon unchanged in {self.erp.upper()}"] if unchanged else []
+        )
         return [
             StepReport("cancellations", PostSummary(cancels), []),
             StepReport("updates", PostSummary(updates), notes),
@@ -702,7 +718,7 @@ def mcf_m3(
     if skipped:
         notes.append(f"{skipped} open orders of these customers are not flagged for MCF")
     steps.append(run.orders_step(results, notes))
-    steps += run.changes_steps(current)
+    steps += run.changes_steps(current, results)
     steps.append(run.tracking_step())
     return WorkflowReport(WORKFLOW, "m3", steps)
 
@@ -795,7 +811,7 @@ def mcf_sap(
     shown = ", ".join(types) or f"flag {config.rules.flag_attribute}"
     notes = [f"{len(results)} open SAP sales orders flagged for MCF ({shown})"]
     steps.append(run.orders_step(results, notes))
-    steps += run.changes_steps(current)
+    steps += run.changes_steps(current, results)
     steps.append(run.tracking_step())
     return WorkflowReport(WORKFLOW, "sap", steps)
 
