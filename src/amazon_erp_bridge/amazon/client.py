@@ -219,9 +219,11 @@ class SpApiClient:
 
     @property
     def base_url(self) -> str:
+        """The SP-API base URL this client sends to (region endpoint, sandbox or override)."""
         return self._sender.base_url
 
     def close(self) -> None:
+        """Close the HTTP connections (the client cannot send afterwards)."""
         self._sender.close()
 
     def __enter__(self) -> SpApiClient:
@@ -314,9 +316,11 @@ class AsyncSpApiClient:
 
     @property
     def base_url(self) -> str:
+        """The SP-API base URL this client sends to (region endpoint, sandbox or override)."""
         return self._sender.base_url
 
     async def aclose(self) -> None:
+        """Close the HTTP connections (the client cannot send afterwards)."""
         await self._sender.aclose()
 
     async def __aenter__(self) -> AsyncSpApiClient:

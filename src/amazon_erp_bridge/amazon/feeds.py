@@ -369,6 +369,7 @@ class ProcessingReport:
         return self.summary.messages_invalid == 0 and self.summary.errors == 0
 
     def errors(self) -> tuple[FeedIssue, ...]:
+        """The issues of severity ERROR: the records Amazon did not apply."""
         return tuple(i for i in self.issues if i.severity == "ERROR")
 
     def rejected_skus(self) -> frozenset[str]:

@@ -335,6 +335,7 @@ class FulfillmentOrderDetails:
 
     @property
     def tracking_numbers(self) -> tuple[str, ...]:
+        """Every carrier tracking number over all shipments and packages, in order."""
         return tuple(
             p.tracking_number for s in self.shipments for p in s.packages if p.tracking_number
         )

@@ -45,6 +45,7 @@ class ListingsSubmission:
 
     @property
     def accepted(self) -> bool:
+        """True when Amazon accepted the submission (status ACCEPTED)."""
         return self.status == "ACCEPTED"
 
 

@@ -30,6 +30,7 @@ class ProcessingStatus(enum.StrEnum):
 
     @property
     def finished(self) -> bool:
+        """True for a final status (DONE, CANCELLED or FATAL): stop polling."""
         return self in (ProcessingStatus.DONE, ProcessingStatus.CANCELLED, ProcessingStatus.FATAL)
 
 

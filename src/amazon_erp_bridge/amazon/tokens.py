@@ -61,6 +61,7 @@ class RestrictedResource:
             )
 
     def to_json(self) -> dict[str, Any]:
+        """The resource as createRestrictedDataToken expects it (method, path, dataElements)."""
         out: dict[str, Any] = {"method": self.method, "path": self.path}
         if self.data_elements:
             out["dataElements"] = list(self.data_elements)

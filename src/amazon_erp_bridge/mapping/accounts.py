@@ -77,6 +77,7 @@ class GlAccount:
         return tuple(sorted(self.dimensions.items()))
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, as an account map file holds it (empty parts left out)."""
         data: dict[str, Any] = {"account": self.account}
         if self.dimensions:
             data["dimensions"] = dict(self.dimensions)
@@ -118,15 +119,18 @@ class GlRule:
 
     @property
     def pattern(self) -> tuple[str, str, str]:
+        """(transaction type, amount type, amount description) as written in the rule."""
         return (self.transaction_type, self.amount_type, self.amount_description)
 
     @property
     def normalised(self) -> tuple[str, str, str]:
+        """The pattern with each part normalised for matching (blank parts become wildcards)."""
         t, a, d = (normalise_key_part(p) or WILDCARD for p in self.pattern)
         return (t, a, d)
 
     @property
     def is_exact(self) -> bool:
+        """True when no part of the pattern is a wildcard (the rule names one amount kind)."""
         return all(_part_score(p) == 2 for p in self.normalised)
 
     @property
@@ -136,9 +140,11 @@ class GlRule:
         return (t + a + d, d, a, t)
 
     def matches(self, key: _Key) -> bool:
+        """Whether a (transaction type, amount type, description) key falls under this rule."""
         return _matches(_normalise_key(key), self.normalised)
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: the pattern and the account, as an account map file holds it."""
         return {
             "transaction_type": self.transaction_type,
             "amount_type": self.amount_type,
@@ -211,6 +217,7 @@ class GlAccountMap:
         }
 
     def to_json(self) -> str:
+        """The map as indented JSON, the format :meth:`from_json` reads."""
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
 
     @classmethod
@@ -245,6 +252,7 @@ class GlAccountMap:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> GlAccountMap:
+        """Read an account map from JSON text; a bad rule is a ConfigurationError naming it."""
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:

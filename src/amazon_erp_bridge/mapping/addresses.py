@@ -156,6 +156,7 @@ class PostalFormat:
     separator: str = " "
 
     def format(self, compact: str) -> str | None:
+        """The postal code written the country's way, or None when it does not fit the pattern."""
         if not re.fullmatch(self.pattern, compact):
             return None
         if self.split_at is None or len(compact) <= abs(self.split_at):

@@ -160,6 +160,7 @@ class CashApplication:
         return frozenset(a.order_id for a in self.applied)
 
     def cleared(self, currency: str) -> Money:
+        """The total applied (cleared) in ``currency``."""
         return Money.total(
             (a.amount for a in self.applied if a.amount.currency == currency), currency
         )

@@ -201,6 +201,7 @@ class LineCharge:
 
     @property
     def is_tax(self) -> bool:
+        """True for a tax charge (it carries a tax code)."""
         return self.tax_code is not None
 
 
@@ -330,6 +331,10 @@ def rounding_charge(
     return LineCharge(PRICE_ROUNDING, code, rest)
 
 
+#: The most decimals a unit price is rounded to; ERP price fields hold far fewer (M3 SAPR 6).
+MAX_UNIT_PRICE_DECIMALS = 10
+
+
 def rounded_unit_price(line: OrderLine, order: Order, max_decimals: int) -> Decimal | None:
     """The unit price rounded half up to ``max_decimals`` places (a ``UnitPriceRule``).
 
@@ -338,7 +343,12 @@ def rounded_unit_price(line: OrderLine, order: Order, max_decimals: int) -> Deci
     """
     if line.item_price is None or line.quantity <= 0:
         return None
-    places = Decimal(1).scaleb(-max(0, max_decimals))
+    if not 0 <= max_decimals <= MAX_UNIT_PRICE_DECIMALS:
+        raise MappingError(
+            f"order {order.order_id} line {line.line_id}: unit prices round to 0 to "
+            f"{MAX_UNIT_PRICE_DECIMALS} decimals, not {max_decimals}"
+        )
+    places = Decimal(1).scaleb(-max_decimals)
     return (line.item_price.amount / line.quantity).quantize(places, rounding=ROUND_HALF_UP)
 
 

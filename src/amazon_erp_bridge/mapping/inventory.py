@@ -76,6 +76,7 @@ class InventoryRules:
     locations: frozenset[str] | None = None
 
     def buffer_for(self, sku: str) -> int:
+        """The safety buffer for ``sku``: its own if set, else the default."""
         return self.buffers.get(sku, self.safety_buffer)
 
 
@@ -87,16 +88,20 @@ class StockRecord(Protocol):
     """
 
     @property
-    def item(self) -> str: ...
+    def item(self) -> str:
+        """The ERP item number."""
 
     @property
-    def location(self) -> str: ...
+    def location(self) -> str:
+        """The ERP warehouse or storage location."""
 
     @property
-    def on_hand(self) -> Decimal: ...
+    def on_hand(self) -> Decimal:
+        """The physical quantity in the location, in stock units."""
 
     @property
-    def allocated(self) -> Decimal: ...
+    def allocated(self) -> Decimal:
+        """The quantity already promised to orders, in stock units."""
 
 
 def _units(value: Decimal, rounding: str, what: str) -> int:

@@ -65,6 +65,7 @@ class ItemCrosswalk:
     system: str = "ERP item"
 
     def table(self, kind: IdKind) -> Mapping[str, str]:
+        """The lookup table (Amazon id -> ERP item) for one kind of Amazon id."""
         return {
             IdKind.SELLER_SKU: self.by_seller_sku,
             IdKind.FNSKU: self.by_fnsku,

@@ -85,6 +85,7 @@ class OrderTypeRule:
     warehouse: str | None = None
 
     def matches(self, order: Order) -> bool:
+        """Whether every condition the rule sets holds for ``order`` (unset ones match all)."""
         checks = (
             (self.fulfillment_channel, order.fulfillment_channel),
             (self.business, order.is_business_order),
@@ -96,6 +97,7 @@ class OrderTypeRule:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, where: str = "order type rule") -> OrderTypeRule:
+        """Build from a JSON object; an unknown field is a ConfigurationError naming it."""
         known = {a.name for a in cls.__attrs_attrs__}
         unknown = set(data) - known
         if unknown:
@@ -138,6 +140,7 @@ class OrderTypeRules:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> OrderTypeRules:
+        """Read the rules from JSON text (a list of rules and a default)."""
         return cls.from_dict(_json_object(text, "order type rules"))
 
 
@@ -192,6 +195,7 @@ class CustomerRules:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CustomerRules:
+        """Build from a JSON object; an unknown field is a ConfigurationError naming it."""
         known = {a.name for a in cls.__attrs_attrs__}
         unknown = set(data) - known
         if unknown:
@@ -203,6 +207,7 @@ class CustomerRules:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> CustomerRules:
+        """Read the rules from JSON text (see :meth:`from_dict`)."""
         return cls.from_dict(_json_object(text, "customer rules"))
 
 

@@ -95,15 +95,18 @@ class TaxRule:
 
     @property
     def pattern(self) -> _Key:
+        """(transaction type, amount type, amount description) as written in the rule."""
         return (self.transaction_type, self.amount_type, self.amount_description)
 
     @property
     def normalised(self) -> _Key:
+        """The pattern with each part normalised for matching (blank parts become wildcards)."""
         t, a, d = (normalise_key_part(p) or WILDCARD for p in self.pattern)
         return (t, a, d)
 
     @property
     def rank(self) -> tuple[int, int, int, int]:
+        """How specific the rule is; the most specific matching rule wins."""
         t, a, d = (_score(p) for p in self.normalised)
         return (t + a + d, d, a, t)
 
@@ -113,10 +116,12 @@ class TaxRule:
         return self.rate is not None
 
     def matches(self, key: _Key) -> bool:
+        """Whether a (transaction type, amount type, description) key falls under this rule."""
         parts = (normalise_key_part(p) for p in key)
         return all(fnmatchcase(v, p) for v, p in zip(parts, self.normalised, strict=True))
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, as a tax rules file holds it."""
         data: dict[str, Any] = {
             "transaction_type": self.transaction_type,
             "amount_type": self.amount_type,
@@ -133,6 +138,7 @@ class TaxRule:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, where: str = "tax rule") -> TaxRule:
+        """Build from a JSON object; a bad or unknown field is a ConfigurationError naming it."""
         if not isinstance(data, Mapping):
             raise ConfigurationError(f"{where}: expected an object, got {data!r}")
         known = {
@@ -197,6 +203,7 @@ class TaxRules:
         return max(matching, key=lambda m: (m[0], m[1]))[2] if matching else None
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, the format :meth:`from_json` reads."""
         return {"rules": [rule.to_dict() for rule in self.rules]}
 
     @classmethod
@@ -212,6 +219,7 @@ class TaxRules:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> TaxRules:
+        """Read the rules from JSON text; a bad file is a ConfigurationError naming the rule."""
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:

@@ -30,6 +30,9 @@ class InventoryLevel:
 
     @property
     def total(self) -> int:
+        """Every unit Amazon holds or expects: fulfillable, reserved, inbound, unfulfillable,
+        researching.
+        """
         return (
             self.fulfillable + self.reserved + self.inbound + self.unfulfillable + self.researching
         )

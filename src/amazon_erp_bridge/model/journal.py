@@ -79,10 +79,12 @@ class JournalLine:
 
     @property
     def debit(self) -> Money:
+        """The debit amount for a positive line, else zero."""
         return self.amount if self.amount.amount > 0 else Money.zero(self.amount.currency)
 
     @property
     def credit(self) -> Money:
+        """The credit amount (positive) for a negative line, else zero."""
         return -self.amount if self.amount.amount < 0 else Money.zero(self.amount.currency)
 
 
@@ -123,14 +125,17 @@ class JournalEntry:
 
     @property
     def currencies(self) -> tuple[str, ...]:
+        """The currencies of the lines, sorted; the entry balances in each one."""
         return tuple(sorted({line.amount.currency for line in self.lines}))
 
     def debit_total(self, currency: str) -> Money:
+        """The sum of the debit lines in ``currency``."""
         return Money.total(
             (ln.debit for ln in self.lines if ln.amount.currency == currency), currency
         )
 
     def credit_total(self, currency: str) -> Money:
+        """The sum of the credit lines in ``currency`` (a positive amount)."""
         return Money.total(
             (ln.credit for ln in self.lines if ln.amount.currency == currency), currency
         )

@@ -110,6 +110,7 @@ class Money:
 
     @classmethod
     def zero(cls, currency: str) -> Money:
+        """Zero in ``currency``, the start of a sum."""
         return cls(Decimal(0), currency)
 
     @classmethod
@@ -183,6 +184,7 @@ class Money:
 
     @property
     def minor_units(self) -> int:
+        """The currency's number of decimal places (2 for USD, 0 for JPY, 3 for KWD)."""
         return minor_units(self.currency)
 
     def rounded(self, *, half_even: bool = False) -> Money:
@@ -192,9 +194,11 @@ class Money:
         return Money(self.amount.quantize(quantum, rounding=mode), self.currency)
 
     def is_zero(self) -> bool:
+        """True when the amount is exactly zero."""
         return self.amount == 0
 
     def is_negative(self) -> bool:
+        """True when the amount is below zero."""
         return self.amount < 0
 
     def __str__(self) -> str:

@@ -60,6 +60,7 @@ class Settlement:
 
     @property
     def currency(self) -> str:
+        """The settlement's currency (that of its total)."""
         return self.total.currency
 
     def lines_total(self) -> Money:

@@ -116,6 +116,7 @@ class LedgerRecord:
 
     @property
     def key(self) -> tuple[str, str]:
+        """(kind, source id): what identifies the record in the ledger."""
         return (self.kind, self.source_id)
 
     @property

@@ -117,11 +117,14 @@ class AsyncErpTarget(Protocol[P_contra]):
     """The async twin of :class:`ErpTarget` (optionally with ``async resume(document)``)."""
 
     @property
-    def name(self) -> str: ...
+    def name(self) -> str:
+        """The ERP this target posts to ("m3", "sap"), recorded in the ledger."""
 
-    async def find(self, source_id: str, payload: P_contra) -> ErpDocument | None: ...
+    async def find(self, source_id: str, payload: P_contra) -> ErpDocument | None:
+        """The ERP document already made for ``source_id``, if any (the duplicate check)."""
 
-    async def create(self, payload: P_contra) -> ErpDocument: ...
+    async def create(self, payload: P_contra) -> ErpDocument:
+        """Create the ERP document for ``payload`` and say which it is."""
 
 
 # -- failures ---------------------------------------------------------------------------------
@@ -232,6 +235,7 @@ class PostSummary:
     results: tuple[PostResult, ...] = field(converter=_results)
 
     def by_status(self, status: PostStatus) -> list[PostResult]:
+        """The results with ``status``, in posting order."""
         return [r for r in self.results if r.status is status]
 
     def counts(self) -> dict[PostStatus, int]:
@@ -246,6 +250,7 @@ class PostSummary:
 
     @property
     def duplicates(self) -> list[PostResult]:
+        """The results found already in the ERP (posted earlier, not again)."""
         return self.by_status(PostStatus.DUPLICATE)
 
     @property
@@ -256,6 +261,7 @@ class PostSummary:
 
     @property
     def dead_lettered(self) -> list[PostResult]:
+        """The results parked as dead letters (they need a person)."""
         return self.by_status(PostStatus.DEAD_LETTERED)
 
     @property

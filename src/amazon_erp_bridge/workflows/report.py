@@ -32,9 +32,11 @@ class StepReport:
 
     @property
     def ok(self) -> bool:
+        """True when every record of the step reached the ERP (or the step posts nothing)."""
         return self.summary is None or self.summary.ok
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: name, notes and, for a posting step, counts, problems and documents."""
         data: dict[str, Any] = {"name": self.name, "notes": list(self.notes)}
         if self.summary is not None:
             data["counts"] = {s.value: n for s, n in self.summary.counts().items() if n}
@@ -88,6 +90,7 @@ class WorkflowReport:
         return all(step.ok for step in self.steps)
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: workflow, ERP, ok and every step (what ``--json`` prints)."""
         return {
             "workflow": self.workflow,
             "erp": self.erp,
