@@ -291,12 +291,7 @@ FUZZED_MAPPING = sorted(name for name, f in mapping_functions().items() if not u
 
 #: Failures found by these tests in code other helpers own, still open: name -> owner, cause.
 #: Strict: when the owner fixes one, its xfail turns into a failure here; delete the entry.
-KNOWN_FAILURES: dict[str, str] = {
-    "rounded_unit_price": (
-        "H5 (mapping/charges.py): max_decimals=25 quantizes past Decimal's 28-digit precision "
-        "and raises decimal.InvalidOperation instead of a ValidationError"
-    ),
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def _cases(names: list[str]) -> list[Any]:

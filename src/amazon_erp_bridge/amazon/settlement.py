@@ -541,11 +541,12 @@ def _blank(line: str) -> bool:
 
 
 def _not_reconciled(summary: SettlementSummary, count: int, lines_sum: Decimal) -> IntegrityError:
-    got = Money(lines_sum, summary.currency)
+    currency = summary.currency
+    difference = lines_sum - summary.total.amount  # a Decimal: may lie outside Money's range
     return IntegrityError(
         f"settlement {summary.settlement_id} does not reconcile: its {count} lines sum to "
-        f"{got} but total-amount is {summary.total} (difference {got - summary.total}); "
-        "total-amount must equal the sum of every row after the summary row"
+        f"{lines_sum} {currency} but total-amount is {summary.total} (difference {difference} "
+        f"{currency}); total-amount must equal the sum of every row after the summary row"
     )
 
 
