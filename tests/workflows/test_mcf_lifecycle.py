@@ -16,7 +16,7 @@ from amazon_erp_bridge.amazon.fulfillment import (
     FulfillmentOrderDetails,
     FulfillmentOrderItem,
 )
-from amazon_erp_bridge.errors import MappingError
+from amazon_erp_bridge.errors import ApiError, MappingError
 from amazon_erp_bridge.mapping.mcf_changes import mcf_can_change, mcf_update_request
 from amazon_erp_bridge.model import Address
 from amazon_erp_bridge.posting import PostStatus, RecordState
@@ -232,6 +232,27 @@ def test_m3_crash_after_the_update_does_not_update_twice(world: World, calls: Ca
     report = world.mcf_m3()
     assert list(statuses(report, "updates").values()) == [PostStatus.FOUND_EXISTING]
     assert len(calls.updates) == 1
+
+
+def test_m3_new_address_updates_the_destination(world: World, calls: Calls) -> None:
+    world.mcf_m3()
+    orno = sent(world, "m3")[0]
+    state = world.sandbox.ion.state
+    with state.lock:
+        state.orders[orno].addresses["1"]["TOWN"] = "Dallas"
+    world.mcf_m3()
+    ((order_id, body),) = calls.updates
+    assert order_id == orno and "items" not in body
+    assert body["destinationAddress"]["city"] == "Dallas"
+    assert world.mcf_orders()[orno].request["destinationAddress"]["city"] == "Dallas"
+
+
+def test_sandbox_amazon_refuses_to_cancel_an_order_it_is_picking(world: World) -> None:
+    world.mcf_m3()
+    orno = sent(world, "m3")[0]
+    world.mcf_orders()[orno].status = "Processing"
+    with pytest.raises(ApiError, match=f"{orno} is Processing and cannot be cancelled"):
+        world.amazon.fulfillment.cancel_fulfillment_order(orno)
 
 
 # -- SAP S/4HANA ------------------------------------------------------------------------------

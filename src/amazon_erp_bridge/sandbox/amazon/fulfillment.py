@@ -384,6 +384,15 @@ class FulfillmentFake:
                     "InvalidInput",
                     f"Fulfillment order {order.order_id} has shipped and cannot be cancelled.",
                 )
+            if order.status not in ("New", "Received", "Planning", "Cancelled"):
+                # FulfillmentOrderStatus (2020-07-01): "The seller cannot cancel a fulfillment
+                # order that has a status of Processing" (picking has begun), nor a finished one.
+                return self.fake.error(
+                    400,
+                    "InvalidInput",
+                    f"Fulfillment order {order.order_id} is {order.status} and cannot be "
+                    "cancelled.",
+                )
             order.status, order.updated = "Cancelled", self.fake.now()
             if order.shipment_status is not None:
                 order.shipment_status = "CANCELLED_BY_SELLER"
