@@ -42,6 +42,9 @@ class Invoice:
     gross: Decimal | None
     net: Decimal | None
     record: Mapping[str, str] = field(factory=dict, repr=False)
+    #: What is still to be paid, in the invoice currency (RAFC, "Remaining amount to pay -
+    #: foreign curr"); None when M3 does not give it.
+    remaining: Decimal | None = None
 
     @classmethod
     def from_record(cls, record: Mapping[str, str]) -> Invoice:
@@ -59,6 +62,7 @@ class Invoice:
             gross=m3_decimal(record.get("AMT1"), field=f"{where} AMT1"),
             net=m3_decimal(record.get("AMT2"), field=f"{where} AMT2"),
             record=dict(record),
+            remaining=m3_decimal(record.get("RAFC"), field=f"{where} RAFC"),
         )
 
 
@@ -89,7 +93,8 @@ class InvoiceLine:
 
 
 def by_order(ctx: MiContext, orno: str, *, open_only: bool = False) -> Plan[list[Invoice]]:
-    """The invoices of customer order ``orno`` (none yet if it is not invoiced)."""
+    """The invoices of customer order ``orno`` (none yet if it is not invoiced); ``open_only``
+    lists only those not fully paid (OOIN, "Only open invoices")."""
     record: dict[str, str] = {"ORNO": orno}
     if open_only:
         record["OOIN"] = "1"

@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import attrs
 from attrs import define, field, frozen
@@ -92,6 +92,11 @@ from amazon_erp_bridge.posting import (
     time_position,
 )
 from amazon_erp_bridge.sap import JournalEntryService, ODataClient, PostedJournalEntry
+from amazon_erp_bridge.workflows.open_receivables import (
+    OpenReceivables,
+    m3_open_receivables,
+    sap_open_receivables,
+)
 from amazon_erp_bridge.workflows.report import StepReport, WorkflowReport
 
 WORKFLOW: Final = "settlement to GL"
@@ -119,9 +124,14 @@ class _SettlementRules:
     taxes: TaxRules | None = None
     #: Post what each order paid against the Amazon customer's receivable (None: revenue).
     receivables: ReceivableRules | None = None
-    #: The open invoices of a settlement's orders, e.g. read from the ERP: cash application
-    #: clears only the orders it matches (None: every order's rows clear the receivable).
+    #: The open invoices of a settlement's orders: cash application clears only the orders
+    #: it matches. None: read from the ERP the workflow posts to when ``read_open_receivables``
+    #: (:mod:`~amazon_erp_bridge.workflows.open_receivables`), else every order's rows clear
+    #: the receivable.
     open_receivables: Callable[[Settlement], Iterable[OpenReceivable]] | None = None
+    #: With ``receivables`` and no ``open_receivables``: read each order's open receivable
+    #: from the ERP (SAP open debtor items, M3 open invoices of the order) and apply cash.
+    read_open_receivables: bool = True
 
 
 @frozen(kw_only=True)
@@ -618,6 +628,22 @@ def sap_tax_accounts(document: PostedJournalEntry, entry: JournalEntry) -> Journ
 
 # -- entry points -----------------------------------------------------------------------------
 
+_ConfigT = TypeVar("_ConfigT", SettlementToGlM3Config, SettlementToGlSapConfig)
+
+
+def _reading_erp(
+    config: _ConfigT, reader: Callable[[ReceivableRules], OpenReceivables]
+) -> _ConfigT:
+    """``config`` with the ERP's open receivables as ``open_receivables`` when it books
+    receivables, names no reader of its own and ``read_open_receivables`` is on."""
+    if (
+        config.receivables is None
+        or config.open_receivables is not None
+        or not config.read_open_receivables
+    ):
+        return config
+    return attrs.evolve(config, open_receivables=reader(config.receivables))
+
 
 def settlement_to_gl_m3(
     amazon: SpApiClient,
@@ -641,6 +667,7 @@ def settlement_to_gl_m3(
             return f"! M3 shows no batch {document}"
         return f"M3 batch {batch.key1} status {batch.status or 'unknown'}"
 
+    config = _reading_erp(config, lambda rules: m3_open_receivables(m3, rules))
     run = _Run(amazon, ledger, config, _M3Journals(m3, config), check, poster_options)
     return run.run(replay)
 
@@ -679,6 +706,10 @@ def settlement_to_gl_sap(
             return f"! SAP {document} read back differs: " + "; ".join(differences)
         return f"SAP document {document}: {len(found[0].items)} items read back agree"
 
+    config = _reading_erp(
+        config,
+        lambda rules: sap_open_receivables(sap, rules, company_code=config.company_code),
+    )
     run = _Run(amazon, ledger, config, _SapJournals(service, config), check, poster_options)
     return run.run(replay)
 
@@ -788,6 +819,7 @@ def reverse_settlement_m3(
     ledger does not show as posted is refused.
     """
     target = _M3Reversal(m3, config, posting_date)
+    config = _reading_erp(config, lambda rules: m3_open_receivables(m3, rules))
     return _reversal_report(ledger, "m3", settlement, config, target, poster_options)
 
 
@@ -815,6 +847,19 @@ def reverse_settlement_sap(
         document_type=config.document_type,
     )
     target = _SapReversal(service, reason, posting_date)
+
+    def posted_document(settlement: Settlement) -> str | None:
+        record = ledger.get("settlement.sap", settlement.settlement_id)
+        document = record.document_id if record is not None else None
+        return document.rsplit("/", 1)[-1] if document else None
+
+    # the items the posted journal cleared were open when it was posted: read them too
+    config = _reading_erp(
+        config,
+        lambda rules: sap_open_receivables(
+            sap, rules, company_code=config.company_code, cleared_by=posted_document
+        ),
+    )
     return _reversal_report(ledger, "sap", settlement, config, target, poster_options)
 
 

@@ -620,6 +620,7 @@ def _invoice(s: M3State, order: CustomerOrder, delivery: Delivery) -> None:
             "CUCD": _head_record(order, s)["CUCD"],
             "AMT1": format(total, "f"),
             "AMT2": format(total, "f"),
+            "RAFC": format(total, "f"),
             "DUDT": s.today(),
         }
     )
@@ -675,7 +676,12 @@ def _add_confirm_pick_list(s: M3State, r: Fields) -> list[Fields]:
 
 @_tx("OIS350MI", "LstInvHeadByCo")
 def _list_invoices(s: M3State, r: Fields) -> list[Fields]:
-    return [dict(i) for i in s.invoices if i["ORNO"] == r["ORNO"]]
+    open_only = r.get("OOIN", "").strip() == "1"
+    return [
+        dict(i)
+        for i in s.invoices
+        if i["ORNO"] == r["ORNO"] and not (open_only and Decimal(i.get("RAFC") or 0) == 0)
+    ]
 
 
 def _find_invoice(s: M3State, r: Fields) -> Fields:

@@ -43,10 +43,10 @@ import re
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Final
 from urllib.parse import parse_qs, unquote
 
 from attrs import define, field
@@ -134,6 +134,10 @@ class _State:
         value = self.counters.get(name, start)
         self.counters[name] = value + 1
         return str(value)
+
+
+#: G/L accounts of an invoice's revenue and output tax items in the item cube.
+_INVOICE_ACCOUNTS: Final = {"revenue": "41000000", "tax": "22000000"}
 
 
 class FakeSap:
@@ -1365,6 +1369,17 @@ class FakeSap:
                         "TransactionCurrency": header["TransactionCurrency"],
                     }
                 )
+            accounting = self.state.next("accounting", 9400000000)
+            self._post_invoice(
+                number,
+                accounting,
+                header,
+                sales_order,
+                company_code,
+                now,
+                net_total,
+                tax_total,
+            )
             store["A_BillingDocument"].put(
                 {
                     "BillingDocument": number,
@@ -1378,7 +1393,7 @@ class FakeSap:
                     "TotalGrossAmount": net_total + tax_total,
                     "CompanyCode": company_code,
                     "FiscalYear": str(now.year),
-                    "AccountingDocument": self.state.next("accounting", 9400000000),
+                    "AccountingDocument": accounting,
                     "BillingDocumentIsCancelled": False,
                     "OverallBillingStatus": "C",
                     "AccountingPostingStatus": "C",
@@ -1387,6 +1402,84 @@ class FakeSap:
             )
             self._refresh_order(sales_order)
             return number
+
+    def _post_invoice(
+        self,
+        billing: str,
+        accounting: str,
+        order: Mapping[str, Any],
+        sales_order: str,
+        company_code: str,
+        now: datetime,
+        net: Decimal,
+        tax: Decimal,
+    ) -> None:
+        """The accounting document of a billing document in the item cube: the customer's
+        open receivable (debtor item, assignment = the customer reference as SD copies it,
+        without hyphens when longer than 18) against revenue and output tax."""
+        cube = self.state.stores[CUBE]["A_OperationalAcctgDocItemCube"]
+        reference = str(order.get("PurchaseOrderByCustomer") or "")
+        assignment = reference if len(reference) <= 18 else reference.replace("-", "")[:18]
+        common = {
+            "CompanyCode": company_code,
+            "FiscalYear": str(now.year),
+            "AccountingDocument": accounting,
+            "TransactionCurrency": order["TransactionCurrency"],
+            "PostingDate": now.date(),
+            "DocumentDate": now.date(),
+            "AccountingDocumentType": "RV",
+            "DocumentReferenceID": billing,
+            "OriginalReferenceDocument": billing,
+            "BillingDocument": billing,
+            "SalesDocument": sales_order,
+            "IsReversal": False,
+            "IsReversed": False,
+            "IsCleared": False,
+        }
+        items = [
+            ("D", self.derived_accounts["debtor"], "S", net + tax, order["SoldToParty"]),
+            ("S", _INVOICE_ACCOUNTS["revenue"], "H", -net, ""),
+        ]
+        if tax:
+            items.append(("S", _INVOICE_ACCOUNTS["tax"], "H", -tax, ""))
+        for number, (kind, account, side, amount, customer) in enumerate(items, start=1):
+            cube.put(
+                {
+                    **common,
+                    "AccountingDocumentItem": f"{number:03d}",
+                    "FinancialAccountType": kind,
+                    "GLAccount": account,
+                    "DebitCreditCode": side,
+                    "AmountInTransactionCurrency": amount,
+                    "Customer": customer,
+                    "AssignmentReference": assignment if kind == "D" else "",
+                }
+            )
+
+    @staticmethod
+    def _clear(rows: Iterable[dict[str, Any]], document: str, day: date) -> None:
+        """SAP's automatic clearing (by customer, company code, currency and assignment): open
+        debtor items whose amounts sum to zero are cleared by ``document``."""
+        groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+        for row in rows:
+            if row.get("FinancialAccountType") != "D" or row.get("IsCleared"):
+                continue
+            if not row.get("AssignmentReference") or not row.get("Customer"):
+                continue
+            key = (
+                row["CompanyCode"],
+                row["Customer"],
+                row["TransactionCurrency"],
+                row["AssignmentReference"],
+            )
+            groups.setdefault(key, []).append(row)
+        for group in groups.values():
+            if len(group) < 2 or not any(r["AccountingDocument"] == document for r in group):
+                continue
+            if sum((r["AmountInTransactionCurrency"] for r in group), Decimal(0)) != 0:
+                continue
+            for row in group:
+                row.update(IsCleared=True, ClearingAccountingDocument=document, ClearingDate=day)
 
     # ------------------------------------------------------------------ $batch
 
@@ -1557,6 +1650,7 @@ class FakeSap:
                 document = self.state.next("journal", 5100000000)
                 for row in journal.cube_rows(entry, document, year, self.derived_accounts):
                     cube.put(row)
+                self._clear(cube.rows.values(), document, entry.posting_date or self.clock().date())
                 for row in originals:
                     row.update(
                         IsReversed=True, ReverseDocument=document, ReverseDocumentFiscalYear=year

@@ -295,6 +295,8 @@ def cube_rows(
             "GLAccount": line.gl_account or accounts.get(line.kind, ""),
             "TaxCode": line.tax_code,
             "Customer": line.customer,
+            "FinancialAccountType": "D" if line.kind == "debtor" else "S",
+            "IsCleared": False,
             "IsReversal": bool(entry.reversal_reference),
             "ReversalReason": entry.reversal_reason,
             "DebitCreditCode": line.debit_credit,
