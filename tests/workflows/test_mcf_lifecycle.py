@@ -17,7 +17,7 @@ from amazon_erp_bridge.amazon.fulfillment import (
     FulfillmentOrderItem,
 )
 from amazon_erp_bridge.errors import ApiError, MappingError
-from amazon_erp_bridge.mapping.mcf_changes import mcf_can_change, mcf_update_request
+from amazon_erp_bridge.mapping import mcf_can_change, mcf_update_request
 from amazon_erp_bridge.model import Address
 from amazon_erp_bridge.posting import PostStatus, RecordState
 from amazon_erp_bridge.sandbox.infor.programs import PROGRAMS

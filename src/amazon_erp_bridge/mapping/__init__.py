@@ -146,6 +146,7 @@ from amazon_erp_bridge.mapping.journal import (
     settlement_tie_out,
     settlement_to_journal,
 )
+from amazon_erp_bridge.mapping.mcf_changes import mcf_can_change, mcf_update_request
 from amazon_erp_bridge.mapping.orders import (
     CustomerResolver,
     CustomerRules,
@@ -305,7 +306,9 @@ __all__ = [
     "m3_delivery_confirmation",
     "m3_order",
     "m3_status_for",
+    "mcf_can_change",
     "mcf_order_request",
+    "mcf_update_request",
     "order_line_item",
     "order_to_m3",
     "order_to_sap",
