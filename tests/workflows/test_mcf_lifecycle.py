@@ -23,6 +23,7 @@ from amazon_erp_bridge.posting import PostStatus, RecordState
 from amazon_erp_bridge.sandbox.infor.programs import PROGRAMS
 from amazon_erp_bridge.sap import SalesOrderService
 from amazon_erp_bridge.sap.sales_orders import SERVICE as SALES_ORDERS
+from amazon_erp_bridge.workflows.mcf import return_mcf_items
 from amazon_erp_bridge.workflows.report import StepReport, WorkflowReport
 
 from .orders_env import Crash, CrashingLedger, World
@@ -365,3 +366,61 @@ def test_new_line_cannot_be_an_update() -> None:
 def test_only_orders_nothing_was_picked_for_can_change() -> None:
     assert [s for s in ("New", "Received", "Planning", "Processing", "Complete")
             if mcf_can_change(s)] == ["New", "Received", "Planning"]  # fmt: skip
+
+
+# -- returns of shipped MCF orders ------------------------------------------------------------
+
+
+def shipped_m3_order(world: World) -> str:
+    config = attrs.evolve(world.mcf_m3_config, tracking_polls=4)
+    world.sandbox.amazon.fulfillment.polls_per_step = 1
+    world.mcf_m3(config=config)
+    orno = sent(world, "m3")[0]
+    assert amazon_status(world, orno) == "Complete"
+    return orno
+
+
+def test_mcf_return_is_requested_once(world: World) -> None:
+    orno = shipped_m3_order(world)
+    first = return_mcf_items(
+        world.amazon, world.ledger, "m3", orno, {"1": 2}, "CR-DEFECTIVE", return_id="R7"
+    )
+    assert first.status is PostStatus.CREATED
+    assert first.document is not None and first.document.detail["items"] == 2
+    assert sorted(world.mcf_orders()[orno].returns) == ["R7-1-1", "R7-1-2"]
+    again = return_mcf_items(
+        world.amazon, world.ledger, "m3", orno, {"1": 2}, "CR-DEFECTIVE", return_id="R7"
+    )
+    assert again.status is PostStatus.DUPLICATE
+    assert len(world.mcf_orders()[orno].returns) == 2
+
+
+def test_mcf_return_with_a_reason_amazon_does_not_list_is_dead_lettered(world: World) -> None:
+    orno = shipped_m3_order(world)
+    result = return_mcf_items(
+        world.amazon, world.ledger, "m3", orno, {"1": 1}, "NOT-A-CODE", return_id="R8"
+    )
+    assert result.status is PostStatus.DEAD_LETTERED
+    assert "return reason 'NOT-A-CODE' is not one Amazon lists for SKU SKU-MUG-01" in (
+        result.reason or ""
+    )
+    assert world.mcf_orders()[orno].returns == {}
+
+
+def test_mcf_return_of_more_units_than_shipped_is_dead_lettered(world: World) -> None:
+    orno = shipped_m3_order(world)
+    result = return_mcf_items(
+        world.amazon, world.ledger, "m3", orno, {"1": 5}, "CR-DEFECTIVE", return_id="R9"
+    )
+    assert result.status is PostStatus.DEAD_LETTERED
+    assert "line 1: 5 units to return, 2 shipped" in (result.reason or "")
+
+
+def test_mcf_return_of_an_unshipped_order_is_dead_lettered(world: World) -> None:
+    world.mcf_m3()
+    orno = sent(world, "m3")[0]
+    result = return_mcf_items(
+        world.amazon, world.ledger, "m3", orno, {"1": 1}, "CR-DEFECTIVE", return_id="R10"
+    )
+    assert result.status is PostStatus.DEAD_LETTERED
+    assert "0 shipped" in (result.reason or "")

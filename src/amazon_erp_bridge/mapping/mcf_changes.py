@@ -124,4 +124,65 @@ def mcf_update_request(
     return body
 
 
-__all__ = ["CHANGEABLE", "mcf_can_change", "mcf_update_request"]
+#: CreateReturnItem.sellerReturnItemId maxLength (Fulfillment Outbound 2020-07-01).
+MAX_RETURN_ITEM_ID: Final = 80
+
+
+def mcf_return_items(
+    held: FulfillmentOrderDetails,
+    units: Mapping[str, int],
+    reason_code: str,
+    *,
+    return_id: str,
+    comment: str | None = None,
+) -> list[dict[str, Any]]:
+    """The createFulfillmentReturn items for ``units`` (line id -> units returned) of a shipped
+    fulfilment order: one CreateReturnItem per unit, ``sellerReturnItemId``
+    ``<return_id>-<line>-<n>`` (so asking again is a DuplicateRequest, not a second return),
+    ``amazonShipmentId`` of the shipped shipment that carried the unit.
+
+    MappingError when a line has fewer shipped units than asked, or an id grows past 80
+    characters.
+    """
+    order_id = held.order.seller_fulfillment_order_id
+    items: list[dict[str, Any]] = []
+    for line, count in sorted(units.items()):
+        carried = [
+            s.shipment_id
+            for s in held.shipments
+            if s.status == "SHIPPED"
+            for i in s.items
+            if i.line_id == line
+            for _ in range(i.quantity)
+        ]
+        if count < 1 or count > len(carried):
+            raise MappingError(
+                f"fulfilment order {order_id} line {line}: {count} units to return, "
+                f"{len(carried)} shipped"
+            )
+        for n in range(count):
+            item_id = f"{return_id}-{line}-{n + 1}"
+            if len(item_id) > MAX_RETURN_ITEM_ID:
+                raise MappingError(
+                    f"fulfilment order {order_id}: sellerReturnItemId {item_id!r} is longer "
+                    f"than {MAX_RETURN_ITEM_ID} characters; use a shorter return id"
+                )
+            item = {
+                "sellerReturnItemId": item_id,
+                "sellerFulfillmentOrderItemId": line,
+                "amazonShipmentId": carried[n],
+                "returnReasonCode": reason_code,
+            }
+            if comment:
+                item["returnComment"] = comment
+            items.append(item)
+    return items
+
+
+__all__ = [
+    "CHANGEABLE",
+    "MAX_RETURN_ITEM_ID",
+    "mcf_can_change",
+    "mcf_return_items",
+    "mcf_update_request",
+]

@@ -66,7 +66,11 @@ from amazon_erp_bridge.mapping import (
     sap_order,
     shipment_action,
 )
-from amazon_erp_bridge.mapping.mcf_changes import mcf_can_change, mcf_update_request
+from amazon_erp_bridge.mapping.mcf_changes import (
+    mcf_can_change,
+    mcf_return_items,
+    mcf_update_request,
+)
 from amazon_erp_bridge.model import Order, OrderStatus, Shipment
 from amazon_erp_bridge.posting import (
     ErpDocument,
@@ -816,4 +820,88 @@ def mcf_sap(
     return WorkflowReport(WORKFLOW, "sap", steps)
 
 
-__all__ = ["DONE", "Cancelled", "McfM3Config", "McfSapConfig", "mcf_m3", "mcf_sap"]
+# -- returns of shipped MCF orders -------------------------------------------------------------
+
+
+class _ReturnTarget:
+    """createFulfillmentReturn; repeating it is harmless (each item already requested comes
+    back as DuplicateRequest), so a crash before the ledger write is settled by asking again."""
+
+    name = "amazon"
+
+    def __init__(self, amazon: SpApiClient) -> None:
+        self._amazon = amazon
+
+    def find(self, source_id: str, payload: Mapping[str, Any]) -> ErpDocument | None:
+        return None
+
+    def create(self, payload: Mapping[str, Any]) -> ErpDocument:
+        order_id = str(payload["sellerFulfillmentOrderId"])
+        answer = self._amazon.fulfillment.create_fulfillment_return(order_id, payload["items"])
+        refused = [
+            f"{i.seller_return_item_id}: {i.reason_code} {i.description}".strip()
+            for i in answer.invalid_return_items
+            if i.reason_code != "DuplicateRequest"
+        ]
+        if refused:
+            raise PostingError(
+                f"createFulfillmentReturn {order_id}: Amazon refused {len(refused)} items: "
+                + "; ".join(refused)
+            )
+        rmas = sorted({a.amazon_rma_id for a in answer.return_authorizations})
+        return ErpDocument("amazon", order_id, detail={"rma": rmas, "items": len(payload["items"])})
+
+
+def return_mcf_items(
+    amazon: SpApiClient,
+    ledger: Ledger,
+    erp: str,
+    order_id: str,
+    units: Mapping[str, int],
+    reason_code: str,
+    *,
+    return_id: str,
+    comment: str | None = None,
+    poster_options: Mapping[str, Any] | None = None,
+) -> PostResult:
+    """Ask Amazon once to take back shipped units of a fulfilment order (kind
+    ``mcf.return.<erp>``, source ``return_id``, e.g. the ERP return order's number).
+
+    ``units`` maps the ERP line (``sellerFulfillmentOrderItemId``) to the units returned;
+    ``reason_code`` must be one ``listReturnReasonCodes`` gives for each line's SKU (checked
+    first). A reason Amazon does not list, more units than shipped, or items Amazon refuses
+    dead-letter the return with the reason.
+    """
+    kind = f"mcf.return.{erp}"
+    poster = Poster(ledger, _ReturnTarget(amazon), **dict(poster_options or {}))
+    record = ledger.get(kind, return_id)
+    if record is not None and record.state in (RecordState.POSTED, RecordState.DEAD_LETTERED):
+        return poster.post(kind, return_id, {})  # the ledger answers: nothing is sent
+    try:
+        held = amazon.fulfillment.get_fulfillment_order(order_id)
+        items = mcf_return_items(held, units, reason_code, return_id=return_id, comment=comment)
+        skus = {i.seller_fulfillment_order_item_id: i.seller_sku for i in held.items}
+        for line in sorted(units):
+            codes = {c.code for c in amazon.fulfillment.list_return_reason_codes(skus[line])}
+            if reason_code not in codes:
+                raise MappingError(
+                    f"fulfilment order {order_id} line {line}: return reason {reason_code!r} "
+                    f"is not one Amazon lists for SKU {skus[line]} ({', '.join(sorted(codes))})"
+                )
+    except (MappingError, ValidationError) as exc:
+        return poster.reject(kind, return_id, exc)
+    except BridgeError as exc:
+        return _Run.failed(kind, return_id, "reading Amazon", exc)
+    payload = {"sellerFulfillmentOrderId": order_id, "items": items}
+    return poster.post(kind, return_id, payload, describe=f"{len(items)} units, {reason_code}")
+
+
+__all__ = [
+    "DONE",
+    "Cancelled",
+    "McfM3Config",
+    "McfSapConfig",
+    "mcf_m3",
+    "mcf_sap",
+    "return_mcf_items",
+]
