@@ -146,7 +146,11 @@ from amazon_erp_bridge.mapping.journal import (
     settlement_tie_out,
     settlement_to_journal,
 )
-from amazon_erp_bridge.mapping.mcf_changes import mcf_can_change, mcf_update_request
+from amazon_erp_bridge.mapping.mcf_changes import (
+    mcf_can_change,
+    mcf_return_items,
+    mcf_update_request,
+)
 from amazon_erp_bridge.mapping.orders import (
     CustomerResolver,
     CustomerRules,
@@ -308,6 +312,7 @@ __all__ = [
     "m3_status_for",
     "mcf_can_change",
     "mcf_order_request",
+    "mcf_return_items",
     "mcf_update_request",
     "order_line_item",
     "order_to_m3",
