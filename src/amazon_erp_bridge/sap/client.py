@@ -293,6 +293,7 @@ class ODataClient:
 
     @property
     def base_url(self) -> str:
+        """The system URL every service path is joined to."""
         return self._senders.base_url
 
     @property
@@ -320,11 +321,13 @@ class ODataClient:
         )
 
     def get(self, service: str, entity_set: str, key: Any, query: Query | None = None) -> Entity:
+        """One entity by key (a value, or a dict for a compound key), as the service returns it."""
         sender = self.service(service)
         path = entity_path(entity_set, key, sender.version)
         return sender.send(ops.read_entity(path, query, version=sender.version, item=ops.identity))
 
     def create(self, service: str, entity_set: str, payload: Mapping[str, Any]) -> Entity:
+        """POST a new entity (CSRF token fetched and reused); the created entity as returned."""
         sender = self.service(service)
         return sender.send(
             ops.create_entity(entity_set, payload, version=sender.version, item=ops.identity)
@@ -340,6 +343,7 @@ class ODataClient:
         etag: str | None,
         method: str = "PATCH",
     ) -> Updated:
+        """Change an entity (PATCH, or PUT/MERGE by ``method``) under its ``etag`` (If-Match)."""
         sender = self.service(service)
         path = entity_path(entity_set, key, sender.version)
         return sender.send(
@@ -347,6 +351,7 @@ class ODataClient:
         )
 
     def delete(self, service: str, entity_set: str, key: Any, *, etag: str | None) -> Updated:
+        """Delete an entity under its ``etag`` (If-Match); a changed entity is a 412 error."""
         sender = self.service(service)
         return sender.send(
             ops.delete_entity(entity_path(entity_set, key, sender.version), etag=etag)
@@ -361,19 +366,23 @@ class ODataClient:
         method: str = "POST",
         etag: str | None = None,
     ) -> FunctionResult:
+        """Call a function import / action ``name`` with ``params`` (POST unless ``method``)."""
         sender = self.service(service)
         return sender.send(
             ops.invoke_function(name, params, method=method, etag=etag, version=sender.version)
         )
 
     def batch(self, service: str, items: Sequence[BatchItem]) -> BatchResult:
+        """Send ``items`` in one ``$batch`` (change sets atomic); each item's answer, in order."""
         sender = self.service(service)
         return sender.send(batch(items, service=sender.service))
 
     def metadata(self, service: str) -> bytes:
+        """The service's ``$metadata`` document (EDMX), as bytes."""
         return self.service(service).send(ops.read_metadata())
 
     def close(self) -> None:
+        """Close the HTTP connections this client opened (not an ``http`` client you passed)."""
         if self._owns_http:
             self.http.close()
 
@@ -442,6 +451,7 @@ class AsyncODataClient:
 
     @property
     def base_url(self) -> str:
+        """The system URL every service path is joined to."""
         return self._senders.base_url
 
     @property
@@ -460,6 +470,7 @@ class AsyncODataClient:
     def query(
         self, service: str, entity_set: str, query: Query | None = None
     ) -> AsyncIterator[Entity]:
+        """Every entity of ``entity_set`` matching ``query``, following server paging."""
         sender = self.service(service)
         return sender.pages(
             lambda token: ops.read_page(
@@ -470,6 +481,7 @@ class AsyncODataClient:
     async def get(
         self, service: str, entity_set: str, key: Any, query: Query | None = None
     ) -> Entity:
+        """One entity by key (see :meth:`ODataClient.get`)."""
         sender = self.service(service)
         path = entity_path(entity_set, key, sender.version)
         return await sender.send(
@@ -477,6 +489,7 @@ class AsyncODataClient:
         )
 
     async def create(self, service: str, entity_set: str, payload: Mapping[str, Any]) -> Entity:
+        """POST a new entity (see :meth:`ODataClient.create`)."""
         sender = self.service(service)
         return await sender.send(
             ops.create_entity(entity_set, payload, version=sender.version, item=ops.identity)
@@ -492,6 +505,7 @@ class AsyncODataClient:
         etag: str | None,
         method: str = "PATCH",
     ) -> Updated:
+        """Change an entity under its ``etag`` (see :meth:`ODataClient.update`)."""
         sender = self.service(service)
         path = entity_path(entity_set, key, sender.version)
         return await sender.send(
@@ -499,6 +513,7 @@ class AsyncODataClient:
         )
 
     async def delete(self, service: str, entity_set: str, key: Any, *, etag: str | None) -> Updated:
+        """Delete an entity under its ``etag`` (see :meth:`ODataClient.delete`)."""
         sender = self.service(service)
         return await sender.send(
             ops.delete_entity(entity_path(entity_set, key, sender.version), etag=etag)
@@ -513,19 +528,23 @@ class AsyncODataClient:
         method: str = "POST",
         etag: str | None = None,
     ) -> FunctionResult:
+        """Call a function import / action (see :meth:`ODataClient.function`)."""
         sender = self.service(service)
         return await sender.send(
             ops.invoke_function(name, params, method=method, etag=etag, version=sender.version)
         )
 
     async def batch(self, service: str, items: Sequence[BatchItem]) -> BatchResult:
+        """Send ``items`` in one ``$batch`` (see :meth:`ODataClient.batch`)."""
         sender = self.service(service)
         return await sender.send(batch(items, service=sender.service))
 
     async def metadata(self, service: str) -> bytes:
+        """The service's ``$metadata`` document (EDMX), as bytes."""
         return await self.service(service).send(ops.read_metadata())
 
     async def aclose(self) -> None:
+        """Close the HTTP connections this client opened (not an ``http`` client you passed)."""
         if self._owns_http:
             await self.http.aclose()
 
