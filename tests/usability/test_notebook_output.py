@@ -30,6 +30,16 @@ ledger_status(ledger)
     """
 runs[0].reports[0]
 """,
+    """
+from datetime import UTC, datetime
+from amazon_erp_bridge.amazon import Marketplace, ReportList, FeedList
+from amazon_erp_bridge.sandbox import Sandbox
+KIND = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
+with Sandbox(seed=7) as box, box.spapi_client() as client:
+    client.reports.create_report(KIND, [Marketplace.US], data_start_time=datetime(2020, 1, 1, tzinfo=UTC))
+    reports = ReportList(client.reports.get_reports(report_types=[KIND]))
+reports
+""",
 ]
 
 
@@ -72,6 +82,14 @@ def test_ledger_status_shows_counts_and_dead_letters_in_a_notebook(executed):
 def test_a_report_names_its_workflow_and_erp(executed):
     html = _html(executed.cells[2])
     assert "<caption>order-to-cash (m3): " in html
+
+
+def test_a_report_list_is_a_table_in_a_notebook(executed):
+    html = _html(executed.cells[3])
+    assert "<caption>Reports (" in html
+    for column in ("report_id", "report_type", "processing_status", "created_time"):
+        assert f"<th>{column}</th>" in html
+    assert "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL" in html
 
 
 # -- DataFrames ------------------------------------------------------------------------------
@@ -139,6 +157,24 @@ def test_ledger_records_and_status_frames(tmp_path: Path):
         assert "No dead-lettered records" in status._repr_html_()
     finally:
         ledger.close()
+
+
+def test_report_and_feed_lists_frame_with_typed_dates():
+    from amazon_erp_bridge.amazon import FeedList, Marketplace, ReportList
+    from amazon_erp_bridge.sandbox import Sandbox
+
+    kind = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
+    with Sandbox(seed=7) as box, box.spapi_client() as client:
+        report_id = client.reports.create_report(
+            kind, [Marketplace.US], data_start_time=datetime(2020, 1, 1, tzinfo=UTC)
+        )
+        reports = ReportList(client.reports.get_reports(report_types=[kind]))
+    assert [r.report_id for r in reports] == [report_id] and len(reports) == 1
+    frame = reports.to_dataframe()
+    assert _utc_dates(frame["created_time"]) and frame.loc[0, "report_id"] == report_id
+    empty = FeedList([])
+    assert "<caption>Feeds (0)</caption>" in empty._repr_html_()
+    assert list(empty.to_dataframe().columns) == list(FeedList.COLUMNS)
 
 
 def test_to_dataframe_without_pandas_is_a_clear_error(monkeypatch):

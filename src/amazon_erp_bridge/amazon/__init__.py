@@ -42,6 +42,7 @@ from amazon_erp_bridge.amazon.settlement import (
     parse_settlement_report,
     summarize_settlement_report,
 )
+from amazon_erp_bridge.amazon.tables import FeedList, ReportList
 from amazon_erp_bridge.amazon.tokens import RestrictedDataToken, RestrictedResource
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "DocumentError",
     "Feed",
     "FeedFailedError",
+    "FeedList",
     "FeedTimeoutError",
     "FulfillmentOrder",
     "FulfillmentOrderDetails",
@@ -71,6 +73,7 @@ __all__ = [
     "Report",
     "ReportDocument",
     "ReportFailedError",
+    "ReportList",
     "ReportTimeoutError",
     "RestrictedDataToken",
     "RestrictedResource",
