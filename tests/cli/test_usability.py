@@ -174,8 +174,8 @@ def test_demo_piped_to_head_exits_quietly_with_progress_lines(tmp_path):
     assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr
     assert f"status={CLOSED_PIPE_STATUS}" in done.stderr
     # stderr is not a terminal: progress shows as plain lines, first and last step at least.
-    assert "progress: 1/12 run 1: order-to-cash (M3)" in done.stderr
-    assert "progress: 12/12 run 1: returns (SAP)" in done.stderr
+    assert "progress: 1/13 run 1: order-to-cash (M3)" in done.stderr
+    assert "progress: 13/13 run 1: events" in done.stderr
     assert "\r" not in done.stderr
 
 
