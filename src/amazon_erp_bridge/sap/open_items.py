@@ -73,6 +73,7 @@ class OpenDebtorItem:
 
     @classmethod
     def from_entity(cls, e: Entity) -> OpenDebtorItem:
+        """The item as the cube gives it; an amount without a currency is refused."""
         where = (
             f"open item {e.text('AccountingDocument') or '?'}/"
             f"{e.text('AccountingDocumentItem') or '?'}"
@@ -101,6 +102,7 @@ class OpenDebtorItem:
 
     @property
     def money(self) -> Money:
+        """The signed amount in the transaction currency."""
         return Money(self.amount, self.currency)
 
     @property
