@@ -39,6 +39,11 @@ DOC_ENVIRONMENT = {
     "SAP_TOKEN_URL": "https://my-s4.example.invalid/sap/bc/sec/oauth2/token",
     "SAP_CLIENT_ID": "AMAZON_BRIDGE",
     "SAP_CLIENT_SECRET": "docs-oauth-secret",
+    # python-amazon-sp-api's names, which SpApiClient.from_env() reads
+    "LWA_APP_ID": "amzn1.application-oa2-client.docs0000000000000000000000000",
+    "LWA_CLIENT_SECRET": "docs-client-secret",
+    "SP_API_REFRESH_TOKEN": "Atzr|docs-refresh-token",
+    "SP_API_REGION": "eu",
     "HTTPS_PROXY": "http://127.0.0.1:9",
     "NO_PROXY": "127.0.0.1,localhost",
 }
