@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from amazon_erp_bridge.model import InventoryLevel
 from amazon_erp_bridge.sandbox.amazon import paging
-from amazon_erp_bridge.sandbox.amazon.orders import wire_time
+from amazon_erp_bridge.sandbox.amazon.wire import wire_time
 from amazon_erp_bridge.sandbox.server import Reply, SandboxRequest
 
 if TYPE_CHECKING:
