@@ -179,7 +179,10 @@ def test_malformed_json_becomes_an_api_error():
         service="svc",
         transport=httpx2.MockTransport(lambda r: httpx2.Response(200, text="{not json")),
     )
-    with pytest.raises(ApiError, match=r"svc HTTP 200.*unreadable response \(answer to GET /a .*malformed JSON at line 1"):
+    with pytest.raises(
+        ApiError,
+        match=r"svc HTTP 200.*unreadable response \(answer to GET /a .*malformed JSON at line 1",
+    ):
         s.send(Call("GET", "/a", parse=read))
 
 

@@ -174,5 +174,3 @@ def _kill_a_worker_mid_post(dsn: str, names: list[str], workers: Workers) -> int
     finally:
         for ledger in ledgers.values():
             ledger.close()
-
-

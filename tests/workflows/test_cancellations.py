@@ -110,6 +110,7 @@ def test_order_cancelled_before_posting_is_not_a_cancellation(world: World) -> N
 
 # -- SAP S/4HANA ------------------------------------------------------------------------------
 
+
 def test_sap_open_items_of_an_order_cancelled_after_posting_are_rejected_once(
     world: World,
 ) -> None:
