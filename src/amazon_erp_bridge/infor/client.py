@@ -109,6 +109,7 @@ class M3Client:
 
     @property
     def sender(self) -> SyncSender:
+        """The sender every MI call goes through (limiter, retries, ION token)."""
         return self._sender
 
     def execute(
@@ -229,6 +230,7 @@ class AsyncM3Client:
 
     @property
     def sender(self) -> AsyncSender:
+        """The sender every MI call goes through (limiter, retries, ION token)."""
         return self._sender
 
     async def execute(

@@ -37,6 +37,7 @@ class Customer:
 
     @classmethod
     def from_record(cls, record: Mapping[str, str]) -> Customer:
+        """Read a customer from an MI record (CUNO, CUNM, STAT, ...)."""
         return cls(
             number=record.get("CUNO", ""),
             name=record.get("CUNM", ""),
@@ -61,6 +62,7 @@ class CustomerHit:
 
     @classmethod
     def from_record(cls, record: Mapping[str, str]) -> CustomerHit:
+        """Read a search hit from an MI record, keeping the whole record."""
         return cls(record.get("CUNO", ""), record.get("CUNM", ""), record.get("STAT", ""), record)
 
 

@@ -53,6 +53,7 @@ class DeliveryRoute:
     )
 
     def placeholders(self) -> set[str]:
+        """The ``{names}`` the route's field templates use, to check before a run."""
         names: set[str] = set()
         for template in (*self.find_fields.values(), *self.confirm_fields.values()):
             names.update(n for _, n, _, _ in string.Formatter().parse(template) if n)

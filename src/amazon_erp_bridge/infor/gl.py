@@ -130,9 +130,11 @@ class ParmLayout:
 
     @property
     def length(self) -> int:
+        """The width of the PARM string: the end of the last field."""
         return max(f.end for f in self.fields)
 
     def dimension_keys(self) -> set[str]:
+        """The journal line dimensions the layout places (its ``dimension:`` fields)."""
         return {f.source.split(":", 1)[1] for f in self.fields if f.source.startswith("dimension:")}
 
     def _amount(self, line: JournalLine, where: str) -> str:

@@ -48,6 +48,7 @@ class Invoice:
 
     @classmethod
     def from_record(cls, record: Mapping[str, str]) -> Invoice:
+        """Read an invoice head from an MI record; a bad number names the invoice."""
         where = f"{PROGRAM} invoice {record.get('IVNO', '?')}"
         return cls(
             number=record.get("IVNO", ""),
@@ -80,6 +81,7 @@ class InvoiceLine:
 
     @classmethod
     def from_record(cls, record: Mapping[str, str]) -> InvoiceLine:
+        """Read an invoice line from an MI record; a bad number names the line."""
         where = f"{PROGRAM} invoice line {record.get('IVRF', '?')}"
         return cls(
             order=record.get("ORNO", ""),

@@ -40,9 +40,11 @@ class IonApiKind(enum.Enum):
 
     @property
     def grant(self) -> str:
+        """The OAuth2 grant type: ``password`` or ``client_credentials``."""
         return "password" if self is IonApiKind.SERVICE_ACCOUNT else "client_credentials"
 
     def describe(self) -> str:
+        """The kind in plain words, with the OAuth2 grant it uses."""
         if self is IonApiKind.SERVICE_ACCOUNT:
             return "service account file (OAuth2 password grant with the service account keys)"
         return "backend service file (OAuth2 client credentials grant, no service account)"
@@ -233,12 +235,14 @@ class IonApiConfig:
 
     @property
     def kind(self) -> IonApiKind:
+        """Service account file (it has ``saak``) or backend service file."""
         if self.service_account_access_key is not None:
             return IonApiKind.SERVICE_ACCOUNT
         return IonApiKind.BACKEND_SERVICE
 
     @property
     def token_url(self) -> str:
+        """Where tokens are requested: ``pu`` + ``ot``."""
         return _join(self.sso_url, self.token_path)
 
     @property
@@ -248,6 +252,7 @@ class IonApiConfig:
 
     @property
     def authorize_url(self) -> str | None:
+        """Where users authorise (``pu`` + ``oa``); None without an ``oa`` key."""
         return _join(self.sso_url, self.authorize_path) if self.authorize_path else None
 
     @property
@@ -402,6 +407,7 @@ class IonApiCheck:
 
     @property
     def ok(self) -> bool:
+        """True when the file has no problems."""
         return not self.problems
 
     def describe(self) -> str:

@@ -47,6 +47,7 @@ class AliasType:
             )
 
     def record(self) -> dict[str, str]:
+        """The MI fields naming this alias type (ALWT, ALWQ, E0PA)."""
         out = {"ALWT": self.category}
         if self.qualifier:
             out["ALWQ"] = self.qualifier
@@ -66,6 +67,7 @@ class AliasScheme:
     types: Mapping[str, AliasType] = field(converter=_types)
 
     def type_for(self, kind: str) -> AliasType:
+        """The M3 alias type for an alias kind; an unknown kind names the known ones."""
         try:
             return self.types[kind]
         except KeyError:
@@ -84,6 +86,7 @@ class AliasScheme:
         return None
 
     def with_type(self, kind: str, alias_type: AliasType) -> AliasScheme:
+        """A copy of the scheme with ``kind`` mapped to ``alias_type``."""
         return AliasScheme({**self.types, kind: alias_type})
 
 
@@ -115,6 +118,7 @@ class Item:
 
     @classmethod
     def from_record(cls, record: Mapping[str, str]) -> Item:
+        """Read an item from an MMS200MI record (ITNO, ITDS, FUDS, ...)."""
         return cls(
             number=record.get("ITNO", ""),
             name=record.get("ITDS", ""),
@@ -141,6 +145,7 @@ class ItemAlias:
 
     @classmethod
     def from_record(cls, record: Mapping[str, str], scheme: AliasScheme) -> ItemAlias:
+        """Read an alias from an MMS025MI record, its kind found by ``scheme``."""
         return cls(
             item=record.get("ITNO", ""),
             value=record.get("POPN", ""),
@@ -161,6 +166,7 @@ class AliasTable:
     duplicates: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
     def lookup(self, kind: str, value: str) -> str | None:
+        """The M3 item number for ``value`` of alias ``kind``, or None."""
         return self.entries.get(kind, {}).get(value)
 
     def __len__(self) -> int:

@@ -142,6 +142,7 @@ class MiResult:
 
     @property
     def ok(self) -> bool:
+        """True when the transaction succeeded (no error message or type)."""
         return self.error_message is None and self.error_type is None and not self.not_processed
 
     def error(self, program: str, status: int = 200) -> MiError:
@@ -180,6 +181,7 @@ class MiResponse:
 
     @property
     def ok(self) -> bool:
+        """True when M3 processed every transaction and none failed or was cut off."""
         return (
             not self.was_terminated
             and self.failed == 0

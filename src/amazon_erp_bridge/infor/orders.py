@@ -68,6 +68,7 @@ class BatchError:
 
     @classmethod
     def from_record(cls, record: Mapping[str, str]) -> BatchError:
+        """Read a batch order error (MSID, MDTA/TX60, LEVL) from an MI record."""
         text = (record.get("MDTA") or record.get("TX60") or "").strip()
         return cls(record.get("MSID", "").strip(), text, record.get("LEVL", "").strip())
 
@@ -163,10 +164,12 @@ class OrderMatch:
 
     @property
     def final(self) -> bool:
+        """True for a final customer order (not a temporary batch order)."""
         return not self.temporary
 
     @property
     def progress(self) -> OrderProgress | None:
+        """The order's lowest/highest status, or None when M3 gave none."""
         return OrderProgress.parse(self.status, self.record.get("ORSL")) if self.status else None
 
 
@@ -207,6 +210,7 @@ class OrderHead:
 
     @classmethod
     def from_record(cls, record: Mapping[str, str]) -> OrderHead:
+        """Read a customer order head from an MI record (ORNO, CUNO, CUOR, ...)."""
         return cls(
             orno=record.get("ORNO", ""),
             customer=record.get("CUNO", ""),
@@ -234,6 +238,7 @@ class OrderLineRecord:
 
     @classmethod
     def from_record(cls, record: Mapping[str, str]) -> OrderLineRecord:
+        """Read a customer order line from an MI record (PONR, POSX, ITNO, ...)."""
         return cls(
             line=int(record.get("PONR") or 0),
             suffix=int(record.get("POSX") or 0),
@@ -691,6 +696,7 @@ class CancelRule:
     closed: tuple[str, ...] = ("99",)
 
     def action(self, status: str) -> LineAction:
+        """What to do with a line in M3 status ``status`` when Amazon cancels it."""
         code = status.strip().zfill(2)
         if code in self.closed:
             return LineAction.ALREADY_CLOSED

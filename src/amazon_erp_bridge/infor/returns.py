@@ -122,6 +122,7 @@ class CustomerReturn:
 
     @classmethod
     def from_record(cls, record: Record, warehouse: str) -> CustomerReturn:
+        """Read a customer return from an MI record (REPN, WHLO, CUNO, ...)."""
         return cls(
             repn=record.get("REPN", ""),
             warehouse=record.get("WHLO", "") or warehouse,

@@ -52,6 +52,7 @@ class StatusCode:
 
     @property
     def special(self) -> bool:
+        """True for a special status code (not a stage pair)."""
         return self.code in SPECIAL
 
     @property
@@ -65,6 +66,7 @@ class StatusCode:
         return int(self.code[1])
 
     def describe(self) -> str:
+        """The status code in plain words (its stage, or its special meaning)."""
         if self.special:
             return f"{self.code} {SPECIAL[self.code]}"
         low, high = STAGES.get(self.low, "?"), STAGES.get(self.high, "?")
@@ -102,18 +104,22 @@ class OrderProgress:
 
     @property
     def code(self) -> str:
+        """The highest status code of the order's lines (ORST)."""
         return self.highest.code
 
     @property
     def is_quotation(self) -> bool:
+        """True for a quotation (status 05)."""
         return self.highest.code == "05"
 
     @property
     def is_preliminary(self) -> bool:
+        """True for a preliminary order (status 10)."""
         return self.highest.code == "10"
 
     @property
     def is_allocated(self) -> bool:
+        """True when every line is at least allocated (status 3x)."""
         return self._all_at_least(3)
 
     @property
@@ -128,6 +134,7 @@ class OrderProgress:
 
     @property
     def is_partly_delivered(self) -> bool:
+        """True when some but not all lines are delivered."""
         return not self.highest.special and self.highest.high >= 6 and not self.is_delivered
 
     @property
@@ -136,6 +143,7 @@ class OrderProgress:
         return self.highest.code == "99" or (self.lowest.low == 9 and self.highest.high == 9)
 
     def describe(self) -> str:
+        """The progress in plain words (lowest and highest status when they differ)."""
         if self.lowest == self.highest:
             return self.highest.describe()
         return f"lowest {self.lowest.describe()}, highest {self.highest.describe()}"

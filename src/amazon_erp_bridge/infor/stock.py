@@ -64,6 +64,7 @@ class WarehouseBalance:
 
     @property
     def location(self) -> str:
+        """The warehouse (the location inventory sync reports)."""
         return self.warehouse
 
     @property
