@@ -2,9 +2,6 @@
 
 Public means every class and function in a package's ``__all__`` (the generated SP-API models
 and the sandbox excepted) and every public method and property of those classes.
-``undocumented.txt`` lists the names still missing one when this test was written (SAP and
-M3 modules still being worked on); it may only shrink: a new name without a docstring fails,
-and so does a listed name that has gained one (delete its line).
 """
 
 from __future__ import annotations
@@ -12,12 +9,10 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-from pathlib import Path
 
 import amazon_erp_bridge
 
 SKIPPED = ("amazon_erp_bridge.amazon._generated", "amazon_erp_bridge.sandbox")
-ALLOWED = Path(__file__).with_name("undocumented.txt")
 
 
 def _packages() -> list[str]:
@@ -53,18 +48,6 @@ def _undocumented() -> set[str]:
     return missing
 
 
-def _allowed() -> set[str]:
-    lines = ALLOWED.read_text(encoding="utf-8").splitlines()
-    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
-
-
 def test_every_public_name_has_a_docstring():
-    missing = _undocumented() - _allowed()
+    missing = _undocumented()
     assert not missing, "public names without a docstring:\n" + "\n".join(sorted(missing))
-
-
-def test_the_list_of_undocumented_names_only_shrinks():
-    documented_now = _allowed() - _undocumented()
-    assert not documented_now, "these now have docstrings; delete them from " + (
-        f"{ALLOWED.name}:\n" + "\n".join(sorted(documented_now))
-    )

@@ -89,6 +89,7 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
+        """True when the request in the batch succeeded (no error)."""
         return self.error is None
 
 

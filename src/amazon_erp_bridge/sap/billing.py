@@ -30,6 +30,8 @@ ITEMS = "to_Item"
 
 @frozen
 class BillingDocumentItem:
+    """One item of a billing document: material, quantity, net, tax and gross amounts."""
+
     billing_document_item: str
     material: str | None = None
     billing_quantity: Decimal | None = None
@@ -43,6 +45,7 @@ class BillingDocumentItem:
 
     @classmethod
     def from_entity(cls, e: Entity) -> BillingDocumentItem:
+        """Read a billing document item from an OData entity."""
         return cls(
             billing_document_item=e.required("BillingDocumentItem"),
             material=e.text("Material"),
@@ -82,6 +85,7 @@ class BillingDocument:
 
     @classmethod
     def from_entity(cls, e: Entity) -> BillingDocument:
+        """Read a billing document (with its items) from an OData entity."""
         return cls(
             billing_document=e.required("BillingDocument"),
             billing_document_type=e.text("BillingDocumentType"),
@@ -180,13 +184,16 @@ class BillingDocumentService:
         self._sender = client.service(path)
 
     def get(self, billing_document: str) -> BillingDocument:
+        """One billing document with its items."""
         return self._sender.send(read_billing_document(billing_document))
 
     def find_by_purchase_order(self, purchase_order_by_customer: str) -> list[BillingDocument]:
+        """Billing documents whose PurchaseOrderByCustomer is the given value."""
         condition = prop("PurchaseOrderByCustomer").eq(purchase_order_by_customer)
         return list(self._sender.pages(partial(find_page, condition)))
 
     def find_by_sales_order(self, sales_order: str) -> list[BillingDocument]:
+        """The billing documents made from ``sales_order``, each read once."""
         numbers = self._sender.pages(partial(billing_of_order_page, sales_order))
         return [self.get(n) for n in dict.fromkeys(numbers)]
 
@@ -205,18 +212,22 @@ class AsyncBillingDocumentService:
         self._sender = client.service(path)
 
     async def get(self, billing_document: str) -> BillingDocument:
+        """The async form of :meth:`BillingDocumentService.get`."""
         return await self._sender.send(read_billing_document(billing_document))
 
     async def find_by_purchase_order(
         self, purchase_order_by_customer: str
     ) -> list[BillingDocument]:
+        """The async form of :meth:`BillingDocumentService.find_by_purchase_order`."""
         condition = prop("PurchaseOrderByCustomer").eq(purchase_order_by_customer)
         return [b async for b in self._sender.pages(partial(find_page, condition))]
 
     async def find_by_sales_order(self, sales_order: str) -> list[BillingDocument]:
+        """The async form of :meth:`BillingDocumentService.find_by_sales_order`."""
         numbers = self._sender.pages(partial(billing_of_order_page, sales_order))
         unique = dict.fromkeys([n async for n in numbers])
         return [await self.get(n) for n in unique]
 
     async def find_by_amazon_id(self, amazon_order_id: str) -> list[BillingDocument]:
+        """The async form of :meth:`BillingDocumentService.find_by_amazon_id`."""
         return await self.find_by_purchase_order(amazon_order_id)

@@ -70,6 +70,7 @@ class BusinessPartner:
 
     @classmethod
     def from_entity(cls, e: Entity) -> BusinessPartner:
+        """Read a business partner (name, roles, addresses) from an OData entity."""
         name = (
             e.text("BusinessPartnerFullName")
             or e.text("OrganizationBPName1")
@@ -249,16 +250,20 @@ class BusinessPartnerService:
         external_id: str | None = None,
         name: str | None = None,
     ) -> list[BusinessPartner]:
+        """Customers matching the given search fields, over all pages."""
         condition = customers_condition(search_term=search_term, external_id=external_id, name=name)
         return list(self._sender.pages(partial(find_page, condition)))
 
     def search(self, condition: Filter) -> Iterator[BusinessPartner]:
+        """Every business partner matching ``condition``, following paging."""
         return self._sender.pages(partial(find_page, condition))
 
     def get(self, business_partner: str) -> BusinessPartner:
+        """One business partner by number."""
         return self._sender.send(read_business_partner(business_partner))
 
     def create_customer(self, payload: Mapping[str, Any]) -> BusinessPartner:
+        """Create a business partner in the customer role from an API payload."""
         return self._sender.send(create_business_partner(payload))
 
 
@@ -277,14 +282,18 @@ class AsyncBusinessPartnerService:
         external_id: str | None = None,
         name: str | None = None,
     ) -> list[BusinessPartner]:
+        """The async form of :meth:`BusinessPartnerService.find_customers`."""
         condition = customers_condition(search_term=search_term, external_id=external_id, name=name)
         return [bp async for bp in self._sender.pages(partial(find_page, condition))]
 
     def search(self, condition: Filter) -> AsyncIterator[BusinessPartner]:
+        """The async form of :meth:`BusinessPartnerService.search`."""
         return self._sender.pages(partial(find_page, condition))
 
     async def get(self, business_partner: str) -> BusinessPartner:
+        """The async form of :meth:`BusinessPartnerService.get`."""
         return await self._sender.send(read_business_partner(business_partner))
 
     async def create_customer(self, payload: Mapping[str, Any]) -> BusinessPartner:
+        """The async form of :meth:`BusinessPartnerService.create_customer`."""
         return await self._sender.send(create_business_partner(payload))

@@ -48,6 +48,8 @@ TRACKING_FIELDS = {"BillOfLading": 35, "DeliveryDocumentBySupplier": 35, "MeansO
 
 @frozen
 class DeliveryItem:
+    """One item of an outbound delivery: material, quantity, the sales order item it delivers."""
+
     delivery_document_item: str
     material: str | None = None
     actual_delivery_quantity: Decimal | None = None
@@ -59,6 +61,7 @@ class DeliveryItem:
 
     @classmethod
     def from_entity(cls, e: Entity) -> DeliveryItem:
+        """Read an outbound delivery item from an OData entity."""
         return cls(
             delivery_document_item=e.required("DeliveryDocumentItem"),
             material=e.text("Material"),
@@ -93,6 +96,7 @@ class OutboundDelivery:
 
     @classmethod
     def from_entity(cls, e: Entity) -> OutboundDelivery:
+        """Read an outbound delivery (with items and ETag) from an OData entity."""
         return cls(
             delivery_document=e.required("DeliveryDocument"),
             delivery_document_type=e.text("DeliveryDocumentType"),
@@ -113,6 +117,7 @@ class OutboundDelivery:
 
     @property
     def goods_issued(self) -> bool:
+        """True once goods issue is posted (goods movement status C)."""
         return self.overall_goods_movement_status == "C"
 
 
@@ -267,6 +272,7 @@ class OutboundDeliveryService:
         self._sender = client.service(path)
 
     def get(self, delivery: str) -> OutboundDelivery:
+        """One outbound delivery with its items and ETag."""
         return self._sender.send(read_delivery(delivery))
 
     def find_by_sales_order(self, sales_order: str) -> list[OutboundDelivery]:
@@ -281,6 +287,7 @@ class OutboundDeliveryService:
         *,
         shipping_point: str | None = None,
     ) -> OutboundDelivery:
+        """Create the outbound delivery of a sales order's open items."""
         return self._sender.send(create_delivery(sales_order, lines, shipping_point=shipping_point))
 
     def set_tracking(
@@ -298,6 +305,7 @@ class OutboundDeliveryService:
         )
 
     def pick_all_items(self, delivery: str, *, etag: str | None = None) -> DeliveryAction:
+        """Pick every item of the delivery (under its ETag, read if not given)."""
         return self._sender.send(pick_all_items(delivery, etag=etag or self.get(delivery).etag))
 
     def post_goods_issue(self, delivery: str, *, etag: str | None = None) -> DeliveryAction:
@@ -314,9 +322,11 @@ class AsyncOutboundDeliveryService:
         self._sender = client.service(path)
 
     async def get(self, delivery: str) -> OutboundDelivery:
+        """The async form of :meth:`OutboundDeliveryService.get`."""
         return await self._sender.send(read_delivery(delivery))
 
     async def find_by_sales_order(self, sales_order: str) -> list[OutboundDelivery]:
+        """The async form of :meth:`OutboundDeliveryService.find_by_sales_order`."""
         numbers = self._sender.pages(lambda t: deliveries_of_order_page(sales_order, t))
         unique = dict.fromkeys([n async for n in numbers])
         return [await self.get(n) for n in unique]
@@ -328,6 +338,7 @@ class AsyncOutboundDeliveryService:
         *,
         shipping_point: str | None = None,
     ) -> OutboundDelivery:
+        """The async form of :meth:`OutboundDeliveryService.create_for_sales_order`."""
         return await self._sender.send(
             create_delivery(sales_order, lines, shipping_point=shipping_point)
         )
@@ -340,15 +351,18 @@ class AsyncOutboundDeliveryService:
         etag: str | None = None,
         field_name: str = "BillOfLading",
     ) -> Updated:
+        """The async form of :meth:`OutboundDeliveryService.set_tracking`."""
         etag = etag or (await self.get(delivery)).etag
         return await self._sender.send(
             update_delivery(delivery, tracking_changes(tracking, field_name), etag=etag)
         )
 
     async def pick_all_items(self, delivery: str, *, etag: str | None = None) -> DeliveryAction:
+        """The async form of :meth:`OutboundDeliveryService.pick_all_items`."""
         etag = etag or (await self.get(delivery)).etag
         return await self._sender.send(pick_all_items(delivery, etag=etag))
 
     async def post_goods_issue(self, delivery: str, *, etag: str | None = None) -> DeliveryAction:
+        """The async form of :meth:`OutboundDeliveryService.post_goods_issue`."""
         etag = etag or (await self.get(delivery)).etag
         return await self._sender.send(post_goods_issue(delivery, etag=etag))

@@ -161,6 +161,7 @@ class JournalEntryItem:
 
     @classmethod
     def from_entity(cls, e: Entity) -> JournalEntryItem:
+        """Read a posted journal entry item from an OData entity."""
         return cls(
             company_code=e.required("CompanyCode"),
             fiscal_year=e.required("FiscalYear"),
@@ -189,6 +190,7 @@ class JournalEntryItem:
 
     @property
     def money(self) -> Money | None:
+        """The item's amount as Money, or None without a valid currency."""
         if self.amount is None or not self.currency or not is_currency(self.currency):
             return None
         return Money(self.amount, self.currency)
@@ -838,6 +840,7 @@ class JournalEntryService(_JournalFacade[SoapSender, ODataSender]):
     def get_document(
         self, company_code: str, fiscal_year: str, accounting_document: str
     ) -> PostedJournalEntry | None:
+        """The posted document with its items, or None when SAP has none."""
         condition = by_document(company_code, fiscal_year, accounting_document)
         found = group_documents(list(self._cube.pages(partial(items_page, condition))))
         return found[0] if found else None
@@ -879,6 +882,7 @@ class AsyncJournalEntryService(_JournalFacade[AsyncSoapSender, AsyncODataSender]
         document_type: str | None = None,
         header_text: str | None = None,
     ) -> PostedJournalEntry:
+        """The async form of :meth:`JournalEntryService.post`."""
         posting = self._posting(company_code, document_type, header_text)
         return await self._soap.send(self._sync_call(entry, posting))
 
@@ -890,12 +894,14 @@ class AsyncJournalEntryService(_JournalFacade[AsyncSoapSender, AsyncODataSender]
         company_code: str | None = None,
         document_type: str | None = None,
     ) -> BulkReceipt:
+        """The async form of :meth:`JournalEntryService.post_bulk`."""
         posting = self._posting(company_code, document_type, None)
         return await self._soap.send(self._bulk_call(entries, settlement_id, posting))
 
     async def find_by_reference(
         self, reference: str, *, company_code: str | None = None
     ) -> list[PostedJournalEntry]:
+        """The async form of :meth:`JournalEntryService.find_by_reference`."""
         condition = self._reference(reference, company_code)
         items = [i async for i in self._cube.pages(partial(items_page, condition))]
         return group_documents(items)
@@ -903,6 +909,7 @@ class AsyncJournalEntryService(_JournalFacade[AsyncSoapSender, AsyncODataSender]
     async def get_document(
         self, company_code: str, fiscal_year: str, accounting_document: str
     ) -> PostedJournalEntry | None:
+        """The async form of :meth:`JournalEntryService.get_document`."""
         condition = by_document(company_code, fiscal_year, accounting_document)
         items = [i async for i in self._cube.pages(partial(items_page, condition))]
         found = group_documents(items)
@@ -916,6 +923,7 @@ class AsyncJournalEntryService(_JournalFacade[AsyncSoapSender, AsyncODataSender]
         posting_date: date | None = None,
         company_code: str | None = None,
     ) -> PostedJournalEntry:
+        """The async form of :meth:`JournalEntryService.create_reversal`."""
         found = await self.find_by_reference(entry.reference, company_code=company_code)
         original, done = _reversal_plan(entry, found, reason)
         if done is not None:

@@ -92,6 +92,7 @@ class Entity:
             raise KeyError(f"{name} (the entity has {', '.join(sorted(self.data))})") from None
 
     def get(self, name: str, default: Any = None) -> Any:
+        """The property ``name``, or ``default`` when it is missing or null."""
         value = self.data.get(name, default)
         return default if value is None else value
 

@@ -53,6 +53,7 @@ class Product:
 
     @classmethod
     def from_entity(cls, e: Entity) -> Product:
+        """Read a product (with its descriptions) from an OData entity."""
         descriptions = {
             d.required("Language"): d.text("ProductDescription") or ""
             for d in e.children(DESCRIPTIONS)
@@ -70,6 +71,7 @@ class Product:
         )
 
     def description(self, language: str = "EN") -> str | None:
+        """The product description in ``language`` (EN by default), if any."""
         return self.descriptions.get(language)
 
 
@@ -123,9 +125,11 @@ class ProductService:
         self._sender = client.service(path)
 
     def get(self, product: str) -> Product:
+        """One product by number."""
         return self._sender.send(read_product(product))
 
     def find_by_gtin(self, gtin: str) -> list[Product]:
+        """Products whose GTIN (EAN/UPC) is ``gtin``."""
         return list(self._sender.pages(partial(find_page, by_gtin(gtin))))
 
     def iter_all(self, *, with_descriptions: bool = False) -> Iterator[Product]:
@@ -143,11 +147,14 @@ class AsyncProductService:
         self._sender = client.service(path)
 
     async def get(self, product: str) -> Product:
+        """The async form of :meth:`ProductService.get`."""
         return await self._sender.send(read_product(product))
 
     async def find_by_gtin(self, gtin: str) -> list[Product]:
+        """The async form of :meth:`ProductService.find_by_gtin`."""
         return [p async for p in self._sender.pages(partial(find_page, by_gtin(gtin)))]
 
     def iter_all(self, *, with_descriptions: bool = False) -> AsyncIterator[Product]:
+        """The async form of :meth:`ProductService.iter_all`."""
         make = partial(find_page, None, with_descriptions=with_descriptions)
         return self._sender.pages(make)

@@ -45,6 +45,7 @@ class Filter:
     """A ``$filter`` expression; combine with ``&`` (and), ``|`` (or) and ``~`` (not)."""
 
     def render(self, version: int = 2) -> str:
+        """The filter as OData ``$filter`` text for OData ``version`` 2 or 4."""
         raise NotImplementedError
 
     def __and__(self, other: Filter) -> Filter:
@@ -244,6 +245,7 @@ class Query:
         return evolve(self, filter=all_of(*parts))
 
     def params(self, version: int = 2) -> dict[str, str]:
+        """The query options ($filter, $select, $expand, ...) as URL parameters."""
         out: dict[str, str] = {}
         if self.filter is not None:
             out["$filter"] = self.filter.render(version)

@@ -241,6 +241,7 @@ class ReturnDocumentService:
         self._sender = client.service(path or _kind(kind).service)
 
     def get(self, document: str) -> ReturnDocument:
+        """One return document by number."""
         return self._sender.send(read_document(self.kind, document))
 
     def find_by_amazon_id(self, amazon_return_id: str) -> ReturnDocument | None:
@@ -272,14 +273,17 @@ class AsyncReturnDocumentService:
         self._sender = client.service(path or _kind(kind).service)
 
     async def get(self, document: str) -> ReturnDocument:
+        """The async form of :meth:`ReturnDocumentService.get`."""
         return await self._sender.send(read_document(self.kind, document))
 
     async def find_by_amazon_id(self, amazon_return_id: str) -> ReturnDocument | None:
+        """The async form of :meth:`ReturnDocumentService.find_by_amazon_id`."""
         async for document in self._sender.pages(partial(find_page, self.kind, amazon_return_id)):
             return document
         return None
 
     async def create(self, payload: Mapping[str, Any]) -> ReturnDocument:
+        """The async form of :meth:`ReturnDocumentService.create`."""
         call = create_document(self.kind, payload)
         found = await self.find_by_amazon_id(str(payload["PurchaseOrderByCustomer"]))
         if found is not None:

@@ -65,6 +65,7 @@ class PricingElement:
 
     @classmethod
     def from_entity(cls, e: Entity) -> PricingElement:
+        """Read a pricing element (condition) from an OData entity."""
         return cls(
             condition_type=e.text("ConditionType") or "",
             rate=e.as_decimal("ConditionRateValue"),
@@ -135,6 +136,7 @@ class SalesOrderItem:
 
     @classmethod
     def from_entity(cls, e: Entity) -> SalesOrderItem:
+        """Read a sales order item from an OData entity."""
         return cls(
             sales_order_item=e.required("SalesOrderItem"),
             material=e.text("Material"),
@@ -163,6 +165,7 @@ class SalesOrderPartner:
 
     @classmethod
     def from_entity(cls, e: Entity) -> SalesOrderPartner:
+        """Read a sales order partner (and its address) from an OData entity."""
         addresses = e.children("to_Address")
         address = {
             k: str(v)
@@ -204,6 +207,7 @@ class SalesOrder:
 
     @classmethod
     def from_entity(cls, e: Entity) -> SalesOrder:
+        """Read a sales order (items, partners, ETag) from an OData entity."""
         return cls(
             sales_order=e.required("SalesOrder"),
             sales_order_type=e.text("SalesOrderType"),
@@ -272,6 +276,7 @@ class Rejection:
 
     @property
     def complete(self) -> bool:
+        """True when no item was delivered, so every item could be rejected."""
         return not self.delivered
 
 
@@ -495,17 +500,20 @@ class AsyncSalesOrderService:
         self._sender = client.service(path)
 
     async def create(self, payload: Mapping[str, Any]) -> SalesOrder:
+        """The async form of :meth:`SalesOrderService.create`."""
         return await self._sender.send(create_sales_order(payload))
 
     async def find_by_purchase_order(
         self, purchase_order_by_customer: str, sold_to_party: str | None = None
     ) -> list[SalesOrder]:
+        """The async form of :meth:`SalesOrderService.find_by_purchase_order`."""
         make = partial(find_by_purchase_order_page, purchase_order_by_customer, sold_to_party)
         return [order async for order in self._sender.pages(make)]
 
     async def get(
         self, sales_order: str, *, with_items: bool = True, with_pricing: bool = False
     ) -> SalesOrder:
+        """The async form of :meth:`SalesOrderService.get`."""
         return await self._sender.send(
             read_sales_order(sales_order, with_items=with_items, with_pricing=with_pricing)
         )
@@ -513,12 +521,14 @@ class AsyncSalesOrderService:
     async def find_by_amazon_id(
         self, amazon_order_id: str, sold_to_party: str | None = None
     ) -> SalesOrder | None:
+        """The async form of :meth:`SalesOrderService.find_by_amazon_id`."""
         make = partial(find_by_purchase_order_page, amazon_order_id, sold_to_party, with_items=True)
         async for order in self._sender.pages(make):
             return order
         return None
 
     async def update_rejection(self, sales_order: str, reason: str) -> Rejection:
+        """The async form of :meth:`SalesOrderService.update_rejection`."""
         order = await self.get(sales_order)
         items, result = plan_rejection(order, reason)
         for item in items:
@@ -532,10 +542,12 @@ class AsyncSalesOrderService:
         with_items: bool = False,
         with_partners: bool = False,
     ) -> AsyncIterator[SalesOrder]:
+        """The async form of :meth:`SalesOrderService.search`."""
         make = partial(search_page, condition, with_items=with_items, with_partners=with_partners)
         return self._sender.pages(make)
 
     async def update(
         self, sales_order: str, changes: Mapping[str, Any], *, etag: str | None
     ) -> Updated:
+        """The async form of :meth:`SalesOrderService.update`."""
         return await self._sender.send(update_sales_order(sales_order, changes, etag=etag))

@@ -65,22 +65,27 @@ class MaterialStock:
 
     @property
     def item(self) -> str:
+        """The material number (the item inventory sync compares)."""
         return self.material
 
     @property
     def location(self) -> str:
+        """The plant (the location inventory sync reports)."""
         return self.plant
 
     @property
     def on_hand(self) -> Decimal:
+        """The stock quantity of the row."""
         return self.quantity
 
     @property
     def allocated(self) -> Decimal:
+        """Always zero: the stock API has no allocations."""
         return _ZERO
 
     @classmethod
     def from_entity(cls, e: Entity) -> MaterialStock:
+        """Read a stock row from an OData entity."""
         return cls(
             material=e.required("Material"),
             plant=e.required("Plant"),
@@ -162,6 +167,7 @@ class AsyncMaterialStockService:
         self._sender = client.service(path)
 
     def rows(self, condition: Filter | None = None) -> AsyncIterator[MaterialStock]:
+        """The async form of :meth:`MaterialStockService.rows`."""
         return self._sender.pages(partial(stock_page, condition))
 
     def available(
@@ -171,6 +177,7 @@ class AsyncMaterialStockService:
         storage_locations: Iterable[str] | None = None,
         materials: Iterable[str] | None = None,
     ) -> AsyncIterator[MaterialStock]:
+        """The async form of :meth:`MaterialStockService.available`."""
         condition = available_filter(
             plants, storage_locations=storage_locations, materials=materials
         )
