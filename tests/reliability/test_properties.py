@@ -220,7 +220,39 @@ def _lifecycle_strategies() -> dict[str, st.SearchStrategy[Any]]:
         "Iterable[Refund]": st.lists(refunds, max_size=3),
         "Payout": payouts,
         "Iterable[Payout]": st.lists(payouts, max_size=3),
+        "FulfillmentOrderDetails": _fulfillment_details(),
     }
+
+
+def _fulfillment_details() -> st.SearchStrategy[Any]:
+    """An MCF order as getFulfillmentOrder reads it: any status, items with any quantities."""
+    from amazon_erp_bridge.amazon.fulfillment import (
+        FulfillmentOrder,
+        FulfillmentOrderDetails,
+        FulfillmentOrderItem,
+    )
+    from amazon_erp_bridge.model import Address
+
+    items = st.lists(
+        st.builds(
+            FulfillmentOrderItem,
+            seller_sku=s.short_text,
+            seller_fulfillment_order_item_id=s.short_text,
+            quantity=st.integers(0, 10_000),
+            cancelled_quantity=st.integers(0, 100),
+            unfulfillable_quantity=st.integers(0, 100),
+        ),
+        max_size=4,
+    )
+    order = st.builds(
+        FulfillmentOrder,
+        seller_fulfillment_order_id=s.ids,
+        displayable_order_id=s.ids,
+        status=st.sampled_from(["New", "Received", "Planning", "Processing", "Complete"]),
+        shipping_speed_category=st.sampled_from(["Standard", "Expedited", "Priority"]),
+        destination_address=st.builds(Address, name=s.short_text, line1=s.short_text),
+    )
+    return st.builds(FulfillmentOrderDetails, order=order, items=items.map(tuple))
 
 
 def _journal(settlement: Any) -> Any:

@@ -69,6 +69,33 @@ def _wanted_address(wanted: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+def _require_body(order_id: str, wanted: Mapping[str, Any]) -> None:
+    """A createFulfillmentOrder body has its destination address and well-formed items."""
+    problems = []
+    if not isinstance(wanted.get("destinationAddress"), Mapping):
+        problems.append("destinationAddress (an address object) is missing")
+    items = wanted.get("items") or ()
+    if not isinstance(items, list | tuple):
+        problems.append("items is not a list")
+        items = ()
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, Mapping):
+            problems.append(f"item {number} is not an object")
+            continue
+        missing = [
+            k for k in ("sellerSku", "sellerFulfillmentOrderItemId", "quantity") if k not in item
+        ]
+        if missing:
+            problems.append(f"item {number} lacks {', '.join(missing)}")
+        elif isinstance(item["quantity"], bool) or not isinstance(item["quantity"], int):
+            problems.append(f"item {number} quantity {item['quantity']!r} is not a whole number")
+    if problems:
+        raise MappingError(
+            f"fulfilment order {order_id}: the ERP order's request body is incomplete: "
+            + "; ".join(problems)
+        )
+
+
 def mcf_update_request(
     wanted: Mapping[str, Any], held: FulfillmentOrderDetails
 ) -> dict[str, Any] | None:
@@ -82,6 +109,7 @@ def mcf_update_request(
     MappingError naming the order and the lines.
     """
     order_id = held.order.seller_fulfillment_order_id
+    _require_body(order_id, wanted)
     held_items = {i.seller_fulfillment_order_item_id: i for i in held.items}
     wanted_items = {str(i["sellerFulfillmentOrderItemId"]): i for i in wanted.get("items") or ()}
     added = sorted(set(wanted_items) - set(held_items))
