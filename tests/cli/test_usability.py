@@ -10,6 +10,7 @@ import argparse
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -172,11 +173,25 @@ def test_demo_piped_to_head_exits_quietly_with_progress_lines(tmp_path):
     )
     assert done.stdout == "[\n"
     assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr
-    assert f"status={CLOSED_PIPE_STATUS}" in done.stderr
+    # head may close the pipe before or after the JSON fits in the pipe's buffer
+    assert re.search(rf"status=(0|{CLOSED_PIPE_STATUS})$", done.stderr.strip())
     # stderr is not a terminal: progress shows as plain lines, first and last step at least.
-    assert "progress: 1/13 run 1: order-to-cash (M3)" in done.stderr
-    assert "progress: 13/13 run 1: events" in done.stderr
+    assert "progress: 1/" in done.stderr and " run 1: order-to-cash (M3)" in done.stderr
+    assert re.search(r"^progress: (\d+)/\1 run 1: ", done.stderr, re.MULTILINE)
     assert "\r" not in done.stderr
+
+
+def test_a_reader_that_closed_the_pipe_gives_status_141_without_traceback(empty_ledger):
+    # The reader closes its end at once: the first write meets a closed pipe, every time.
+    cmd = (
+        f"{sys.executable} -m amazon_erp_bridge ledger status --ledger {empty_ledger} --json"
+        " | (exec 0<&-; sleep 0.01); echo status=${PIPESTATUS[0]} >&2"
+    )
+    done = subprocess.run(
+        ["bash", "-c", cmd], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr
+    assert done.stderr.strip() == f"status={CLOSED_PIPE_STATUS}"
 
 
 def test_progress_lines_are_periodic_when_not_a_terminal():
