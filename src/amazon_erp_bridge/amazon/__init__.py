@@ -14,6 +14,11 @@ from amazon_erp_bridge.amazon.feeds import (
     listings_quantity_feed,
 )
 from amazon_erp_bridge.amazon.fulfillment import FulfillmentOrder, FulfillmentOrderDetails
+from amazon_erp_bridge.amazon.fulfillment_request import (
+    DeliveryWindow,
+    FulfillmentOrderRequest,
+    FulfillmentOrderRequestItem,
+)
 from amazon_erp_bridge.amazon.listings import ListingsSubmission
 from amazon_erp_bridge.amazon.lwa import LwaCredentials
 from amazon_erp_bridge.amazon.notifications import Notification, parse_notification
@@ -55,6 +60,7 @@ __all__ = [
     "AsyncSpApiClient",
     "ConfirmShipmentItem",
     "ConfirmShipmentRequest",
+    "DeliveryWindow",
     "DocumentError",
     "Feed",
     "FeedFailedError",
@@ -62,6 +68,8 @@ __all__ = [
     "FeedTimeoutError",
     "FulfillmentOrder",
     "FulfillmentOrderDetails",
+    "FulfillmentOrderRequest",
+    "FulfillmentOrderRequestItem",
     "ListingsSubmission",
     "LwaCredentials",
     "Marketplace",

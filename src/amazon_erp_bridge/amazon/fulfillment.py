@@ -31,6 +31,7 @@ from urllib.parse import quote
 import httpx2
 from attrs import frozen
 
+from amazon_erp_bridge.amazon.fulfillment_request import FulfillmentOrderRequest
 from amazon_erp_bridge.amazon.timestamps import from_wire, to_wire
 from amazon_erp_bridge.core.call import Call, Page
 from amazon_erp_bridge.core.sender import AsyncSender, SyncSender, json_body
@@ -810,8 +811,13 @@ def get_fulfillment_preview(request: Mapping[str, Any]) -> Call[tuple[Fulfillmen
     )
 
 
-def create_fulfillment_order(request: Mapping[str, Any]) -> Call[None]:
-    """createFulfillmentOrder: ask Amazon to ship the items (checked first; see module doc)."""
+def create_fulfillment_order(request: FulfillmentOrderRequest | Mapping[str, Any]) -> Call[None]:
+    """createFulfillmentOrder: ask Amazon to ship the items (checked first; see module doc).
+
+    ``request`` is a FulfillmentOrderRequest or the equivalent mapping: both send one body.
+    """
+    if isinstance(request, FulfillmentOrderRequest):
+        request = request.to_dict()
     return Call(
         "POST",
         f"{BASE}/fulfillmentOrders",
@@ -953,7 +959,9 @@ class FulfillmentApi:
         """Fees, dates and fulfillability per shipping speed (:func:`get_fulfillment_preview`)."""
         return self._sender.send(get_fulfillment_preview(request))
 
-    def create_fulfillment_order(self, request: Mapping[str, Any]) -> None:
+    def create_fulfillment_order(
+        self, request: FulfillmentOrderRequest | Mapping[str, Any]
+    ) -> None:
         """Ask Amazon to ship an order (checked first: :func:`check_fulfillment_order`)."""
         self._sender.send(create_fulfillment_order(request))
 
@@ -1020,7 +1028,9 @@ class AsyncFulfillmentApi:
         """Fees, dates and fulfillability per shipping speed (:func:`get_fulfillment_preview`)."""
         return await self._sender.send(get_fulfillment_preview(request))
 
-    async def create_fulfillment_order(self, request: Mapping[str, Any]) -> None:
+    async def create_fulfillment_order(
+        self, request: FulfillmentOrderRequest | Mapping[str, Any]
+    ) -> None:
         """Ask Amazon to ship an order (checked first: :func:`check_fulfillment_order`)."""
         await self._sender.send(create_fulfillment_order(request))
 

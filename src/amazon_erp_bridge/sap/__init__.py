@@ -61,6 +61,11 @@ from amazon_erp_bridge.sap.returns import (
     ReturnDocumentItem,
     ReturnDocumentService,
 )
+from amazon_erp_bridge.sap.sales_order_create import (
+    PricingElementCreate,
+    SalesOrderCreate,
+    SalesOrderItemCreate,
+)
 from amazon_erp_bridge.sap.sales_orders import (
     AsyncSalesOrderService,
     PricingElement,
@@ -120,6 +125,7 @@ __all__ = [
     "PostedJournalEntry",
     "PreconditionFailedError",
     "PricingElement",
+    "PricingElementCreate",
     "Product",
     "ProductService",
     "Query",
@@ -129,7 +135,9 @@ __all__ = [
     "ReturnDocumentService",
     "Reversal",
     "SalesOrder",
+    "SalesOrderCreate",
     "SalesOrderItem",
+    "SalesOrderItemCreate",
     "SalesOrderPartner",
     "SalesOrderService",
     "SapMessage",

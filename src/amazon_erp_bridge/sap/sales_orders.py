@@ -28,6 +28,7 @@ from amazon_erp_bridge.sap.client import AsyncODataClient, ODataClient
 from amazon_erp_bridge.sap.errors import SapMessage
 from amazon_erp_bridge.sap.operations import Entity, Updated
 from amazon_erp_bridge.sap.query import Filter, Query, entity_path, equals
+from amazon_erp_bridge.sap.sales_order_create import SalesOrderCreate
 
 SERVICE = "/sap/opu/odata/sap/API_SALES_ORDER_SRV"
 ENTITY_SET = "A_SalesOrder"
@@ -294,12 +295,15 @@ def _reference(value: str) -> str:
 # ----------------------------------------------------------------------------- operations
 
 
-def create_sales_order(payload: Mapping[str, Any]) -> Call[SalesOrder]:
+def create_sales_order(payload: SalesOrderCreate | Mapping[str, Any]) -> Call[SalesOrder]:
     """Deep insert of an A_SalesOrder payload with its ``to_Item`` (SAP assigns the number).
 
-    The payload is built by the mapping layer; it is sent as it is, values converted to OData
+    The payload is built by the mapping layer (or given as a typed SalesOrderCreate, whose
+    ``to_payload()`` is the same mapping); it is sent as it is, values converted to OData
     JSON (Decimal -> string, date -> ``/Date(ms)/``).
     """
+    if isinstance(payload, SalesOrderCreate):
+        payload = payload.to_payload()
     if not isinstance(payload, Mapping):
         raise ValidationError("sales order payload: expected a mapping of A_SalesOrder fields")
     if not payload.get(ITEMS):
@@ -435,7 +439,7 @@ class SalesOrderService:
     def __init__(self, client: ODataClient, *, path: str = SERVICE) -> None:
         self._sender = client.service(path)
 
-    def create(self, payload: Mapping[str, Any]) -> SalesOrder:
+    def create(self, payload: SalesOrderCreate | Mapping[str, Any]) -> SalesOrder:
         """Create the order (deep insert); the result has SAP's number and statuses."""
         return self._sender.send(create_sales_order(payload))
 
@@ -499,7 +503,7 @@ class AsyncSalesOrderService:
     def __init__(self, client: AsyncODataClient, *, path: str = SERVICE) -> None:
         self._sender = client.service(path)
 
-    async def create(self, payload: Mapping[str, Any]) -> SalesOrder:
+    async def create(self, payload: SalesOrderCreate | Mapping[str, Any]) -> SalesOrder:
         """The async form of :meth:`SalesOrderService.create`."""
         return await self._sender.send(create_sales_order(payload))
 
