@@ -254,3 +254,23 @@ def test_fulfilment_order_that_cannot_be_read_is_tracked_next_run(world: World) 
     for _ in range(3):
         world.mcf_m3(config=config)
     assert world.settled("mcf_shipment.m3")
+
+
+def test_sap_delivery_left_without_its_tracking_number_is_adopted_not_made_twice(
+    world: World,
+) -> None:
+    # The run dies between creating the delivery and writing its BillOfLading (here: SAP
+    # refuses every change of an existing delivery header for the whole first run).
+    faults = world.sandbox.sap.router.faults
+    faults.fail, faults.match = 10_000, r"A_OutbDeliveryHeader\('"
+    first = world.mcf_sap()
+    assert set(statuses(first, "tracking").values()) <= {PostStatus.FAILED, PostStatus.DEFERRED}
+    assert len(world.sap_deliveries()) == 2
+    assert not any(d["BillOfLading"] for d in world.sap_deliveries())
+    faults.reset()
+    world.clock.advance(3600)
+    world.mcf_sap()
+    deliveries = world.sap_deliveries()
+    assert len(deliveries) == 2
+    assert all(d["BillOfLading"].startswith("1ZSANDBOX") for d in deliveries)
+    assert all(d["OverallGoodsMovementStatus"] == "C" for d in deliveries)

@@ -335,13 +335,19 @@ class _SapTrackingTarget:
         )
 
     def create(self, payload: _SapShipped) -> ErpDocument:
-        existing = {
-            d.bill_of_lading: d for d in self._deliveries.find_by_sales_order(payload.sales_order)
-        }
+        deliveries = self._deliveries.find_by_sales_order(payload.sales_order)
+        existing = {d.bill_of_lading: d for d in deliveries if d.bill_of_lading}
+        # A run that died between creating a delivery and writing its tracking number left a
+        # delivery with no BillOfLading and no goods issue: adopt it instead of making another.
+        orphans = [d for d in deliveries if not d.bill_of_lading and not d.goods_issued]
         numbers = []
         for update in payload.updates:
             tracking = update.header_patch.get("BillOfLading")
-            delivery = existing.get(tracking)
+            delivery = existing.get(tracking) if tracking else None
+            if delivery is None and tracking and orphans:
+                delivery = orphans.pop(0)
+                self._deliveries.set_tracking(delivery.delivery_document, tracking)
+                delivery = self._deliveries.get(delivery.delivery_document)
             if delivery is None:
                 lines = [
                     DeliveryLine(
