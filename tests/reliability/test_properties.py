@@ -408,6 +408,7 @@ def _parsers() -> dict[str, tuple[Callable[[Any], Any], st.SearchStrategy[Any]]]
         parse_when,
     )
     from amazon_erp_bridge.core import retry
+    from amazon_erp_bridge.core.environment import read_environment
     from amazon_erp_bridge.core.sender import json_body, read_error_text
     from amazon_erp_bridge.infor import ionapi, mi
     from amazon_erp_bridge.model import Money, Order, Settlement, from_dict, from_json
@@ -427,6 +428,14 @@ def _parsers() -> dict[str, tuple[Callable[[Any], Any], st.SearchStrategy[Any]]]
         "model.from_dict(Order)": (lambda d: from_dict(d, Order), s.json_values),
         "limits.loads_json": (lambda t: limits.loads_json(t, what="fuzz"), s.hostile_json()),
         "limits.parse_decimal": (lambda t: limits.parse_decimal(t, what="fuzz"), s.text),
+        "core.environment.read_environment": (
+            lambda env: read_environment(
+                "fuzz", ["SP_API_REFRESH_TOKEN"], ["SP_API_REGION"], secrets=["X"], env=env
+            ),
+            st.dictionaries(
+                st.sampled_from(["SP_API_REFRESH_TOKEN", "SP_API_REGION", "X"]) | s.text, s.text
+            ),
+        ),
         "core.sender.json_body": (lambda b: json_body(_response(200, b)), hostile_bytes),
         "infor.ionapi.IonApiConfig.from_json": (ionapi.IonApiConfig.from_json, s.hostile_json()),
         "infor.mi.read_mi_body": (
