@@ -41,6 +41,11 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs fork and 
 
 SEED = 11
 KILLS_PER_WORKFLOW = 3
+#: The SAP return documents' services and header sets (customer return, credit memo request).
+SAP_RETURN_HEADERS = (
+    ("/sap/opu/odata/sap/API_CUSTOMER_RETURN_SRV", "A_CustomerReturn"),
+    ("/sap/opu/odata/sap/API_CREDIT_MEMO_REQUEST_SRV", "A_CreditMemoRequest"),
+)
 #: Every workflow, for both ERPs, in the order both sandboxes run them.
 WORKFLOWS = (
     "order-to-cash m3",
@@ -51,6 +56,8 @@ WORKFLOWS = (
     "mcf sap",
     "inventory m3",
     "inventory sap",
+    "returns m3",
+    "returns sap",
 )
 #: Seconds a run may take before the test gives up on it (clean runs take 1-3 s).
 RUN_TIMEOUT = 120.0
@@ -65,7 +72,7 @@ def _context() -> Any:
 
 def _configs(sandbox: Sandbox) -> dict[str, Any]:
     """Each workflow's config; building them seeds the fakes (idempotently)."""
-    from amazon_erp_bridge.sandbox.rules import finance
+    from amazon_erp_bridge.sandbox.rules import finance, lifecycle
     from amazon_erp_bridge.sandbox.rules import orders as rules
 
     return {
@@ -77,6 +84,8 @@ def _configs(sandbox: Sandbox) -> dict[str, Any]:
         "mcf sap": rules.mcf_sap_config(sandbox),
         "inventory m3": finance.inventory_sync_m3_config(sandbox),
         "inventory sap": finance.inventory_sync_sap_config(sandbox),
+        "returns m3": lifecycle.returns_m3_config(sandbox),
+        "returns sap": lifecycle.returns_sap_config(sandbox),
     }
 
 
@@ -118,6 +127,13 @@ def _snapshot(sandbox: Sandbox) -> dict[str, Any]:
             (key, order.status) for key, order in sandbox.amazon.fulfillment.orders.items()
         ),
         "amazon quantities": dict(sandbox.amazon.feeds.quantities),
+        # Return documents by the Amazon return id they carry (M3 YREF; SAP customer reference).
+        "m3 returns": Counter(r.head.get("YREF", "") for r in ion.returns.values()),
+        "sap returns": Counter(
+            row.get("PurchaseOrderByCustomer", "")
+            for root, entity in SAP_RETURN_HEADERS
+            for row in sandbox.sap.rows(root, entity)
+        ),
     }
 
 
@@ -177,6 +193,8 @@ def _run_workflow(name: str, urls: dict[str, str], ledger_path: str) -> None:
         mcf_sap,
         order_to_cash_m3,
         order_to_cash_sap,
+        returns_m3,
+        returns_sap,
         settlement_to_gl_m3,
         settlement_to_gl_sap,
     )
@@ -209,6 +227,8 @@ def _run_workflow(name: str, urls: dict[str, str], ledger_path: str) -> None:
         "mcf sap": lambda: mcf_sap(amazon, sap, ledger, config, poster_options=options),
         "inventory m3": lambda: inventory_sync_m3(amazon, m3, ledger, config),
         "inventory sap": lambda: inventory_sync_sap(amazon, sap, ledger, config),
+        "returns m3": lambda: returns_m3(amazon, m3, ledger, config, poster_options=options),
+        "returns sap": lambda: returns_sap(amazon, sap, ledger, config, poster_options=options),
     }  # fmt: skip
     run[name]()
     ledger.close()
@@ -303,13 +323,13 @@ def test_killed_runs_then_one_completion_make_exactly_the_clean_documents(tmp_pa
             boundary = _cursor_write(tmp_path / "clean.db", before)
             expected = clean.snapshot()
             killed = attempts = 0
-            while killed < KILLS_PER_WORKFLOW and attempts < 3 * KILLS_PER_WORKFLOW:
+            while killed < KILLS_PER_WORKFLOW and attempts < 6 * KILLS_PER_WORKFLOW:
                 # Anywhere in the run: from right after start to the end of a clean run's time
                 # (a run that finishes first counts as a run, not as a kill).
                 attempts += 1
                 if attempts == 1 and boundary is not None:
                     killed += _run_killed_at_write(name, crashed.urls, crashed_db, boundary)
-                elif attempts % 2 and writes > 1:  # at a random ledger write of a clean run's
+                elif attempts % 3 and writes > 1:  # at a random ledger write of a clean run's
                     at = rng.randint(1, writes - 1)
                     killed += _run_killed_at_write(name, crashed.urls, crashed_db, at)
                 else:  # at a random time within a clean run's duration
@@ -321,7 +341,13 @@ def test_killed_runs_then_one_completion_make_exactly_the_clean_documents(tmp_pa
             for view, documents in expected.items():
                 assert actual[view] == documents, f"after {name}: {view} differ"
                 compared += len(documents)
-            for view in ("m3 orders", "sap sales orders", "sap journal entries"):
+            for view in (
+                "m3 orders",
+                "sap sales orders",
+                "sap journal entries",
+                "m3 returns",
+                "sap returns",
+            ):
                 doubled = [key for key, n in actual[view].items() if n > 1]
                 assert not doubled, f"after {name}: duplicate {view}: {doubled}"
             assert _unsettled(tmp_path / "crashed.db") == [], name
