@@ -22,8 +22,16 @@ finds it POSTED in the ledger (a duplicate) or in the ERP.
    duplicates. ``on_window`` sees the progress of each window as it ends.
 
 An order report Amazon CANCELLED is a window with no orders (Amazon cancels order reports
-that find no data). Returns and finances windows are planned but not run here: the returns
-and settlement-to-GL workflows read those reports and keep their own ledger kinds.
+that find no data).
+
+5. returns and finances windows run last (a return needs its order in the ERP), oldest first,
+   through the returns and settlement-to-GL workflows (:func:`returns_m3`,
+   :func:`settlement_to_gl_m3`, ...) restricted to the window (``start``/``until``) with the
+   window's own cursor (``backfill.<name>.<window key>.run``): the same ledger kinds
+   (``return.<erp>``, ``settlement.<erp>``) as the scheduled runs, so neither posts a return
+   or a settlement the other posted. A window with a result a later run may fix (failed,
+   deferred, busy) is not done: the next run reads it again. Without a returns (settlement)
+   config those windows are left out, with a note.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, Protocol
 
+import attrs
 from attrs import frozen
 
 from amazon_erp_bridge.amazon import SpApiClient
@@ -67,6 +76,19 @@ from amazon_erp_bridge.workflows.order_to_cash import (
     m3_crosswalk,
     sap_crosswalk,
 )
+from amazon_erp_bridge.workflows.report import WorkflowReport
+from amazon_erp_bridge.workflows.returns import (
+    ReturnsM3Config,
+    ReturnsSapConfig,
+    returns_m3,
+    returns_sap,
+)
+from amazon_erp_bridge.workflows.settlement_to_gl import (
+    SettlementToGlM3Config,
+    SettlementToGlSapConfig,
+    settlement_to_gl_m3,
+    settlement_to_gl_sap,
+)
 
 log = get_logger("amazon_erp_bridge.workflows.backfill")
 
@@ -74,6 +96,10 @@ log = get_logger("amazon_erp_bridge.workflows.backfill")
 DONE: Final = "2:done"
 _POSTED: Final = frozenset({PostStatus.CREATED, PostStatus.RESUMED, PostStatus.FOUND_EXISTING})
 _REPORT_PREFIX: Final = "1:report:"
+_LATER: Final = frozenset({PostStatus.FAILED, PostStatus.DEFERRED, PostStatus.BUSY})
+
+#: Runs one returns or finances window: (window, its workflow cursor) -> the workflow's report.
+WindowRun = Callable[[PlanWindow, str], WorkflowReport]
 
 
 class OrderSink(Protocol):
@@ -140,6 +166,16 @@ class BackfillReport:
     def posted(self) -> int:
         """Orders posted by this run."""
         return sum(w.posted for w in self.windows)
+
+    @property
+    def returns(self) -> int:
+        """Returns read over the returns windows this run read."""
+        return sum(w.read for w in self.windows if w.want is Want.RETURNS)
+
+    @property
+    def settlements(self) -> int:
+        """Settlements read over the finances windows this run read."""
+        return sum(w.read for w in self.windows if w.want is Want.FINANCES)
 
     def __str__(self) -> str:
         lines = [str(w) for w in self.windows]
@@ -218,8 +254,14 @@ def run_backfill(
     clock: Callable[[], float] = time.monotonic,
     poll_interval: float = 10.0,
     on_window: Callable[[WindowProgress], None] | None = None,
+    returns: WindowRun | None = None,
+    settlements: WindowRun | None = None,
 ) -> BackfillReport:
-    """Run ``plan`` into ``sink`` (see the module doc); resumable by ``name``."""
+    """Run ``plan`` into ``sink`` (see the module doc); resumable by ``name``.
+
+    ``returns`` / ``settlements`` run one returns / finances window (see :data:`WindowRun`);
+    None leaves those windows out.
+    """
     began = clock()
     progress: dict[str, WindowProgress] = {}
     runnable = [w for w in plan.windows if w.want in (Want.ORDERS, Want.SHIPMENTS)]
@@ -274,12 +316,56 @@ def run_backfill(
                 sink.shipment(item)
         finish(run)
     notes = sink.finish()
+    runs = {Want.RETURNS: returns, Want.FINANCES: settlements}
+    for want, runner in runs.items():
+        if runner is None and any(w.want is want for w in plan.windows):
+            notes.append(f"{want.value} windows not run: no {want.value} workflow config")
+    later = [w for w in plan.windows if runs.get(w.want) is not None]
+    for window in sorted(later, key=lambda w: (w.start, w.want is Want.FINANCES)):
+        runner = runs[window.want]
+        assert runner is not None
+        cursor = _cursor(name, window)
+        if ledger.get_cursor(cursor) == DONE:
+            progress[window.key] = WindowProgress(
+                window.key, window.want, window.source, 0, 0, 0, 0, 0, 0, 0.0, resumed=True
+            )
+            continue
+        run = _Window(window, clock)
+        report = runner(window, cursor + ".run")
+        for step in report.steps:
+            for result in step.summary.results if step.summary is not None else ():
+                run.count(result)
+        done = run.progress(clock)
+        progress[window.key] = done
+        if any(r.status in _LATER for s in report.steps if s.summary for r in s.summary.results):
+            notes.append(f"{window.key}: results a later run may fix; the window runs again")
+        else:
+            ledger.set_cursor(cursor, DONE)
+        log.info("backfill %s: %s", name, done)
+        if on_window is not None:
+            on_window(done)
     return BackfillReport(
         plan,
-        tuple(progress[w.key] for w in runnable),
+        tuple(progress[w.key] for w in [*runnable, *later]),
         clock() - began,
         tuple(notes),
     )
+
+
+def _window_config(config: Any, window: PlanWindow, cursor: str) -> Any:
+    """A returns config restricted to one plan window, with the window's own cursor."""
+    return attrs.evolve(
+        config,
+        start=window.start,
+        until=window.end,
+        cursor=cursor,
+        marketplaces=_markets(window),
+    )
+
+
+def _settlement_config(config: Any, window: PlanWindow, cursor: str) -> Any:
+    """A settlement config restricted to reports created in one plan window."""
+    return attrs.evolve(config, start=window.start, until=window.end, cursor=cursor)
 
 
 def _report_records(
@@ -425,9 +511,24 @@ def backfill_m3(
     clock: Callable[[], float] = time.monotonic,
     poll_interval: float = 10.0,
     on_window: Callable[[WindowProgress], None] | None = None,
+    returns: ReturnsM3Config | None = None,
+    settlement: SettlementToGlM3Config | None = None,
 ) -> BackfillReport:
-    """Run ``plan`` into M3 through order to cash's posting path (config and kinds)."""
+    """Run ``plan`` into M3 through order to cash's posting path (config and kinds); its
+    returns and finances windows through :func:`returns_m3` / :func:`settlement_to_gl_m3`
+    with ``returns`` / ``settlement`` (None: those windows are left out)."""
     sink = RunSink(_m3_run(amazon, m3, ledger, config, poster_options))
+
+    def run_returns(window: PlanWindow, cursor: str) -> WorkflowReport:
+        assert returns is not None
+        cfg = _window_config(returns, window, cursor)
+        return returns_m3(amazon, m3, ledger, cfg, poster_options=poster_options)
+
+    def run_settlements(window: PlanWindow, cursor: str) -> WorkflowReport:
+        assert settlement is not None
+        cfg = _settlement_config(settlement, window, cursor)
+        return settlement_to_gl_m3(amazon, m3, ledger, cfg, poster_options=poster_options)
+
     return run_backfill(
         amazon,
         ledger,
@@ -437,6 +538,8 @@ def backfill_m3(
         clock=clock,
         poll_interval=poll_interval,
         on_window=on_window,
+        returns=run_returns if returns is not None else None,
+        settlements=run_settlements if settlement is not None else None,
     )
 
 
@@ -452,9 +555,24 @@ def backfill_sap(
     clock: Callable[[], float] = time.monotonic,
     poll_interval: float = 10.0,
     on_window: Callable[[WindowProgress], None] | None = None,
+    returns: ReturnsSapConfig | None = None,
+    settlement: SettlementToGlSapConfig | None = None,
 ) -> BackfillReport:
-    """Run ``plan`` into SAP through order to cash's posting path (config and kinds)."""
+    """Run ``plan`` into SAP through order to cash's posting path (config and kinds); its
+    returns and finances windows through :func:`returns_sap` / :func:`settlement_to_gl_sap`
+    with ``returns`` / ``settlement`` (None: those windows are left out)."""
     sink = RunSink(_sap_run(amazon, sap, ledger, config, poster_options))
+
+    def run_returns(window: PlanWindow, cursor: str) -> WorkflowReport:
+        assert returns is not None
+        cfg = _window_config(returns, window, cursor)
+        return returns_sap(amazon, sap, ledger, cfg, poster_options=poster_options)
+
+    def run_settlements(window: PlanWindow, cursor: str) -> WorkflowReport:
+        assert settlement is not None
+        cfg = _settlement_config(settlement, window, cursor)
+        return settlement_to_gl_sap(amazon, sap, ledger, cfg, poster_options=poster_options)
+
     return run_backfill(
         amazon,
         ledger,
@@ -464,6 +582,8 @@ def backfill_sap(
         clock=clock,
         poll_interval=poll_interval,
         on_window=on_window,
+        returns=run_returns if returns is not None else None,
+        settlements=run_settlements if settlement is not None else None,
     )
 
 
@@ -473,6 +593,7 @@ __all__ = [
     "OrderSink",
     "RunSink",
     "WindowProgress",
+    "WindowRun",
     "backfill_m3",
     "backfill_sap",
     "run_backfill",

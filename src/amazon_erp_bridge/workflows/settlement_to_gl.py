@@ -120,6 +120,11 @@ class _SettlementRules:
     detail: bool = False
     #: On the first run, settlement reports created since then (None: Amazon's default).
     start: datetime | None = None
+    #: Only settlement reports created before then (None: up to now); with ``cursor``, a
+    #: backfill books one window of history (:mod:`amazon_erp_bridge.workflows.backfill`).
+    until: datetime | None = None
+    #: The ledger cursor of this run (None: ``amazon.settlements.<erp>``, the scheduled one).
+    cursor: str | None = None
     #: Tax codes and bases of tax amounts, VAT inside gross fees (None: no tax lines).
     taxes: TaxRules | None = None
     #: Post what each order paid against the Amazon customer's receivable (None: revenue).
@@ -294,7 +299,7 @@ class _Run:
         self.config = config
         self.erp = target.name
         self.kind = f"settlement.{self.erp}"
-        self.cursor_name = f"amazon.settlements.{self.erp}"
+        self.cursor_name = config.cursor or f"amazon.settlements.{self.erp}"
         self.cursor = _Cursor.load(ledger.get_cursor(self.cursor_name), config.start)
         self.check = check
         self.prepared: dict[str, _Prepared] = {}
@@ -448,6 +453,7 @@ class _Run:
             reports = sorted(
                 self.amazon.reports.settlement_reports(
                     created_since=self.cursor.created_since,
+                    created_until=self.config.until,
                     marketplace_ids=self.config.marketplace_ids,
                 ),
                 key=lambda r: (r.created_time, r.report_id),
