@@ -4,14 +4,15 @@ scheduled runs afterwards post nothing again (they share the ledger kinds)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
 from amazon_erp_bridge.amazon.backfill import PlannerSettings, Want, plan_backfill
 from amazon_erp_bridge.posting import PostStatus, RecordState
 from amazon_erp_bridge.sandbox.rules import finance
-from amazon_erp_bridge.workflows.backfill import DONE, BackfillReport, backfill_m3
-from amazon_erp_bridge.workflows.settlement_to_gl import settlement_to_gl_m3
+from amazon_erp_bridge.workflows.backfill import DONE, BackfillReport, backfill_m3, backfill_sap
+from amazon_erp_bridge.workflows.settlement_to_gl import settlement_to_gl_m3, settlement_to_gl_sap
 from tests.workflows.finance_env import Crash, CrashingLedger
 from tests.workflows.test_returns import M3_RETURN, Returns
 
@@ -129,3 +130,43 @@ def test_crash_mid_returns_or_settlement_window_then_resume_posts_nothing_twice(
         assert world.journals() == clean.journals()
         assert m3_returns == clean.m3_returns()
         assert _created(world.ret_m3()) == []
+
+
+def test_sap_backfill_posts_each_return_and_settlement_once() -> None:
+    world = Returns()
+    config = world.o2c_sap_config
+    settlement = finance.settlement_to_gl_sap_config(world.sandbox)
+    plan = plan_backfill(
+        ["orders", "returns", "finances"],
+        config.start,
+        END,
+        list(config.marketplaces),
+        orders_per_day=2,
+        settings=SANDBOX,
+    )
+
+    def backfill() -> BackfillReport:
+        return backfill_sap(
+            world.amazon, world.sap, world.ledger, config, plan,
+            poster_options=world.poster_options, clock=world.clock,
+            returns=world.ret_sap_config, settlement=settlement,
+        )  # fmt: skip
+
+    report = backfill()
+    assert report.returns >= 1 and report.settlements >= 1
+    sap_returns = world.sap_returns()
+    assert sap_returns[world.sap_return_id()] == 1 and max(sap_returns.values()) == 1
+    references = Counter(
+        row["DocumentReferenceID"] for row in world.sandbox.sap.journal_documents()
+    )
+    assert references
+    assert _created(world.ret_sap()) == []
+    scheduled = settlement_to_gl_sap(
+        world.amazon, world.sap, world.ledger, settlement, poster_options=world.poster_options
+    )
+    assert _created(scheduled) == []
+    assert world.sap_returns() == sap_returns
+    assert (
+        Counter(row["DocumentReferenceID"] for row in world.sandbox.sap.journal_documents())
+        == references
+    )

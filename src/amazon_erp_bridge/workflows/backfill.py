@@ -76,7 +76,7 @@ from amazon_erp_bridge.workflows.order_to_cash import (
     m3_crosswalk,
     sap_crosswalk,
 )
-from amazon_erp_bridge.workflows.report import WorkflowReport
+from amazon_erp_bridge.workflows.report import StepReport, WorkflowReport
 from amazon_erp_bridge.workflows.returns import (
     ReturnsM3Config,
     ReturnsSapConfig,
@@ -353,14 +353,19 @@ def run_backfill(
 
 
 def _window_config(config: Any, window: PlanWindow, cursor: str) -> Any:
-    """A returns config restricted to one plan window, with the window's own cursor."""
+    """A returns config restricted to one plan window, with the window's own cursor; None
+    when the window's marketplaces are none the config posts returns for."""
+    markets = [m for m in _markets(window) if m in config.marketplaces]
+    if not markets:
+        return None
     return attrs.evolve(
-        config,
-        start=window.start,
-        until=window.end,
-        cursor=cursor,
-        marketplaces=_markets(window),
+        config, start=window.start, until=window.end, cursor=cursor, marketplaces=markets
     )
+
+
+def _no_returns(erp: str, window: PlanWindow) -> WorkflowReport:
+    note = f"{window.marketplace_id}: not a marketplace of the returns config"
+    return WorkflowReport("returns", erp, [StepReport("returns", None, [note])])
 
 
 def _settlement_config(config: Any, window: PlanWindow, cursor: str) -> Any:
@@ -522,6 +527,8 @@ def backfill_m3(
     def run_returns(window: PlanWindow, cursor: str) -> WorkflowReport:
         assert returns is not None
         cfg = _window_config(returns, window, cursor)
+        if cfg is None:
+            return _no_returns("m3", window)
         return returns_m3(amazon, m3, ledger, cfg, poster_options=poster_options)
 
     def run_settlements(window: PlanWindow, cursor: str) -> WorkflowReport:
@@ -566,6 +573,8 @@ def backfill_sap(
     def run_returns(window: PlanWindow, cursor: str) -> WorkflowReport:
         assert returns is not None
         cfg = _window_config(returns, window, cursor)
+        if cfg is None:
+            return _no_returns("sap", window)
         return returns_sap(amazon, sap, ledger, cfg, poster_options=poster_options)
 
     def run_settlements(window: PlanWindow, cursor: str) -> WorkflowReport:
