@@ -81,11 +81,11 @@ TABLE: list[tuple[Event, Action]] = [
     ),
     (
         ErpDeliveryShipped(M3, "2000456", "1000123"),
-        Action(Work.CONFIRM_SHIPMENT, "2000456", "m3", "m3 delivery shipped"),
+        Action(Work.CONFIRM_SHIPMENT, "1000123", "m3", "m3 delivery 2000456 shipped"),
     ),
     (
         ErpDeliveryShipped(SAP, "80000001"),
-        Action(Work.CONFIRM_SHIPMENT, "80000001", "sap", "sap delivery shipped"),
+        Action(Work.CONFIRM_SHIPMENT, "80000001", "sap", "sap delivery 80000001 shipped"),
     ),
 ]
 

@@ -14,7 +14,7 @@ FBA outbound / fulfilment     read this MCF order's tracking back to the ERP
 fulfilment return item        take up the return
 returns report finished       take up the returns
 ERP order changed             start MCF for ERP orders (the MCF workflow decides)
-ERP delivery shipped          confirm this delivery's shipment to Amazon
+ERP delivery shipped          confirm this delivery's shipment to Amazon (M3: by its order)
 anything else                 nothing (with the reason)
 ============================  ======================================================
 """
@@ -125,7 +125,12 @@ def route(event: Event, rules: RoutingRules) -> Action:
     if isinstance(event, ErpOrderChanged):
         return Action(Work.START_MCF, event.document_id, erp, f"{erp} order changed")
     if isinstance(event, ErpDeliveryShipped):
-        return Action(Work.CONFIRM_SHIPMENT, event.delivery_id, erp, f"{erp} delivery shipped")
+        # M3's confirmation reads the customer order (its CUOR is the Amazon order id); SAP's
+        # reads the delivery's sales order (PurchaseOrderByCustomer)
+        subject = (event.order_document or event.delivery_id) if erp == "m3" else event.delivery_id
+        return Action(
+            Work.CONFIRM_SHIPMENT, subject, erp, f"{erp} delivery {event.delivery_id} shipped"
+        )
     return Action(Work.NOTHING, "", None, f"no work for {type(event).__name__}")
 
 

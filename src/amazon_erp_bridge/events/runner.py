@@ -19,9 +19,11 @@ Delivery is at least once and out of order:
   dead-lettered at the source with its reason, never lost;
 - a passing failure (ERP down, throttled past retries) gives the message back.
 
-Within a batch an order is read once (later events for it are answered by that read), and
-work that is not about one record (a stock sync, the MCF tracking, returns) is coalesced: run
-once per batch for every event that asked for it.
+Within a batch an order (or an MCF order's tracking, a delivery's confirmation) is read once:
+later events for it are answered by that read. MCF tracking and shipment confirmations run
+per record when ``track`` / ``confirm`` handlers are given (an unknown MCF order or delivery
+is dead-lettered with its reason); work that is not about one record (a stock sync without
+``skus``, returns, starting MCF) is coalesced: run once per batch for every event that asked.
 """
 
 from __future__ import annotations
@@ -61,7 +63,11 @@ SomeSkus = Callable[[Mapping[str, int | None]], WorkflowReport]
 class EventHandlers:
     """The work the runner can do, per ERP name: ``orders`` post one order by id (with the
     ledger kind ``order_kinds[erp]``); ``skus`` sync the SKUs of a batch's stock events (else
-    ``stock``, a whole sync, runs); the others are scheduled runs, run once per batch."""
+    ``stock``, a whole sync, runs); ``track`` reads one MCF order's tracking by its seller
+    fulfilment order id (``track_mcf_order_m3``) and ``confirm`` confirms one delivery's
+    shipment by the id its event names (``confirm_shipment_m3``): with them those events do
+    only their record's work, else ``tracking`` / ``shipments`` run whole; the others are
+    scheduled runs, run once per batch."""
 
     orders: Mapping[str, OneRecord] = field(factory=dict)
     order_kinds: Mapping[str, str] = field(factory=dict)
@@ -71,6 +77,16 @@ class EventHandlers:
     shipments: Mapping[str, WholeRun] = field(factory=dict)
     returns: Mapping[str, WholeRun] = field(factory=dict)
     mcf: Mapping[str, WholeRun] = field(factory=dict)
+    track: Mapping[str, OneRecord] = field(factory=dict)
+    confirm: Mapping[str, OneRecord] = field(factory=dict)
+
+    def one(self, work: Work) -> Mapping[str, OneRecord]:
+        """The per-record handlers for ``work``, by ERP (empty: none, run it whole)."""
+        if work is Work.READ_TRACKING:
+            return self.track
+        if work is Work.CONFIRM_SHIPMENT:
+            return self.confirm
+        return {}
 
     def runs(self, work: Work) -> Mapping[str, object]:
         """The handlers that do ``work`` (scheduled runs, or per-SKU syncs), by ERP."""
@@ -193,6 +209,7 @@ class EventRunner:
         waiting: dict[tuple[Work, str], list[tuple[Message, Event]]] = {}
         in_batch: set[str] = set()
         orders_in_batch: set[tuple[str | None, str]] = set()
+        records_in_batch: set[tuple[Work, str | None, str]] = set()
         for message in batch:
             self.tally.received += 1
             try:
@@ -220,6 +237,14 @@ class EventRunner:
                     continue
                 if self._post_order(source, message, event, action):
                     orders_in_batch.add((action.erp, action.subject))
+            elif self.handlers.one(action.work):
+                key = (action.work, action.erp, action.subject)
+                if key in records_in_batch:
+                    self.tally.coalesced += 1
+                    self._done(source, message, event)
+                    continue
+                if self._one_record(source, message, event, action):
+                    records_in_batch.add(key)
             else:
                 runs = self.handlers.runs(action.work)
                 erps = [action.erp] if action.erp is not None else list(runs)
@@ -280,6 +305,49 @@ class EventRunner:
             return False
         self.tally.handled += 1
         self.tally.results += _results(report)
+        self._done(source, message, event)
+        return True
+
+    def _one_record(
+        self, source: MessageSource, message: Message, event: Event, action: Action
+    ) -> bool:
+        """Do one record's work (``track`` / ``confirm``) in its ERP, or in each ERP when the
+        event names none (the ERP that does not know the record says so); True when done.
+        A record no ERP knows is dead-lettered with every ERP's reason."""
+        handlers = self.handlers.one(action.work)
+        erps = [action.erp] if action.erp is not None else sorted(handlers)
+        what = f"{action.work.value} {action.subject}"
+        if any(erp not in handlers for erp in erps):
+            self._park(
+                source,
+                message,
+                f"{message.message_id}: no {action.work.value} handler for {action.erp}",
+            )
+            return False
+        unknown: list[str] = []
+        done = 0
+        for erp in erps:
+            try:
+                report = handlers[erp](action.subject)
+            except ApiError as exc:
+                if exc.status != 404:
+                    self._give_back(source, message, exc)
+                    return False
+                unknown.append(f"{erp}: {exc}")
+                continue
+            except (MappingError, ValidationError) as exc:
+                unknown.append(f"{erp}: {exc}")
+                continue
+            except BridgeError as exc:
+                self._give_back(source, message, exc)
+                return False
+            done += 1
+            self.tally.results += _results(report)
+            self.tally.runs.append(f"{what} ({erp}): ok={report.ok}")
+        if not done:
+            self._park(source, message, f"{message.message_id}: {what}: {'; '.join(unknown)}")
+            return False
+        self.tally.handled += 1
         self._done(source, message, event)
         return True
 

@@ -37,8 +37,8 @@ from attrs import field, frozen
 
 from amazon_erp_bridge.amazon import SpApiClient
 from amazon_erp_bridge.amazon.orders import ConfirmShipmentRequest, ShipmentConfirmationError
-from amazon_erp_bridge.errors import BridgeError, MappingError, ValidationError
-from amazon_erp_bridge.infor import M3Client
+from amazon_erp_bridge.errors import ApiError, BridgeError, MappingError, ValidationError
+from amazon_erp_bridge.infor import M3Client, MiError
 from amazon_erp_bridge.mapping import CarrierRules, ItemCrosswalk, confirm_shipment_request
 from amazon_erp_bridge.model import (
     FulfillmentChannel,
@@ -514,11 +514,144 @@ def confirm_shipments_sap(
     ).run(replay=replay)
 
 
+# -- one record (events) ----------------------------------------------------------------------
+
+
+def _confirm_one(run: _Run, order_id: str, via: str) -> WorkflowReport:
+    """Confirm the shipment of one Amazon order through ``run``'s own posting path (the
+    scheduled run's ledger kind, poster and ERP reader): a duplicate when the ledger holds it
+    settled, no write while the ERP has not shipped it."""
+    settled = run.ledger.get(run.kind, order_id)
+    notes = [f"order {order_id} (from {via})"]
+    if settled is not None and settled.state in (RecordState.POSTED, RecordState.DEAD_LETTERED):
+        status = (
+            PostStatus.DUPLICATE
+            if settled.state is RecordState.POSTED
+            else PostStatus.DEAD_LETTERED
+        )
+        result = PostResult(
+            run.kind,
+            order_id,
+            status,
+            document=settled.document,
+            reason=settled.reason,
+            attempts=settled.attempts,
+        )
+        return WorkflowReport(
+            WORKFLOW, run.erp, [StepReport("confirmations", PostSummary([result]), notes)]
+        )
+    document = run._document(order_id)
+    if document is None:
+        raise ValidationError(
+            f"order {order_id} (from {via}): unknown to {run.erp.upper()}: "
+            f"order to cash has not posted it ({run.order_kind})"
+        )
+    posted = run.post(run.amazon.orders.get_order(order_id), document)
+    if posted is None:
+        notes.append(f"not shipped by {run.erp.upper()} yet: {document}")
+    return WorkflowReport(
+        WORKFLOW,
+        run.erp,
+        [StepReport("confirmations", PostSummary([posted] if posted else []), notes)],
+    )
+
+
+def confirm_shipment_m3(
+    amazon: SpApiClient,
+    m3: M3Client,
+    ledger: Ledger,
+    config: ConfirmShipmentsM3Config,
+    record_id: str,
+    *,
+    poster_options: Mapping[str, Any] | None = None,
+) -> WorkflowReport:
+    """Confirm one M3 delivery's shipment to Amazon, once: ``record_id`` is the Amazon order
+    id, or the M3 customer order (ORNO) whose CUOR carries it (what an ION ``Sync.Shipment``
+    names). The same ledger kind, poster and M3 reads as :func:`confirm_shipments_m3`, so an
+    event and a scheduled run never confirm twice. An order M3 or the ledger does not know
+    raises :class:`~amazon_erp_bridge.errors.ValidationError` naming it."""
+    order_id, via = record_id, "Amazon order id"
+    if ledger.get(config.order_kind, record_id) is None:
+        try:
+            head = m3.customer_orders.get_head(record_id)
+        except MiError as exc:  # M3 answered: no such order
+            raise ValidationError(f"M3 order {record_id}: unknown ({exc})") from exc
+        except ApiError as exc:
+            if exc.status != 404:
+                raise
+            raise ValidationError(f"M3 order {record_id}: unknown ({exc})") from exc
+        order_id, via = (head.cuor or "").strip(), f"M3 order {record_id} CUOR"
+        if not order_id:
+            raise ValidationError(f"M3 order {record_id}: unknown Amazon order (CUOR is empty)")
+    items = config.items or ItemCrosswalk.from_m3_aliases(
+        alias.record for kind in config.alias_kinds for alias in m3.items.all_aliases(kind)
+    )
+    run = _Run(
+        amazon,
+        ledger,
+        "m3",
+        marketplaces=config.marketplaces,
+        start=config.start,
+        order_kind=config.order_kind,
+        carriers=config.carriers,
+        read=_m3_reader(m3, config, items),
+        poster_options=poster_options,
+    )
+    return _confirm_one(run, order_id, via)
+
+
+def confirm_shipment_sap(
+    amazon: SpApiClient,
+    sap: ODataClient,
+    ledger: Ledger,
+    config: ConfirmShipmentsSapConfig,
+    record_id: str,
+    *,
+    poster_options: Mapping[str, Any] | None = None,
+) -> WorkflowReport:
+    """Confirm one SAP outbound delivery's shipment to Amazon, once: ``record_id`` is the
+    Amazon order id, or the delivery (what ``OutboundDelivery.GoodsIssued`` names) whose
+    sales order's ``PurchaseOrderByCustomer`` carries it. Otherwise as
+    :func:`confirm_shipment_m3`."""
+    order_id, via = record_id, "Amazon order id"
+    if ledger.get(config.order_kind, record_id) is None:
+        try:
+            delivery = OutboundDeliveryService(sap).get(record_id)
+            orders = sorted(
+                {i.reference_sd_document for i in delivery.items if i.reference_sd_document}
+            )
+            if not orders:
+                raise ValidationError(f"SAP delivery {record_id}: no sales order on its items")
+            reference = SalesOrderService(sap).get(orders[0], with_items=False)
+        except ApiError as exc:
+            if exc.status != 404:
+                raise
+            raise ValidationError(f"SAP delivery {record_id}: unknown ({exc})") from exc
+        order_id = (reference.purchase_order_by_customer or "").strip()
+        via = f"SAP delivery {record_id}, sales order {orders[0]}"
+        if not order_id:
+            raise ValidationError(f"{via}: unknown Amazon order (PurchaseOrderByCustomer is empty)")
+    run = _Run(
+        amazon,
+        ledger,
+        "sap",
+        marketplaces=config.marketplaces,
+        start=config.start,
+        order_kind=config.order_kind,
+        carriers=config.carriers,
+        read=_sap_reader(sap, config),
+        poster_options=poster_options,
+    )
+    return _confirm_one(run, order_id, via)
+
+
 __all__ = [
     "AWAITING",
     "WORKFLOW",
     "ConfirmShipmentsM3Config",
     "ConfirmShipmentsSapConfig",
+    "confirm_shipment_m3",
+    "confirm_shipment_sap",
     "confirm_shipments_m3",
     "confirm_shipments_sap",
 ]

@@ -553,7 +553,9 @@ class _Run:
             details = self.amazon.fulfillment.get_fulfillment_order(order_id)
         return details
 
-    def tracking_step(self) -> StepReport:
+    def tracking_step(self, only: str | None = None) -> StepReport:
+        """Read Amazon's shipments of posted orders back into the ERP, once each (with
+        ``only``, just the order whose fulfilment order id it is)."""
         reported = {
             r.source_id
             for r in self.ledger.records(kind=self.tracking_kind)
@@ -570,6 +572,8 @@ class _Run:
         for record in self.ledger.records(kind=self.kind, state=RecordState.POSTED):
             source_id = record.source_id
             if source_id in reported or not record.document_id:
+                continue
+            if only is not None and record.document_id != only:
                 continue
             try:
                 details = self._details(record.document_id)
@@ -625,6 +629,37 @@ def _confirms(shipment: Shipment) -> bool:
         return False
 
 
+def _m3_to_tracking(orno: str, shipped: list[Shipment]) -> _M3Shipped:
+    tracking = tuple(p.tracking_number for s in shipped for p in s.packages if p.tracking_number)
+    return _M3Shipped(orno, tuple(s.shipment_id for s in shipped), tracking)
+
+
+def _sap_to_tracking(config: McfSapConfig, number: str, shipped: list[Shipment]) -> _SapShipped:
+    updates = tuple(
+        sap_delivery_update(s, sales_order=number, quantity_unit=config.quantity_unit)
+        for s in shipped
+    )
+    return _SapShipped(number, updates)
+
+
+def _no_rebuild(kind: str, source_id: str) -> Mapping[str, Any]:
+    raise ValidationError(f"{kind} {source_id}: reading one order's tracking creates no order")
+
+
+def _track_one(run: _Run, seller_fulfillment_order_id: str) -> WorkflowReport:
+    """Read one MCF order's tracking back through ``run``'s tracking step (the scheduled
+    run's ledger kinds and poster): raises when this ERP's ledger never posted that order."""
+    if not any(
+        r.document_id == seller_fulfillment_order_id
+        for r in run.ledger.records(kind=run.kind, state=RecordState.POSTED)
+    ):
+        raise ValidationError(
+            f"MCF order {seller_fulfillment_order_id}: unknown to {run.erp.upper()} "
+            f"(no posted {run.kind} record has it)"
+        )
+    return WorkflowReport(WORKFLOW, run.erp, [run.tracking_step(seller_fulfillment_order_id)])
+
+
 # -- Infor M3 ---------------------------------------------------------------------------------
 
 
@@ -677,19 +712,13 @@ def mcf_m3(
         )
         return mcf_order_request(order, config.rules)
 
-    def to_tracking(orno: str, shipped: list[Shipment]) -> _M3Shipped:
-        tracking = tuple(
-            p.tracking_number for s in shipped for p in s.packages if p.tracking_number
-        )
-        return _M3Shipped(orno, tuple(s.shipment_id for s in shipped), tracking)
-
     run = _Run(
         amazon,
         ledger,
         "m3",
         rebuild=rebuild,
         tracking=_M3TrackingTarget(m3, config.delivery_route, config.delivery_values),
-        to_tracking=to_tracking,
+        to_tracking=_m3_to_tracking,
         polls=config.tracking_polls,
         interval=config.poll_interval,
         poster_options=poster_options,
@@ -776,20 +805,13 @@ def mcf_sap(
             return mcf_order_request(order, config.rules)
         return Cancelled(f"SAP sales order {number} no longer exists")
 
-    def to_tracking(number: str, shipped: list[Shipment]) -> _SapShipped:
-        updates = tuple(
-            sap_delivery_update(s, sales_order=number, quantity_unit=config.quantity_unit)
-            for s in shipped
-        )
-        return _SapShipped(number, updates)
-
     run = _Run(
         amazon,
         ledger,
         "sap",
         rebuild=rebuild,
         tracking=_SapTrackingTarget(sap, config.shipping_point),
-        to_tracking=to_tracking,
+        to_tracking=partial(_sap_to_tracking, config),
         polls=config.tracking_polls,
         interval=config.poll_interval,
         poster_options=poster_options,
@@ -824,6 +846,58 @@ def mcf_sap(
     steps += run.changes_steps(current, results)
     steps.append(run.tracking_step())
     return WorkflowReport(WORKFLOW, "sap", steps)
+
+
+def track_mcf_order_m3(
+    amazon: SpApiClient,
+    m3: M3Client,
+    ledger: Ledger,
+    config: McfM3Config,
+    seller_fulfillment_order_id: str,
+    *,
+    poster_options: Mapping[str, Any] | None = None,
+) -> WorkflowReport:
+    """Read one MCF order's tracking from Amazon and post its M3 delivery once (the tracking
+    step of :func:`mcf_m3` for that order only: same ledger kind, same poster). Raises
+    :class:`~amazon_erp_bridge.errors.ValidationError` for an order this ledger never sent
+    to Amazon from M3."""
+    run = _Run(
+        amazon,
+        ledger,
+        "m3",
+        rebuild=_no_rebuild,
+        tracking=_M3TrackingTarget(m3, config.delivery_route, config.delivery_values),
+        to_tracking=_m3_to_tracking,
+        polls=config.tracking_polls,
+        interval=config.poll_interval,
+        poster_options=poster_options,
+    )
+    return _track_one(run, seller_fulfillment_order_id)
+
+
+def track_mcf_order_sap(
+    amazon: SpApiClient,
+    sap: ODataClient,
+    ledger: Ledger,
+    config: McfSapConfig,
+    seller_fulfillment_order_id: str,
+    *,
+    poster_options: Mapping[str, Any] | None = None,
+) -> WorkflowReport:
+    """Read one MCF order's tracking and update its SAP outbound delivery once; as
+    :func:`track_mcf_order_m3`."""
+    run = _Run(
+        amazon,
+        ledger,
+        "sap",
+        rebuild=_no_rebuild,
+        tracking=_SapTrackingTarget(sap, config.shipping_point),
+        to_tracking=partial(_sap_to_tracking, config),
+        polls=config.tracking_polls,
+        interval=config.poll_interval,
+        poster_options=poster_options,
+    )
+    return _track_one(run, seller_fulfillment_order_id)
 
 
 # -- returns of shipped MCF orders -------------------------------------------------------------
@@ -910,4 +984,6 @@ __all__ = [
     "mcf_m3",
     "mcf_sap",
     "return_mcf_items",
+    "track_mcf_order_m3",
+    "track_mcf_order_sap",
 ]

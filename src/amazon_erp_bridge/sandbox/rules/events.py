@@ -4,8 +4,10 @@ the same way).
 
 :func:`sandbox_runner` routes each marketplace's orders to the ERP the sandbox's order-to-cash
 configs give it and does the work through the workflows: ``post_order_m3`` /
-``post_order_sap`` for one order, and the scheduled inventory sync, MCF, confirm-shipments and
-returns runs for the coalesced work (stock events sync just their SKUs: ``sync_skus_m3`` /
+``post_order_sap`` for one order, one MCF order's tracking (``track_mcf_order_m3`` /
+``track_mcf_order_sap``) and one delivery's confirmation (``confirm_shipment_m3`` /
+``confirm_shipment_sap``) per event, and the scheduled inventory sync, MCF and returns runs
+for the coalesced work (stock events sync just their SKUs: ``sync_skus_m3`` /
 ``sync_skus_sap``). :func:`order_burst` renders the ORDER_CHANGE
 notifications Amazon would send for the sandbox's orders (several per order, redelivered
 copies, shuffled), and :func:`new_orders` has Amazon take a few new orders to post.
@@ -33,6 +35,8 @@ from amazon_erp_bridge.sandbox.environment import Sandbox
 from amazon_erp_bridge.sandbox.rules import finance, lifecycle, orders
 from amazon_erp_bridge.sap import ODataClient
 from amazon_erp_bridge.workflows.confirm_shipments import (
+    confirm_shipment_m3,
+    confirm_shipment_sap,
     confirm_shipments_m3,
     confirm_shipments_sap,
 )
@@ -42,7 +46,12 @@ from amazon_erp_bridge.workflows.inventory_sync import (
     sync_skus_m3,
     sync_skus_sap,
 )
-from amazon_erp_bridge.workflows.mcf import mcf_m3, mcf_sap
+from amazon_erp_bridge.workflows.mcf import (
+    mcf_m3,
+    mcf_sap,
+    track_mcf_order_m3,
+    track_mcf_order_sap,
+)
 from amazon_erp_bridge.workflows.order_to_cash import post_order_m3, post_order_sap
 from amazon_erp_bridge.workflows.returns import returns_m3, returns_sap
 
@@ -100,6 +109,22 @@ def sandbox_runner(
             "m3": lambda: confirm_shipments_m3(amazon, m3, ledger, ship_m3, poster_options=opts),
             "sap": lambda: confirm_shipments_sap(
                 amazon, sap, ledger, ship_sap, poster_options=opts
+            ),
+        },
+        track={
+            "m3": lambda sfo: track_mcf_order_m3(
+                amazon, m3, ledger, mcf_m3_rules, sfo, poster_options=opts
+            ),
+            "sap": lambda sfo: track_mcf_order_sap(
+                amazon, sap, ledger, mcf_sap_rules, sfo, poster_options=opts
+            ),
+        },
+        confirm={
+            "m3": lambda ref: confirm_shipment_m3(
+                amazon, m3, ledger, ship_m3, ref, poster_options=opts
+            ),
+            "sap": lambda ref: confirm_shipment_sap(
+                amazon, sap, ledger, ship_sap, ref, poster_options=opts
             ),
         },
         returns={
