@@ -203,3 +203,20 @@ def test_unknown_mcf_order_is_dead_lettered_with_its_reason(world: Lifecycle) ->
     _, source = run(world, FulfillmentChanged(meta("fo-x", Origin.AMAZON), "NOPE-1", "COMPLETE"))
     [(_, reason)] = source.dead
     assert "MCF order NOPE-1: unknown to M3" in reason and "unknown to SAP" in reason
+
+
+def test_sap_mcf_status_event_makes_only_its_orders_delivery(world: Lifecycle) -> None:
+    waiting = attrs.evolve(world.mcf_sap_config, tracking_polls=1)
+    world.mcf_sap(config=waiting)
+    posted = {r.source_id: r.document_id for r in world.ledger.records(kind="mcf.sap")}
+    assert len(posted) >= 2 and world.sap_deliveries() == []
+    number, sfo = min(posted.items())
+    event = FulfillmentChanged(meta("fo-s", Origin.AMAZON), str(sfo), "COMPLETE")
+    tally, source = run(world, event)
+    assert [r.status for r in tally.results] == [PostStatus.CREATED]
+    assert settled(world, "mcf_shipment.sap") == {number: RecordState.POSTED}
+    assert not source.dead, source.dead
+    [delivery] = world.sap_deliveries()  # this order's delivery, with its tracking number
+    assert delivery["BillOfLading"].startswith("1ZSANDBOX")
+    run(world, attrs.evolve(event, meta=meta("fo-s2", Origin.AMAZON)))
+    assert len(world.sap_deliveries()) == 1
