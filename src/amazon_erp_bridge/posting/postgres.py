@@ -241,11 +241,6 @@ class PostgresLedger(SqlLedger):
             except self._psycopg.Error as exc:
                 raise self._fail_db("cannot read", exc) from None
 
-    @property
-    def schema_version(self) -> int:
-        """The schema version of the ledger's tables."""
-        return int(self._read("SELECT MAX(version) FROM schema_version")[0][0])
-
     def drop(self) -> None:
         """Delete the ledger's schema and everything in it (tests and tear-downs only)."""
         with self._lock:
@@ -253,20 +248,6 @@ class PostgresLedger(SqlLedger):
                 self._connection().execute(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
             except self._psycopg.Error as exc:
                 raise self._fail_db("cannot drop the schema", exc) from None
-
-    def close(self) -> None:
-        """Close the connection."""
-        with self._lock:
-            if self._conn is not None and self._pid == os.getpid():
-                self._conn.close()
-            self._conn = None
-            self._closed = True
-
-    def __enter__(self) -> PostgresLedger:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"PostgresLedger(schema={self.schema!r})"

@@ -11,11 +11,13 @@ run a read, and say how a timestamp column comes back. :class:`SqliteLedger` and
 from __future__ import annotations
 
 import json
+import os
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from typing import Any, Final, Protocol
+from typing import Any, Final, Protocol, Self
 
 from amazon_erp_bridge.core.redaction import get_logger, redact, redact_data
 from amazon_erp_bridge.posting.claims import claim_is_live
@@ -78,6 +80,10 @@ class SqlLedger(ABC):
     """
 
     _now: Callable[[], datetime]
+    _lock: threading.RLock
+    _conn: Any
+    _pid: int
+    _closed: bool
 
     # -- what an engine supplies ---------------------------------------------------------------
 
@@ -93,6 +99,25 @@ class SqlLedger(ABC):
     def _timestamp(value: Any) -> datetime:
         """A timestamp column as an aware datetime (engines store ISO text or timestamptz)."""
         return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the ledger's tables."""
+        return int(self._read("SELECT MAX(version) FROM schema_version")[0][0])
+
+    def close(self) -> None:
+        """Close this process's connection; the ledger refuses use afterwards."""
+        with self._lock:
+            if self._conn is not None and self._pid == os.getpid():
+                self._conn.close()
+            self._conn = None
+            self._closed = True
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- rows ---------------------------------------------------------------------------------
 

@@ -194,27 +194,8 @@ class SqliteLedger(SqlLedger):
             except sqlite3.Error as exc:
                 raise PostingError(f"ledger {self.path}: cannot read: {exc}") from exc
 
-    def close(self) -> None:
-        """Close the connection (the WAL is checkpointed when the last one closes)."""
-        with self._lock:
-            if self._conn is not None and self._pid == os.getpid():
-                self._conn.close()
-            self._conn = None
-            self._closed = True
-
-    def __enter__(self) -> SqliteLedger:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def __repr__(self) -> str:
         return f"SqliteLedger({self.path!r})"
-
-    @property
-    def schema_version(self) -> int:
-        """The schema version of the open file."""
-        return int(self._read("SELECT MAX(version) FROM schema_version")[0][0])
 
 
 if TYPE_CHECKING:
