@@ -29,6 +29,10 @@ MAX_NUMBER_DIGITS: Final = 40
 MAX_EXPONENT: Final = 40
 """The largest decimal exponent accepted, so that no amount exceeds 10**40 in magnitude."""
 
+MAX_ROW_CHARS: Final = 1_000_000
+"""The longest row of a flat file (settlement, returns, order reports) read; real rows hold
+well under 4,000 characters, so a longer one is a broken or hostile file."""
+
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 
 
@@ -115,3 +119,16 @@ def parse_decimal(text: str, *, what: str) -> Decimal:
     except (ValueError, InvalidOperation) as exc:
         raise ValidationError(f"{what}: {exc}") from None
     return Decimal(value)
+
+
+def check_row(text: str, *, what: str, line: int, max_chars: int = MAX_ROW_CHARS) -> str:
+    """``text`` if it is no longer than ``max_chars``; else a ValidationError naming the line.
+
+    Line readers that gather a row from chunks call it on the part gathered so far too, so a
+    file without line breaks is refused before it fills memory.
+    """
+    if len(text) > max_chars:
+        raise ValidationError(
+            f"{what} line {line}: longer than {max_chars} characters; refused unread"
+        )
+    return text

@@ -39,7 +39,7 @@ from typing import IO, Final
 from attrs import frozen
 
 from amazon_erp_bridge.errors import ValidationError
-from amazon_erp_bridge.limits import parse_decimal
+from amazon_erp_bridge.limits import check_row, parse_decimal
 from amazon_erp_bridge.model import Money, Return
 
 FBA_RETURNS_REPORT_TYPE: Final = "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA"
@@ -136,11 +136,14 @@ def _key(name: str) -> str:
 
 def _lines(chunks: Iterable[str]) -> Iterator[str]:
     rest = ""
+    number = 0
     for chunk in chunks:
         rest += chunk
         *complete, rest = rest.split("\n")
         for line in complete:
-            yield line.rstrip("\r")
+            number += 1
+            yield check_row(line, what="report", line=number).rstrip("\r")
+        check_row(rest, what="report", line=number + 1)
     if rest:
         yield rest.rstrip("\r")
 

@@ -57,7 +57,7 @@ from typing import IO, Any, Final
 from attrs import field, frozen
 
 from amazon_erp_bridge.errors import IntegrityError, ValidationError
-from amazon_erp_bridge.limits import parse_decimal
+from amazon_erp_bridge.limits import check_row, parse_decimal
 from amazon_erp_bridge.model import Money, Settlement, SettlementLine
 
 #: Codec error handler: bytes that are not UTF-8 are read as ISO-8859-1, Amazon's flat-file
@@ -207,7 +207,7 @@ class _Lines:
 
     def __init__(self, source: SettlementSource, encoding: str | None) -> None:
         self._close: list[Callable[[], Any]] = []
-        self.lines: Iterator[str] = self._open(source, encoding)
+        self.lines: Iterator[str] = _bounded(self._open(source, encoding))
 
     def _wrap(self, binary: IO[bytes], encoding: str | None, *, owned: bool) -> Iterator[str]:
         if encoding:
@@ -249,21 +249,31 @@ class _Lines:
         self._close.clear()
 
 
+def _bounded(lines: Iterator[str]) -> Iterator[str]:
+    """The lines, each checked against the row-length bound before it is parsed."""
+    for number, line in enumerate(lines, start=1):
+        yield check_row(line, what="settlement report", line=number)
+
+
 def _split_chunks(chunks: Iterable[str | bytes], encoding: str | None) -> Iterator[str]:
     """Lines from chunks cut anywhere (a download stream); bytes are decoded on the way."""
     decoder = codecs.getincrementaldecoder(encoding or "utf-8-sig")(
         errors="strict" if encoding else LATIN1_FALLBACK
     )
     rest = ""
+    done = 0
     for chunk in chunks:
         text = decoder.decode(chunk) if isinstance(chunk, bytes | bytearray) else chunk
         if not text:
             continue
         rest += text
         if "\n" not in text and "\r" not in text:
+            # a row without an end would fill memory
+            check_row(rest, what="settlement report", line=done + 1)
             continue
         parts = rest.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         rest = parts.pop()
+        done += len(parts)
         yield from parts
     rest += decoder.decode(b"", final=True)
     if rest:
